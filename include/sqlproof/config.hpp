@@ -1,0 +1,26 @@
+#pragma once
+/// @file
+/// Version of the sqlproof headers. The only macros sqlproof defines live here; none is
+/// needed in user code.
+
+#define SQLPROOF_VERSION_MAJOR 0
+#define SQLPROOF_VERSION_MINOR 1
+#define SQLPROOF_VERSION_PATCH 0
+
+/// The version as one integer, `major * 10000 + minor * 100 + patch`.
+#define SQLPROOF_VERSION (SQLPROOF_VERSION_MAJOR * 10000 + SQLPROOF_VERSION_MINOR * 100 + SQLPROOF_VERSION_PATCH)
+
+namespace sqlproof {
+
+/// The version of the headers in use, as `{major, minor, patch}`.
+struct version_info {
+  int major;
+  int minor;
+  int patch;
+};
+
+/// The version of the sqlproof headers this translation unit was compiled with.
+inline constexpr version_info version{SQLPROOF_VERSION_MAJOR, SQLPROOF_VERSION_MINOR,
+                                      SQLPROOF_VERSION_PATCH};
+
+}  // namespace sqlproof

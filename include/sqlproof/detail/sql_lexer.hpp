@@ -1,0 +1,194 @@
+#pragma once
+// A constexpr tokenizer for SQLite's dialect, following tokenize.c
+// (https://sqlite.org/src/file/src/tokenize.c) closely enough that what it calls a
+// placeholder is exactly what sqlite3_prepare would: `?` inside a string literal, a quoted
+// identifier or a comment is not one.
+
+#include <cstddef>
+#include <string_view>
+
+namespace sqlproof::detail {
+
+enum class token_kind : unsigned char {
+  end,
+  identifier,         // bare word: keyword or name (keywords are told apart by text)
+  quoted_identifier,  // "x", [x], `x`
+  string,             // 'text' with '' escapes
+  blob,               // x'00ff'
+  number,
+  placeholder,        // ?, ?NNN, :name, @name, $name
+  lparen,
+  rparen,
+  comma,
+  semicolon,
+  dot,
+  star,
+  op,                 // any other operator
+  error,              // unterminated literal or a character SQLite does not accept
+};
+
+struct token {
+  token_kind kind = token_kind::end;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  constexpr std::string_view text(std::string_view sql) const noexcept {
+    return sql.substr(begin, end - begin);
+  }
+};
+
+constexpr bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+// SQLite treats every byte >= 0x80 as part of an identifier (UTF-8 names).
+constexpr bool is_id_char(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+         c == '$' || static_cast<unsigned char>(c) >= 0x80;
+}
+constexpr bool is_id_start(char c) noexcept { return is_id_char(c) && !is_digit(c) && c != '$'; }
+
+constexpr char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; }
+
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
+// Skips white space and comments. An unterminated block comment runs to the end of the text,
+// as in SQLite.
+constexpr std::size_t skip_trivia(std::string_view s, std::size_t i) noexcept {
+  while (i < s.size()) {
+    if (is_space(s[i])) {
+      ++i;
+    } else if (s[i] == '-' && i + 1 < s.size() && s[i + 1] == '-') {
+      while (i < s.size() && s[i] != '\n') ++i;
+    } else if (s[i] == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+      i += 2;
+      while (i < s.size() && !(s[i] == '*' && i + 1 < s.size() && s[i + 1] == '/')) ++i;
+      i = i < s.size() ? i + 2 : s.size();
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+// Reads the token that starts at or after `i`.
+constexpr token next_token(std::string_view s, std::size_t i) noexcept {
+  i = skip_trivia(s, i);
+  token t{token_kind::end, i, i};
+  if (i >= s.size()) return t;
+  const char c = s[i];
+  auto quoted = [&](char close, token_kind kind) {
+    std::size_t j = i + 1;
+    while (j < s.size()) {
+      if (s[j] == close) {
+        if (close != ']' && j + 1 < s.size() && s[j + 1] == close) {
+          j += 2;  // doubled quote is an escaped quote
+          continue;
+        }
+        return token{kind, i, j + 1};
+      }
+      ++j;
+    }
+    return token{token_kind::error, i, s.size()};
+  };
+  switch (c) {
+    case '\'': return quoted('\'', token_kind::string);
+    case '"': return quoted('"', token_kind::quoted_identifier);
+    case '`': return quoted('`', token_kind::quoted_identifier);
+    case '[': return quoted(']', token_kind::quoted_identifier);
+    case '(': return {token_kind::lparen, i, i + 1};
+    case ')': return {token_kind::rparen, i, i + 1};
+    case ',': return {token_kind::comma, i, i + 1};
+    case ';': return {token_kind::semicolon, i, i + 1};
+    case '*': return {token_kind::star, i, i + 1};
+    case '?': {
+      std::size_t j = i + 1;
+      while (j < s.size() && is_digit(s[j])) ++j;
+      return {token_kind::placeholder, i, j};
+    }
+    case ':':
+    case '@':
+    case '$': {
+      std::size_t j = i + 1;
+      while (j < s.size()) {
+        if (is_id_char(s[j])) {
+          ++j;
+        } else if (c == '$' && s[j] == ':' && j + 1 < s.size() && s[j + 1] == ':') {
+          j += 2;  // TCL-style $a::b
+        } else {
+          break;
+        }
+      }
+      if (j == i + 1) return {token_kind::error, i, j};
+      return {token_kind::placeholder, i, j};
+    }
+    default: break;
+  }
+  if ((c == 'x' || c == 'X') && i + 1 < s.size() && s[i + 1] == '\'') {
+    std::size_t j = i + 2;
+    while (j < s.size() && s[j] != '\'') ++j;
+    if (j >= s.size()) return {token_kind::error, i, s.size()};
+    return {token_kind::blob, i, j + 1};
+  }
+  if (is_digit(c) || (c == '.' && i + 1 < s.size() && is_digit(s[i + 1]))) {
+    std::size_t j = i;
+    if (c == '0' && j + 1 < s.size() && (s[j + 1] == 'x' || s[j + 1] == 'X')) {
+      j += 2;
+      while (j < s.size() && (is_digit(s[j]) || (ascii_lower(s[j]) >= 'a' && ascii_lower(s[j]) <= 'f'))) ++j;
+      return {token_kind::number, i, j};
+    }
+    while (j < s.size() && (is_digit(s[j]) || s[j] == '_')) ++j;
+    if (j < s.size() && s[j] == '.') {
+      ++j;
+      while (j < s.size() && (is_digit(s[j]) || s[j] == '_')) ++j;
+    }
+    if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
+      std::size_t k = j + 1;
+      if (k < s.size() && (s[k] == '+' || s[k] == '-')) ++k;
+      if (k < s.size() && is_digit(s[k])) {
+        j = k;
+        while (j < s.size() && is_digit(s[j])) ++j;
+      }
+    }
+    return {token_kind::number, i, j};
+  }
+  if (c == '.') return {token_kind::dot, i, i + 1};
+  if (is_id_start(c)) {
+    std::size_t j = i + 1;
+    while (j < s.size() && is_id_char(s[j])) ++j;
+    return {token_kind::identifier, i, j};
+  }
+  // Operators, longest match first.
+  constexpr std::string_view two[] = {"||", "<=", ">=", "<>", "!=", "==", "<<", ">>", "->"};
+  if (i + 2 < s.size() + 0 && s.substr(i, 3) == "->>") return {token_kind::op, i, i + 3};
+  for (auto op : two) {
+    if (s.substr(i, 2) == op) return {token_kind::op, i, i + 2};
+  }
+  constexpr std::string_view one = "+-/%<>=&|~!";
+  if (one.find(c) != std::string_view::npos) return {token_kind::op, i, i + 1};
+  return {token_kind::error, i, i + 1};
+}
+
+// Iterates over a statement's tokens: `for (lexer lx{sql}; !lx.done(); lx.advance())`.
+class lexer {
+ public:
+  constexpr explicit lexer(std::string_view sql) noexcept : sql_(sql), current_(next_token(sql, 0)) {}
+  [[nodiscard]] constexpr const token& current() const noexcept { return current_; }
+  [[nodiscard]] constexpr bool done() const noexcept { return current_.kind == token_kind::end; }
+  constexpr void advance() noexcept { current_ = next_token(sql_, current_.end); }
+  [[nodiscard]] constexpr std::string_view text() const noexcept { return current_.text(sql_); }
+  [[nodiscard]] constexpr bool is_keyword(std::string_view kw) const noexcept {
+    return current_.kind == token_kind::identifier && iequals(text(), kw);
+  }
+
+ private:
+  std::string_view sql_;
+  token current_;
+};
+
+}  // namespace sqlproof::detail

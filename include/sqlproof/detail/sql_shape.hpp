@@ -1,0 +1,332 @@
+#pragma once
+// What the compiler can learn from a statement's text alone: its placeholders (numbered as
+// sqlite3_prepare numbers them, https://sqlite.org/lang_expr.html#varparam), whether it
+// returns rows, and how many result columns an explicit SELECT list or RETURNING clause has.
+// Anything not understood is reported as unknown, never guessed: the prepare-time check
+// covers it.
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+
+#include "sql_lexer.hpp"
+
+namespace sqlproof::detail {
+
+enum class sql_problem : unsigned char {
+  none,
+  lex_error,             // unterminated string, quoted identifier or blob; stray character
+  empty,                 // no statement at all
+  several_statements,    // text after the first ';'
+  mixed_placeholders,    // `?` together with names, or numbered names with plain names
+  placeholder_gap,       // ?1 and ?3 used, ?2 not (or $1, $3)
+};
+
+enum class returns_rows : unsigned char { no, yes, unknown };
+
+inline constexpr std::size_t unknown_count = static_cast<std::size_t>(-1);
+
+struct sql_shape {
+  sql_problem problem = sql_problem::none;
+  std::size_t problem_offset = 0;
+  std::size_t parameter_count = 0;         // parameters the signature must declare
+  std::size_t sqlite_parameter_count = 0;  // what sqlite3_bind_parameter_count will say
+  bool numbered_names = false;             // $1/:1 style: parameter N binds to name "$N"
+  returns_rows rows = returns_rows::unknown;
+  std::size_t result_columns = unknown_count;
+  bool select_star = false;                // an explicit list holds `*` or `t.*`
+};
+
+constexpr bool all_digits(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!is_digit(c)) return false;
+  }
+  return true;
+}
+
+constexpr std::size_t parse_number(std::string_view s) noexcept {
+  std::size_t n = 0;
+  for (char c : s) {
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+    if (n > 1000000) return n;  // far beyond SQLITE_MAX_VARIABLE_NUMBER; stop growing
+  }
+  return n;
+}
+
+// Counts the items of a comma-separated list at parenthesis depth 0, starting at `lx`, until a
+// depth-0 token for which `stop` is true. Sets `star` when an item is `*` or `name.*`.
+template <class Stop>
+constexpr std::size_t count_list_items(lexer lx, Stop stop, bool& star) {
+  std::size_t items = 0;
+  std::size_t depth = 0;
+  std::size_t item_tokens = 0;
+  bool item_is_star = false;  // tokens so far are `*` or `name . *`
+  token_kind prev = token_kind::end;
+  auto close_item = [&] {
+    if (item_tokens > 0) {
+      ++items;
+      if (item_is_star) star = true;
+    }
+    item_tokens = 0;
+    item_is_star = false;
+  };
+  for (; !lx.done(); lx.advance()) {
+    const token& t = lx.current();
+    if (depth == 0 && (t.kind == token_kind::semicolon || stop(lx))) break;
+    if (t.kind == token_kind::lparen) ++depth;
+    if (t.kind == token_kind::rparen && depth > 0) --depth;
+    if (depth == 0 && t.kind == token_kind::comma) {
+      close_item();
+      prev = t.kind;
+      continue;
+    }
+    if (item_tokens == 0) {
+      item_is_star = t.kind == token_kind::star;
+    } else if (item_tokens == 2 && prev == token_kind::dot && t.kind == token_kind::star) {
+      // `name . *` keeps the star shape
+    } else if (item_tokens == 1 && t.kind == token_kind::dot &&
+               (prev == token_kind::identifier || prev == token_kind::quoted_identifier)) {
+      item_is_star = true;  // tentatively: only if a `*` follows
+    } else {
+      item_is_star = false;
+    }
+    if (item_tokens == 1 && t.kind != token_kind::dot) item_is_star = false;
+    ++item_tokens;
+    prev = t.kind;
+  }
+  if (item_tokens == 2) item_is_star = false;  // `name .` without `*`
+  close_item();
+  return items;
+}
+
+constexpr bool ends_select_list(const lexer& lx) noexcept {
+  constexpr std::string_view words[] = {"FROM",  "WHERE",     "GROUP",  "HAVING", "WINDOW",
+                                        "ORDER", "LIMIT",     "UNION",  "INTERSECT", "EXCEPT"};
+  for (auto w : words) {
+    if (lx.is_keyword(w)) return true;
+  }
+  return false;
+}
+
+constexpr bool never_stops(const lexer&) noexcept { return false; }
+
+// Result columns of the statement that starts at `lx` (after any WITH clause).
+constexpr void analyse_result(lexer lx, sql_shape& shape) {
+  if (lx.is_keyword("SELECT")) {
+    lx.advance();
+    if (lx.is_keyword("DISTINCT") || lx.is_keyword("ALL")) lx.advance();
+    bool star = false;
+    const std::size_t n = count_list_items(lx, ends_select_list, star);
+    shape.rows = returns_rows::yes;
+    shape.select_star = star;
+    shape.result_columns = star ? unknown_count : n;
+    return;
+  }
+  if (lx.is_keyword("VALUES")) {
+    lx.advance();
+    shape.rows = returns_rows::yes;
+    if (lx.current().kind == token_kind::lparen) {
+      lx.advance();
+      bool star = false;
+      shape.result_columns = count_list_items(
+          lx, [](const lexer& l) { return l.current().kind == token_kind::rparen; }, star);
+    }
+    return;
+  }
+  if (lx.is_keyword("INSERT") || lx.is_keyword("REPLACE") || lx.is_keyword("UPDATE") ||
+      lx.is_keyword("DELETE")) {
+    shape.rows = returns_rows::no;
+    std::size_t depth = 0;
+    for (; !lx.done(); lx.advance()) {
+      const token& t = lx.current();
+      if (t.kind == token_kind::lparen) ++depth;
+      if (t.kind == token_kind::rparen && depth > 0) --depth;
+      if (depth == 0 && t.kind == token_kind::semicolon) break;
+      if (depth == 0 && lx.is_keyword("RETURNING")) {
+        lx.advance();
+        bool star = false;
+        const std::size_t n = count_list_items(lx, never_stops, star);
+        shape.rows = returns_rows::yes;
+        shape.select_star = star;
+        shape.result_columns = star ? unknown_count : n;
+        return;
+      }
+    }
+    return;
+  }
+  if (lx.is_keyword("PRAGMA") || lx.is_keyword("EXPLAIN")) {
+    shape.rows = returns_rows::unknown;
+    return;
+  }
+  shape.rows = returns_rows::no;  // CREATE, DROP, ALTER, BEGIN, ATTACH, VACUUM, ANALYZE ...
+}
+
+// Index (1-based, as SQLite assigns it) of the first occurrence of named placeholder `name`
+// before offset `before`, or 0 when it has not occurred.
+constexpr std::size_t first_named_index(std::string_view sql, std::string_view name,
+                                        std::size_t before) {
+  std::size_t next = 0;
+  std::size_t found = 0;
+  // Re-run SQLite's numbering up to `before`, recording where `name` got its number.
+  for (lexer lx{sql}; !lx.done() && lx.current().begin < before; lx.advance()) {
+    if (lx.current().kind != token_kind::placeholder) continue;
+    const std::string_view p = lx.text();
+    if (p[0] == '?') {
+      if (p.size() == 1) {
+        ++next;
+      } else if (const std::size_t n = parse_number(p.substr(1)); n > next) {
+        next = n;
+      }
+      continue;
+    }
+    if (p == name) return found != 0 ? found : (found = next + 1);
+    bool seen = false;
+    for (lexer back{sql}; back.current().begin < lx.current().begin; back.advance()) {
+      if (back.current().kind == token_kind::placeholder && back.text() == p) {
+        seen = true;
+        break;
+      }
+    }
+    if (!seen) ++next;
+  }
+  return found;
+}
+
+constexpr sql_shape analyse_sql(std::string_view sql) {
+  sql_shape shape{};
+  // Pass 1: lexical problems, statement count, placeholders.
+  bool anonymous = false, numbered = false, named_numeric = false, named_plain = false;
+  std::size_t next_index = 0;        // SQLite's running parameter counter
+  std::size_t max_numbered = 0;      // highest ?NNN
+  std::size_t max_named_number = 0;  // highest $N / :N
+  bool seen_statement = false;
+  bool after_semicolon = false;
+  for (lexer lx{sql}; !lx.done(); lx.advance()) {
+    const token& t = lx.current();
+    if (t.kind == token_kind::error) {
+      shape.problem = sql_problem::lex_error;
+      shape.problem_offset = t.begin;
+      return shape;
+    }
+    if (t.kind == token_kind::semicolon) {
+      if (seen_statement) after_semicolon = true;
+      continue;
+    }
+    if (after_semicolon) {
+      shape.problem = sql_problem::several_statements;
+      shape.problem_offset = t.begin;
+      return shape;
+    }
+    seen_statement = true;
+    if (t.kind != token_kind::placeholder) continue;
+    const std::string_view p = lx.text();
+    if (p[0] == '?') {
+      if (p.size() == 1) {
+        anonymous = true;
+        ++next_index;
+      } else {
+        numbered = true;
+        const std::size_t n = parse_number(p.substr(1));
+        if (n > max_numbered) max_numbered = n;
+        if (n > next_index) next_index = n;
+      }
+      continue;
+    }
+    const std::string_view name = p.substr(1);
+    if (all_digits(name)) {
+      named_numeric = true;
+      const std::size_t n = parse_number(name);
+      if (n > max_named_number) max_named_number = n;
+    } else {
+      named_plain = true;
+    }
+    if (first_named_index(sql, p, t.begin) == 0) ++next_index;
+  }
+  if (!seen_statement) {
+    shape.problem = sql_problem::empty;
+    return shape;
+  }
+  const int styles = int(anonymous || numbered) + int(named_numeric) + int(named_plain);
+  if (styles > 1 || (anonymous && numbered)) {
+    shape.problem = sql_problem::mixed_placeholders;
+    return shape;
+  }
+  shape.sqlite_parameter_count = next_index;
+  if (named_numeric) {
+    shape.numbered_names = true;
+    shape.parameter_count = max_named_number;
+    // Each of $1..$N must appear, or a declared parameter would bind nowhere.
+    for (std::size_t k = 1; k <= max_named_number; ++k) {
+      bool found = false;
+      for (lexer lx{sql}; !lx.done(); lx.advance()) {
+        if (lx.current().kind == token_kind::placeholder && lx.text()[0] != '?' &&
+            parse_number(lx.text().substr(1)) == k) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        shape.problem = sql_problem::placeholder_gap;
+        return shape;
+      }
+    }
+  } else {
+    shape.parameter_count = next_index;
+    if (numbered) {
+      for (std::size_t k = 1; k <= max_numbered; ++k) {
+        bool found = false;
+        for (lexer lx{sql}; !lx.done(); lx.advance()) {
+          if (lx.current().kind == token_kind::placeholder && lx.text()[0] == '?' &&
+              lx.text().size() > 1 && parse_number(lx.text().substr(1)) == k) {
+            found = true;
+            break;
+          }
+        }
+        if (!found) {
+          shape.problem = sql_problem::placeholder_gap;
+          return shape;
+        }
+      }
+    }
+  }
+  // Pass 2: the statement's verb and result columns. A WITH clause's bodies are all inside
+  // parentheses, so the main statement is the first depth-0 statement keyword after it.
+  lexer lx{sql};
+  while (lx.current().kind == token_kind::semicolon) lx.advance();
+  if (lx.is_keyword("WITH")) {
+    std::size_t depth = 0;
+    for (; !lx.done(); lx.advance()) {
+      const token& t = lx.current();
+      if (t.kind == token_kind::lparen) ++depth;
+      if (t.kind == token_kind::rparen && depth > 0) --depth;
+      if (depth == 0 && (lx.is_keyword("SELECT") || lx.is_keyword("VALUES") ||
+                         lx.is_keyword("INSERT") || lx.is_keyword("REPLACE") ||
+                         lx.is_keyword("UPDATE") || lx.is_keyword("DELETE"))) {
+        break;
+      }
+    }
+  }
+  analyse_result(lx, shape);
+  return shape;
+}
+
+// The SQLite parameter index each declared parameter binds to (0-based declared index).
+// Usually i + 1; for $1/$2-style names, the index SQLite gave the name "$N" (names are
+// numbered in order of first appearance, so "SELECT $2, $1" binds parameter 1 to index 2).
+template <std::size_t N>
+constexpr std::array<int, N> bind_indices(std::string_view sql, bool numbered_names) {
+  std::array<int, N> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = static_cast<int>(i + 1);
+  if (!numbered_names) return out;
+  for (lexer lx{sql}; !lx.done(); lx.advance()) {
+    if (lx.current().kind != token_kind::placeholder) continue;
+    const std::size_t n = parse_number(lx.text().substr(1));
+    if (n >= 1 && n <= N && out[n - 1] == static_cast<int>(n)) {
+      out[n - 1] = static_cast<int>(first_named_index(sql, lx.text(), lx.current().end));
+    }
+  }
+  return out;
+}
+
+}  // namespace sqlproof::detail

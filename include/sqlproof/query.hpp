@@ -1,0 +1,281 @@
+#pragma once
+/// @file
+/// Typed queries: `query<"SQL", Row(Params...)>` is a type that holds the SQL text, the row
+/// type it returns and the parameter types it takes. The compiler checks the SQL against them
+/// (placeholders, result column count, mappable types); the connection checks what the text
+/// alone cannot show once, when it first prepares the statement.
+/// @code
+/// using find_user = sqlproof::query<"SELECT id, name, email, age FROM users WHERE id = ?",
+///                                   User(std::int64_t)>;
+/// struct add_user : sqlproof::query<"INSERT INTO users (name, age) VALUES (?, ?)",
+///                                   void(std::string_view, int)> {};  // named in errors
+/// @endcode
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "detail/reflect.hpp"
+#include "detail/sql_shape.hpp"
+#include "detail/type_name.hpp"
+#include "fixed_string.hpp"
+#include "table.hpp"
+#include "value.hpp"
+
+namespace sqlproof {
+
+namespace detail {
+
+template <class T>
+struct is_tuple : std::false_type {};
+template <class... Ts>
+struct is_tuple<std::tuple<Ts...>> : std::true_type {};
+
+// A row type is void, a single readable value, a tuple of readable values, or an aggregate
+// whose fields are all readable.
+enum class row_shape { none, scalar, tuple, aggregate, invalid };
+
+template <class Row>
+consteval row_shape shape_of_row() {
+  if constexpr (std::is_void_v<Row>) {
+    return row_shape::none;
+  } else if constexpr (readable<Row>) {
+    return row_shape::scalar;
+  } else if constexpr (is_tuple<Row>::value) {
+    return row_shape::tuple;
+  } else if constexpr (std::is_aggregate_v<Row> && !std::is_array_v<Row>) {
+    return row_shape::aggregate;
+  } else {
+    return row_shape::invalid;
+  }
+}
+
+template <class Row>
+consteval std::size_t row_width() {
+  constexpr row_shape s = shape_of_row<Row>();
+  if constexpr (s == row_shape::none || s == row_shape::invalid) {
+    return 0;
+  } else if constexpr (s == row_shape::scalar) {
+    return 1;
+  } else if constexpr (s == row_shape::tuple) {
+    return std::tuple_size_v<Row>;
+  } else {
+    return field_count<Row>;
+  }
+}
+
+template <class Row, std::size_t... I>
+consteval bool all_fields_readable(std::index_sequence<I...>) {
+  if constexpr (is_tuple<Row>::value) {
+    return (readable<std::tuple_element_t<I, Row>> && ...);
+  } else {
+    return (readable<field_type<I, Row>> && ...);
+  }
+}
+
+// Fields that can bind but never be read because they would dangle: the commonest mistake.
+template <class T>
+inline constexpr bool is_view_type = std::is_same_v<T, std::string_view> ||
+                                     std::is_same_v<T, const char*>;
+
+template <class Row, std::size_t... I>
+consteval bool any_view_field(std::index_sequence<I...>) {
+  if constexpr (is_tuple<Row>::value) {
+    return (is_view_type<std::tuple_element_t<I, Row>> || ...);
+  } else {
+    return (is_view_type<field_type<I, Row>> || ...);
+  }
+}
+
+template <class Row>
+consteval bool row_is_readable() {
+  constexpr row_shape s = shape_of_row<Row>();
+  if constexpr (s == row_shape::none || s == row_shape::scalar) {
+    return true;
+  } else if constexpr (s == row_shape::invalid) {
+    return false;
+  } else {
+    return all_fields_readable<Row>(std::make_index_sequence<row_width<Row>()>{});
+  }
+}
+
+template <class Row>
+consteval bool row_has_view_field() {
+  constexpr row_shape s = shape_of_row<Row>();
+  if constexpr (is_view_type<Row>) {
+    return true;
+  } else if constexpr (s == row_shape::tuple || s == row_shape::aggregate) {
+    return any_view_field<Row>(std::make_index_sequence<row_width<Row>()>{});
+  } else {
+    return false;
+  }
+}
+
+// Each check below is its own template so that the compiler's "in instantiation of" line shows
+// the two numbers that disagree, e.g. placeholders_vs_parameters<2, 1>.
+template <std::size_t InSql, std::size_t InSignature>
+struct placeholders_vs_parameters {
+  static_assert(InSql == InSignature,
+                "sqlproof: the query's SQL has a different number of placeholders than its "
+                "signature declares parameters (see placeholders_vs_parameters<in SQL, in "
+                "signature>)");
+  static constexpr bool value = InSql == InSignature;
+};
+
+template <std::size_t InSql, std::size_t InRow>
+struct result_columns_vs_row_fields {
+  static_assert(InSql == InRow,
+                "sqlproof: the query's SELECT list (or RETURNING clause) has a different number "
+                "of columns than its row type has fields (see result_columns_vs_row_fields<in "
+                "SQL, in row type>)");
+  static constexpr bool value = InSql == InRow;
+};
+
+template <std::size_t Position, class Param>
+struct parameter_is_bindable {
+  static_assert(bindable<Param>,
+                "sqlproof: a parameter type in the query's signature has no value_traits: "
+                "specialise sqlproof::value_traits<T> for it (see parameter_is_bindable<position "
+                "from 0, type>)");
+  static constexpr bool value = bindable<Param>;
+};
+
+template <fixed_string Sql, class Row, class... Params>
+consteval bool validate_query() {
+  constexpr sql_shape shape = analyse_sql(Sql.view());
+  constexpr std::size_t width = row_width<Row>();
+  if constexpr (shape.problem == sql_problem::lex_error) {
+    static_assert(shape.problem != sql_problem::lex_error,
+                  "sqlproof: the query's SQL has an unterminated string literal, quoted "
+                  "identifier or blob, or a character SQLite does not accept");
+    return false;
+  } else if constexpr (shape.problem == sql_problem::empty) {
+    static_assert(shape.problem != sql_problem::empty, "sqlproof: the query's SQL is empty");
+    return false;
+  } else if constexpr (shape.problem == sql_problem::several_statements) {
+    static_assert(shape.problem != sql_problem::several_statements,
+                  "sqlproof: a query holds exactly one SQL statement; run several statements "
+                  "with database::exec_script, or split them into several queries");
+    return false;
+  } else if constexpr (shape.problem == sql_problem::mixed_placeholders) {
+    static_assert(shape.problem != sql_problem::mixed_placeholders,
+                  "sqlproof: the query mixes placeholder styles (? or ?NNN with :name/@name/$name, "
+                  "or $1-style with $name-style); use one style per query");
+    return false;
+  } else if constexpr (shape.problem == sql_problem::placeholder_gap) {
+    static_assert(shape.problem != sql_problem::placeholder_gap,
+                  "sqlproof: numbered placeholders skip a number (e.g. ?1 and ?3 without ?2), so "
+                  "a declared parameter would bind nowhere; number them from 1 without gaps");
+    return false;
+  } else if constexpr (shape_of_row<Row>() == row_shape::invalid) {
+    static_assert(shape_of_row<Row>() != row_shape::invalid,
+                  "sqlproof: the query's row type must be void, a value type with value_traits, "
+                  "a std::tuple of them, or a plain aggregate struct whose fields have "
+                  "value_traits");
+    return false;
+  } else if constexpr (row_has_view_field<Row>()) {
+    static_assert(!row_has_view_field<Row>(),
+                  "sqlproof: a row field cannot be std::string_view or const char*: it would "
+                  "point into SQLite's buffer after the row is read; use std::string");
+    return false;
+  } else if constexpr (!row_is_readable<Row>()) {
+    static_assert(row_is_readable<Row>(),
+                  "sqlproof: a field of the query's row type has no value_traits: specialise "
+                  "sqlproof::value_traits<T> for it with storage_type and from_storage");
+    return false;
+  } else if constexpr (!(bindable<Params> && ...)) {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+      return (parameter_is_bindable<I, Params>::value && ...);
+    }(std::index_sequence_for<Params...>{});
+  } else if constexpr (shape.parameter_count != sizeof...(Params)) {
+    return placeholders_vs_parameters<shape.parameter_count, sizeof...(Params)>::value;
+  } else if constexpr (shape.rows == returns_rows::yes && std::is_void_v<Row>) {
+    static_assert(!std::is_void_v<Row>,
+                  "sqlproof: the query's SQL returns rows (SELECT, VALUES or RETURNING) but its "
+                  "row type is void; declare the row type, e.g. query<\"...\", Row(Params...)>");
+    return false;
+  } else if constexpr (shape.rows == returns_rows::no && !std::is_void_v<Row>) {
+    static_assert(std::is_void_v<Row>,
+                  "sqlproof: the query's SQL returns no rows (no SELECT list or RETURNING "
+                  "clause) but its row type is not void; declare it as void(Params...) or add "
+                  "RETURNING");
+    return false;
+  } else if constexpr (shape.result_columns != unknown_count && !std::is_void_v<Row> &&
+                       shape.result_columns != width) {
+    return result_columns_vs_row_fields<shape.result_columns, width>::value;
+  } else {
+    return true;
+  }
+}
+
+}  // namespace detail
+
+/// A typed query: SQL text plus the function type `Row(Params...)` it behaves as.
+///
+/// Instantiating it (by using it with `database::exec/one/all/iter`) checks at compile time:
+/// one statement; placeholder count (`?`, `?NNN`, `:name`, `@name`, `$name`; those inside
+/// literals, quoted identifiers and comments do not count) against `Params`; an explicit
+/// SELECT list or RETURNING clause against the fields of `Row`; `Row` and `Params` mappable.
+/// Each failure is one `static_assert` whose message starts with `sqlproof:`.
+/// Derive a struct from it to give the query a name that errors and traces show.
+template <fixed_string Sql, class Signature>
+struct query {
+  static_assert(std::is_function_v<Signature>,
+                "sqlproof: the second argument of query<> is a function type Row(Params...), "
+                "e.g. query<\"SELECT name FROM users WHERE id = ?\", std::string(std::int64_t)>");
+};
+
+template <fixed_string Sql, class Row, class... Params>
+struct query<Sql, Row(Params...)> {
+  /// The statement's text.
+  static constexpr std::string_view sql = Sql.view();
+  /// What each result row is read into (`void` for statements without rows).
+  using row_type = Row;
+  /// The declared parameters, in placeholder order.
+  using parameter_types = std::tuple<Params...>;
+  /// Number of declared parameters.
+  static constexpr std::size_t parameter_count = sizeof...(Params);
+  /// What the compiler learned from the SQL text.
+  static constexpr detail::sql_shape shape = detail::analyse_sql(Sql.view());
+  /// True once every compile-time check has passed (a failed check stops compilation).
+  static constexpr bool checked = detail::validate_query<Sql, Row, Params...>();
+  /// The SQLite parameter index each declared parameter binds to.
+  static constexpr auto bind_index =
+      detail::bind_indices<sizeof...(Params)>(Sql.view(), shape.numbered_names);
+};
+
+namespace detail {
+
+template <class Q>
+concept query_like = requires {
+  { Q::sql } -> std::convertible_to<std::string_view>;
+  typename Q::row_type;
+  typename Q::parameter_types;
+  { Q::checked } -> std::convertible_to<bool>;
+};
+
+// The name used in errors: a struct derived from query<> keeps its own name; an alias shows
+// the signature, since the SQL is printed beside it anyway.
+template <class Q>
+std::string query_display_name() {
+  const std::string_view full = type_name<Q>;
+  if (full.starts_with("sqlproof::query<")) {
+    std::string out = "query<";
+    out += type_name<typename Q::row_type>;
+    out += "(...)>";
+    return out;
+  }
+  return std::string(full);
+}
+
+}  // namespace detail
+
+/// Satisfied by `query<...>` and by structs derived from one.
+template <class Q>
+concept query_type = detail::query_like<Q>;
+
+}  // namespace sqlproof

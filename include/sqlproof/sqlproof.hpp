@@ -1,0 +1,14 @@
+#pragma once
+/// @file
+/// The umbrella header: everything sqlproof offers. Includes only.
+
+#include "config.hpp"
+#include "database.hpp"
+#include "error.hpp"
+#include "fixed_string.hpp"
+#include "query.hpp"
+#include "statement.hpp"
+#include "statement_cache.hpp"
+#include "table.hpp"
+#include "transaction.hpp"
+#include "value.hpp"
