@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# sqlproof's test command: what CI runs, and what to run before sending a change.
+#
+#   bash scripts/test.sh
+#
+# 1. installs the Debian packages it needs, if any are missing;
+# 2. g++, Debug, AddressSanitizer + UBSan, -Werror (build/gcc-debug-asan): builds
+#    everything, compiles every public header on its own, runs ctest;
+# 3. clang++, Release, -Werror (build/clang-release): the same, and the benchmarks are
+#    built (not run) so they keep compiling;
+# 4. package tests: find_package, add_subdirectory, FetchContent and pkg-config consumers
+#    (build/package).
+#
+# Ends with one line, `N passed, M failed`, counting ctest tests and package tests; exits
+# non-zero when anything failed. A configuration that fails to configure or build counts
+# as one failure, and its tests are not run.
+#
+# Environment:
+#   SQLPROOF_TEST_QUICK=1   skip the clang build (faster local iteration)
+#   SQLPROOF_BUILD_ROOT     where the build directories go (default: <repo>/build)
+#   SQLPROOF_JOBS           parallel build and test jobs (default: 2)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+build_root=${SQLPROOF_BUILD_ROOT:-$root/build}
+jobs=${SQLPROOF_JOBS:-2}
+quick=${SQLPROOF_TEST_QUICK:-0}
+
+# shellcheck source=scripts/packages.sh
+source "$root/scripts/packages.sh"
+
+passed=0
+failed=0
+failures=()
+
+section() {
+  printf '\n==================== %s ====================\n' "$*"
+}
+
+fail_step() {
+  failed=$((failed + 1))
+  failures+=("$1")
+  echo "FAILED: $1"
+}
+
+# run_ctest <name> <build-dir>: runs the tests and adds their counts to the totals.
+run_ctest() {
+  local name=$1 dir=$2 log status=0 summary total=0 failed_here=0
+  log="$dir/ctest-summary.log"
+  set +e
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 600 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+
+  summary=$(grep -Eo '[0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 || true)
+  if [[ -n $summary ]]; then
+    failed_here=$(awk '{print $1}' <<<"$summary")
+    total=$(awk '{print $NF}' <<<"$summary")
+  elif grep -q 'No tests were found' "$log"; then
+    total=0
+  else
+    fail_step "$name: ctest printed no summary (exit status $status)"
+    return
+  fi
+
+  passed=$((passed + total - failed_here))
+  failed=$((failed + failed_here))
+  if [[ $failed_here -gt 0 ]]; then
+    failures+=("$name: $failed_here of $total ctest tests")
+  elif [[ $status -ne 0 ]]; then
+    fail_step "$name: ctest exited with status $status"
+  fi
+}
+
+# build_and_test <name> <cmake configure args...>
+build_and_test() {
+  local name=$1 dir="$build_root/$1"
+  shift
+
+  section "$name: configure"
+  if ! cmake -S "$root" -B "$dir" "$@"; then
+    fail_step "$name: configure"
+    return
+  fi
+
+  section "$name: build"
+  if ! cmake --build "$dir" -j "$jobs"; then
+    fail_step "$name: build"
+    return
+  fi
+
+  section "$name: every public header on its own"
+  if ! cmake --build "$dir" -j "$jobs" --target all_verify_interface_header_sets; then
+    fail_step "$name: header self-containment"
+    return
+  fi
+
+  section "$name: tests"
+  run_ctest "$name" "$dir"
+}
+
+section "packages"
+sqlproof_install_packages \
+  build-essential g++ clang cmake make pkg-config ca-certificates \
+  libsqlite3-dev 'libboost1.81-dev|libboost-dev' catch2 libbenchmark-dev libsqlitecpp-dev \
+  'libclang-rt-14-dev?'
+
+section "tools"
+g++ --version | head -n 1
+if [[ $quick != 1 ]]; then clang++ --version | head -n 1; fi
+cmake --version | head -n 1
+
+# Sanitizer reports must fail the run, with a stack.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+build_and_test gcc-debug-asan \
+  -DCMAKE_CXX_COMPILER=g++ \
+  -DCMAKE_BUILD_TYPE=Debug \
+  -DSQLPROOF_SANITIZE=ON \
+  -DSQLPROOF_WERROR=ON \
+  -DSQLPROOF_BUILD_TESTS=ON \
+  -DSQLPROOF_BUILD_EXAMPLES=ON
+
+if [[ $quick == 1 ]]; then
+  section "clang-release: skipped (SQLPROOF_TEST_QUICK=1)"
+else
+  build_and_test clang-release \
+    -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DSQLPROOF_SANITIZE=OFF \
+    -DSQLPROOF_WERROR=ON \
+    -DSQLPROOF_BUILD_TESTS=ON \
+    -DSQLPROOF_BUILD_EXAMPLES=ON \
+    -DSQLPROOF_BUILD_BENCHMARKS=ON
+fi
+
+section "package tests"
+package_log="$build_root/package-tests.log"
+mkdir -p "$build_root"
+set +e
+bash "$root/tests/package/run.sh" "$root" "$build_root/package" 2>&1 | tee "$package_log"
+package_status=${PIPESTATUS[0]}
+set -e
+package_passed=$(grep -Ec '^package\.[a-z_]+: passed$' "$package_log" || true)
+package_failed=$(grep -Ec '^package\.[a-z_]+: failed$' "$package_log" || true)
+passed=$((passed + package_passed))
+failed=$((failed + package_failed))
+if [[ $package_failed -gt 0 ]]; then
+  failures+=("package: $package_failed of $((package_passed + package_failed)) package tests")
+elif [[ $package_status -ne 0 ]]; then
+  fail_step "package tests: run.sh exited with status $package_status"
+fi
+
+section "summary"
+for failure in "${failures[@]}"; do
+  echo "failed: $failure"
+done
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

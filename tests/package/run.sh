@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Package tests: build and run tests/package/consumer/main.cpp the four ways a project can
+# take sqlproof in.
+#
+#   tests/package/run.sh <source-root> <work-dir>
+#
+#   find_package      cmake --install into <work-dir>/prefix, then find_package(sqlproof CONFIG)
+#   add_subdirectory  add_subdirectory(<source-root> sqlproof)
+#   fetch_content     FetchContent_Declare(sqlproof SOURCE_DIR <source-root>)
+#   pkg_config        c++ -std=c++20 main.cpp $(pkg-config --cflags --libs sqlproof)
+#
+# Prints one `package.<name>: passed|failed` line per case (with the log of a failure) and
+# exits non-zero when any case failed. Honours CXX (compiler) and CMAKE_GENERATOR.
+set -euo pipefail
+
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 <source-root> <work-dir>" >&2
+  exit 2
+fi
+
+source_root=$(cd "$1" && pwd)
+mkdir -p "$2"
+work=$(cd "$2" && pwd)
+here="$source_root/tests/package"
+prefix="$work/prefix"
+jobs="${SQLPROOF_JOBS:-2}"
+
+failures=0
+status=0
+
+# run_logged <log> <function>: runs the function in a subshell that stops at its first
+# failing command, output to <log>; sets `status`. Never call this inside an `if`, `||` or
+# `&&`: bash would then ignore errexit within the function.
+run_logged() {
+  local log=$1 fn=$2
+  set +e
+  ( set -euo pipefail; "$fn" ) >"$log" 2>&1
+  status=$?
+  set -e
+}
+
+# run_case <name> <function>: runs the function with its output in <work>/<name>.log.
+run_case() {
+  local name=$1 fn=$2 log="$work/$1.log"
+  run_logged "$log" "$fn"
+  if [[ $status -eq 0 ]]; then
+    echo "package.$name: passed"
+  else
+    echo "package.$name: failed"
+    echo "----- log of package.$name ($log) -----"
+    cat "$log"
+    echo "----- end of log -----"
+    failures=$((failures + 1))
+  fi
+}
+
+# check_program <executable>: runs a consumer and checks what it prints.
+check_program() {
+  local output
+  output=$("$1")
+  echo "$output"
+  [[ "$output" == *"consumer ok"* ]]
+}
+
+# cmake_consumer <name> [cmake args...]: configures, builds and runs the CMake project
+# tests/package/<name>.
+cmake_consumer() {
+  local name=$1
+  shift
+  rm -rf "${work:?}/${name:?}"
+  cmake -S "$here/$name" -B "$work/$name" -DCMAKE_BUILD_TYPE=Release "$@"
+  cmake --build "$work/$name" -j "$jobs"
+  check_program "$work/$name/consumer"
+}
+
+install_sqlproof() {
+  rm -rf "$work/sqlproof-build" "$prefix"
+  cmake -S "$source_root" -B "$work/sqlproof-build" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_INSTALL_PREFIX="$prefix" \
+    -DSQLPROOF_BUILD_TESTS=OFF \
+    -DSQLPROOF_BUILD_EXAMPLES=OFF \
+    -DSQLPROOF_BUILD_BENCHMARKS=OFF \
+    -DSQLPROOF_INSTALL=ON
+  cmake --build "$work/sqlproof-build" -j "$jobs"
+  cmake --install "$work/sqlproof-build"
+  # What a consumer relies on must be there.
+  local file
+  for file in \
+    include/sqlproof/sqlproof.hpp \
+    share/cmake/sqlproof/sqlproofConfig.cmake \
+    share/cmake/sqlproof/sqlproofConfigVersion.cmake \
+    share/cmake/sqlproof/sqlproofTargets.cmake \
+    share/pkgconfig/sqlproof.pc; do
+    if [[ ! -f "$prefix/$file" ]]; then
+      echo "install: $prefix/$file is missing"
+      return 1
+    fi
+  done
+}
+
+case_find_package() {
+  cmake_consumer find_package -DCMAKE_PREFIX_PATH="$prefix"
+}
+
+case_add_subdirectory() {
+  cmake_consumer add_subdirectory -DSQLPROOF_SOURCE_DIR="$source_root"
+}
+
+case_fetch_content() {
+  cmake_consumer fetch_content -DSQLPROOF_SOURCE_DIR="$source_root"
+}
+
+case_pkg_config() {
+  rm -rf "$work/pkg_config"
+  mkdir -p "$work/pkg_config"
+  local flags
+  flags=$(PKG_CONFIG_PATH="$prefix/share/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}" \
+    pkg-config --cflags --libs sqlproof)
+  echo "pkg-config --cflags --libs sqlproof: $flags"
+  # shellcheck disable=SC2086  # the flags are meant to be split into words
+  "${CXX:-c++}" -std=c++20 "$here/consumer/main.cpp" $flags -lsqlite3 \
+    -o "$work/pkg_config/consumer"
+  check_program "$work/pkg_config/consumer"
+}
+
+run_logged "$work/install.log" install_sqlproof
+if [[ $status -eq 0 ]]; then
+  run_case find_package case_find_package
+  run_case pkg_config case_pkg_config
+else
+  echo "cmake --install of $source_root failed:"
+  cat "$work/install.log"
+  echo "package.find_package: failed"
+  echo "package.pkg_config: failed"
+  failures=$((failures + 2))
+fi
+run_case add_subdirectory case_add_subdirectory
+run_case fetch_content case_fetch_content
+
+if [[ $failures -ne 0 ]]; then
+  echo "package tests: $failures failed"
+  exit 1
+fi
+echo "package tests: all passed"
