@@ -48,14 +48,24 @@ class sha256 {
     length_ += left;
 
     if (buffered_ != 0) {
-      for (; left != 0 && buffered_ != block_size; --left) buffer_[buffered_++] = *in++;
+      const std::size_t room = block_size - buffered_;
+      const std::size_t take = left < room ? left : room;
+      for (std::size_t i = 0; i != take; ++i) buffer_[buffered_ + i] = in[i];
+      buffered_ += take;
       if (buffered_ != block_size) return *this;
+      in += take;
+      left -= take;
       compress(buffer_);
       buffered_ = 0;
     }
-    // Whole blocks are hashed where they lie; only a tail shorter than a block is copied.
-    for (; left >= block_size; left -= block_size, in += block_size) compress(in);
-    for (; left != 0; --left) buffer_[buffered_++] = *in++;
+    // Whole blocks are hashed where they lie; only the tail is copied. Its length is
+    // computed as `left % block_size` rather than left over from the block loop: g++ -O2
+    // loses the bound on the latter once it propagates a constant input into the loops and
+    // warns (-Waggressive-loop-optimizations) that the copy overruns buffer_.
+    const std::size_t tail = left % block_size;
+    for (const char* end = in + (left - tail); in != end; in += block_size) compress(in);
+    for (std::size_t i = 0; i != tail; ++i) buffer_[i] = in[i];
+    buffered_ = tail;
     return *this;
   }
 
@@ -64,15 +74,17 @@ class sha256 {
     // FIPS 180-4 §5.1.1: a 1 bit, zero bits up to 448 mod 512, then the length of the
     // message in bits as a 64-bit big-endian integer.
     const std::uint64_t bit_length = length_ * 8U;
-    buffer_[buffered_++] = static_cast<char>(0x80);
-    if (buffered_ > block_size - 8) {
-      while (buffered_ != block_size) buffer_[buffered_++] = 0;
+    std::size_t used = buffered_ % block_size;  // always < block_size; says so to g++
+    buffer_[used++] = static_cast<char>(0x80);
+    if (used > block_size - 8) {
+      for (; used != block_size; ++used) buffer_[used] = 0;
       compress(buffer_);
-      buffered_ = 0;
+      used = 0;
     }
-    while (buffered_ != block_size - 8) buffer_[buffered_++] = 0;
-    for (int shift = 56; shift >= 0; shift -= 8) {
-      buffer_[buffered_++] = static_cast<char>(static_cast<std::uint8_t>(bit_length >> shift));
+    for (; used != block_size - 8; ++used) buffer_[used] = 0;
+    for (std::size_t i = 0; i != 8; ++i) {
+      buffer_[block_size - 8 + i] =
+          static_cast<char>(static_cast<std::uint8_t>(bit_length >> (56 - 8 * i)));
     }
     compress(buffer_);
 
@@ -93,9 +105,10 @@ class sha256 {
 
   // Hashing text that is known at compile time is a run-time job unless a constant
   // expression asks for it: g++ -O2 otherwise tries to fold a call such as
-  // `sha256_digest(kMigrationSql)` while compiling, which for 115 KB of SQL took about 11 s.
-  // During such a speculative evaluation std::is_constant_evaluated() is not true, and the
-  // call to a non-constexpr function ends the attempt at the first block.
+  // `sha256_digest(migration_sql)` while compiling, which for 115 KB of SQL took about
+  // 11 s. During such a speculative evaluation std::is_constant_evaluated() is not true,
+  // and the call to a non-constexpr function ends the attempt at the first block. (clang 14
+  // has one case this does not cover; see sha256_digest_at_run_time.)
   constexpr void compress(const char* block) noexcept {
     if (std::is_constant_evaluated()) {
       compress_block(block);
@@ -106,17 +119,19 @@ class sha256 {
 
   void compress_at_run_time(const char* block) noexcept { compress_block(block); }
 
-  // FIPS 180-4 §6.2.2 for one 512-bit block. Written for the constant evaluators, which
-  // pay for every statement and every operation (a naive constexpr SHA-256 over 115 KB of
-  // SQL cost g++ 12 about 28 s and 2.4 GB, and clang 14 stops after 2^20 steps):
+  // FIPS 180-4 §6.2.2 for one 512-bit block, written for the constant evaluators, which
+  // pay for every statement and every arithmetic result (a naive constexpr SHA-256 over
+  // 115 KB of SQL cost g++ 12 about 28 s and 2.4 GB; clang 14 gives up after 2^20 steps):
   // - one local w[64], no std::array copies, no recursion;
-  // - the rotations, Σ, σ, Ch and Maj of §4.1.2 are spelled out rather than called: g++
-  //   memoizes constexpr calls by argument, so a `rotr(x, n)` helper keeps an entry for
-  //   every value it ever rotated;
+  // - the rotations, Σ, σ, Ch and Maj of §4.1.2 are spelled out, not called: a
+  //   `rotr(x, n)` helper took 50 pinned 2 KB hashes from 4.5 s to 6.9 s of g++ 12 CPU
+  //   time (clang 14: 1.6 s to 2.9 s), g++ memoizing every call by its arguments;
   // - eight rounds per loop iteration with the variables renamed instead of shifted
-  //   (h = g; g = f; ...), and T1 accumulated in h, so a round is three statements.
-  //   This is the usual unrolling: after round t the variable that held h holds the new a.
-  // About 400 clang steps per block: clang 14's default limit hashes some 160 KB.
+  //   (h = g; g = f; ...) and T1 accumulated in h, so a round is three statements. This
+  //   is the usual unrolling: after each round the variable that held h holds the new a.
+  // Measured: about 400 clang steps per block, so clang 14's default limit hashes some
+  // 160 KB in one constant expression; 115 KB takes g++ 12 about 5 s and 340 MB. What is
+  // left on g++ is mostly interning one INTEGER_CST per intermediate value.
   constexpr void compress_block(const char* block) noexcept {
     std::uint32_t w[64]{};
     for (std::size_t t = 0; t != 16; ++t, block += 4) {
@@ -218,6 +233,22 @@ class sha256 {
 [[nodiscard]] constexpr std::array<std::uint8_t, 32> sha256_digest(
     std::string_view bytes) noexcept {
   return sha256{}.update(bytes).finish();
+}
+
+/// The SHA-256 digest of `bytes`, always computed when the program runs.
+///
+/// The same value as `sha256_digest()`, for text that is a constant but whose hash is not
+/// wanted at compile time. A constexpr call is not always left to run time: clang 14
+/// evaluates the initializer of a local variable of class type, as in
+/// `auto d = sha256_digest(constant_sql);`, while compiling (then discards the result), and
+/// an initializer of a variable with static storage duration is a constant-initialization
+/// attempt for every compiler. Either costs as much as pinning the hash with `static_assert`.
+/// @code
+/// const auto checksum = sqlproof::detail::sha256_digest_at_run_time(migration_sql);
+/// @endcode
+[[nodiscard]] inline std::array<std::uint8_t, 32> sha256_digest_at_run_time(
+    std::string_view bytes) noexcept {
+  return sha256_digest(bytes);
 }
 
 /// A digest spelled as 64 lower-case hex digits and a NUL, held by value so it can be built
