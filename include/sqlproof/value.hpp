@@ -156,7 +156,13 @@ struct value_traits<T> {
     if (t != detail::storage::integer) [[unlikely]] detail::throw_wrong_storage<T>(c, t);
     const std::int64_t v = c.int64();
     if constexpr (!std::same_as<T, std::int64_t>) {
-      if (!std::in_range<T>(v)) [[unlikely]] {
+      // std::in_range rejects plain `char` (not a standard integer type): check its range as
+      // the signed or unsigned char it behaves as.
+      using range_type =
+          std::conditional_t<std::same_as<T, char>,
+                             std::conditional_t<std::is_signed_v<char>, signed char, unsigned char>,
+                             T>;
+      if (!std::in_range<range_type>(v)) [[unlikely]] {
         detail::throw_read_error(c, detail::type_name<T>,
                                  std::to_string(v) + " is out of the type's range",
                                  "use a wider integer type");
@@ -362,8 +368,9 @@ void append_json_element(std::string& out, const T& v, int index) {
   }
 }
 
-template <class T>
-int bind_json_list(const binder& b, int i, std::span<const T> list) {
+// A range rather than a span: std::vector<bool> has no contiguous storage to view.
+template <class Range>
+int bind_json_list(const binder& b, int i, const Range& list) {
   std::string json = "[";
   bool first = true;
   for (const auto& v : list) {
@@ -383,7 +390,7 @@ template <detail::json_element T>
 struct value_traits<std::vector<T>> {
   static constexpr value_family family = value_family::json_list;
   static int bind(const detail::binder& b, int i, const std::vector<T>& v) {
-    return detail::bind_json_list(b, i, std::span<const T>(v));
+    return detail::bind_json_list(b, i, v);
   }
 };
 
@@ -482,8 +489,12 @@ inline void bind_value(const binder& b, int i, const T& v) {
     }
   } else if constexpr (direct_bind<T>) {
     check_bind(value_traits<T>::bind(b, i, v), i, type_name<T>);
-  } else {
+  } else if constexpr (std::is_reference_v<decltype(value_traits<T>::to_storage(v))>) {
     bind_value(b, i, value_traits<T>::to_storage(v));
+  } else {
+    // to_storage returned a temporary (e.g. a std::string built for this call), gone before
+    // the statement steps: SQLite must copy its text or blob, whatever `b` would do.
+    bind_value(binder(b.statement(), bind_lifetime::copied), i, value_traits<T>::to_storage(v));
   }
 }
 
