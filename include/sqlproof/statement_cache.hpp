@@ -219,6 +219,15 @@ class statement_cache {
     return {this, stmt, detail::no_slot, &dynamic_.front(), true};
   }
 
+  /// Checks out a statement from `prepare()` that is never cached: it counts as in use and
+  /// is finalized when returned (`database::prepare`).
+  template <class Prepare>
+  detail::statement_lease checkout_uncached(Prepare&& prepare) {
+    detail::sqlite_stmt* stmt = prepare();
+    ++in_use_;
+    return {this, stmt, detail::no_slot, nullptr, true};
+  }
+
   /// SQL texts of the cached dynamic statements, most recently used first.
   [[nodiscard]] std::vector<std::string> dynamic_sql() const {
     std::vector<std::string> out;

@@ -2,6 +2,8 @@
 /// @file
 /// Transactions: `database::transaction(fn)` commits when `fn` returns and rolls back when it
 /// throws; nested calls become SAVEPOINTs, so an inner failure undoes only the inner part.
+/// Every savepoint is named `sqlproof_savepoint`: SQLite's ROLLBACK TO and RELEASE act on the
+/// most recent savepoint of a name, which is the innermost open one.
 /// `database::begin()` gives the same as an RAII object.
 
 #include <chrono>
@@ -51,11 +53,13 @@ class transaction {
     savepoint_ = c.tx_depth > 0 || !detail::autocommit(c.db);
     level_ = c.tx_depth + 1;
     if (savepoint_) {
-      detail::exec_control(c, "SAVEPOINT " + savepoint_name());
+      detail::exec_control<"SAVEPOINT sqlproof_savepoint">(c);
+    } else if (mode == tx_mode::immediate) {
+      detail::exec_control<"BEGIN IMMEDIATE">(c);
+    } else if (mode == tx_mode::exclusive) {
+      detail::exec_control<"BEGIN EXCLUSIVE">(c);
     } else {
-      detail::exec_control(c, mode == tx_mode::immediate   ? "BEGIN IMMEDIATE"
-                              : mode == tx_mode::exclusive ? "BEGIN EXCLUSIVE"
-                                                           : "BEGIN DEFERRED");
+      detail::exec_control<"BEGIN DEFERRED">(c);
     }
     ++c.tx_depth;
   }
@@ -81,7 +85,11 @@ class transaction {
     if (conn_->tx_depth != level_) {
       throw misuse_error("cannot commit a transaction while a nested one is still open", {});
     }
-    detail::exec_control(*conn_, savepoint_ ? "RELEASE " + savepoint_name() : std::string("COMMIT"));
+    if (savepoint_) {
+      detail::exec_control<"RELEASE sqlproof_savepoint">(*conn_);
+    } else {
+      detail::exec_control<"COMMIT">(*conn_);
+    }
     --conn_->tx_depth;
     conn_ = nullptr;
   }
@@ -98,10 +106,6 @@ class transaction {
   [[nodiscard]] int depth() const noexcept { return level_; }
 
  private:
-  [[nodiscard]] std::string savepoint_name() const {
-    return "sqlproof_sp_" + std::to_string(level_);
-  }
-
   void ensure_active(const char* what) const {
     if (conn_ == nullptr) {
       throw misuse_error(std::string("cannot ") + what + " a transaction that has already ended", {});
@@ -115,11 +119,11 @@ class transaction {
     try {
       if (savepoint_) {
         if (!detail::autocommit(conn_->db)) {
-          detail::exec_control(*conn_, "ROLLBACK TO " + savepoint_name());
-          detail::exec_control(*conn_, "RELEASE " + savepoint_name());
+          detail::exec_control<"ROLLBACK TO sqlproof_savepoint">(*conn_);
+          detail::exec_control<"RELEASE sqlproof_savepoint">(*conn_);
         }
       } else if (!detail::autocommit(conn_->db)) {
-        detail::exec_control(*conn_, "ROLLBACK");
+        detail::exec_control<"ROLLBACK">(*conn_);
       }
     } catch (...) {  // a destructor must not throw; the connection reports it on next use
     }

@@ -3,10 +3,13 @@
 // depth. Kept on the heap so a `database` can move while statements and transactions point
 // at it.
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
 #include "../error.hpp"
+#include "../fixed_string.hpp"
 #include "../statement_cache.hpp"
 #include "sql_lexer.hpp"
 #include "sqlite_api.hpp"
@@ -18,9 +21,20 @@ struct connection_state {
   statement_cache cache;
   int tx_depth = 0;        // open transactions + savepoints started through sqlproof
   std::string path;
+  // The trace hook (database::set_trace): called with each finished statement and its run
+  // time in nanoseconds. SQLite holds a pointer to this state, so clear_trace runs before
+  // the connection closes.
+  std::function<void(sqlite_stmt*, std::int64_t)> on_profile;
 
   explicit connection_state(std::size_t cache_capacity) : cache(cache_capacity) {}
 };
+
+// Unregisters the trace hook, so SQLite holds no pointer into `c` (a statement that outlives
+// the connection through sqlite3_close_v2 could otherwise still report to it).
+inline void clear_trace(connection_state& c) noexcept {
+  if (c.db != nullptr && c.on_profile) trace_v2(c.db, 0, nullptr, nullptr);
+  c.on_profile = nullptr;
+}
 
 // Runs every statement in `sql`, one after another, discarding rows. An error names the
 // statement that failed; statements before it stay applied (wrap in a transaction for
@@ -40,7 +54,18 @@ inline void exec_script(sqlite_db* db, std::string_view sql) {
     const std::string_view one = rest.substr(0, used);
     if (rc != sqlite_ok) {
       finalize(stmt);
-      throw_db_error(db, rc, "script statement failed to prepare", one);
+      // After a syntax error the tail points just past the offending token, not at the end of
+      // the statement: name the text up to the next `;` outside literals and comments instead.
+      std::size_t end = rest.size();
+      for (lexer lx{rest}; !lx.done(); lx.advance()) {
+        if (lx.current().kind == token_kind::error) break;
+        if (lx.current().kind == token_kind::semicolon) {
+          end = lx.current().end;
+          break;
+        }
+      }
+      throw_db_error(db, rc, "script statement failed to prepare",
+                     rest.substr(0, end > used ? end : used));
     }
     if (stmt == nullptr) return;  // only comments left
     do {
@@ -57,18 +82,29 @@ inline void exec_script(sqlite_db* db, std::string_view sql) {
   }
 }
 
-// Runs one short statement (BEGIN, COMMIT, SAVEPOINT ...) through the dynamic LRU so that
-// transaction control is prepared once per connection.
-inline void exec_control(connection_state& c, std::string_view sql) {
-  auto lease = c.cache.checkout_dynamic(sql, [&] {
-    sqlite_stmt* stmt = nullptr;
-    const int rc = prepare(c.db, sql, true, &stmt, nullptr);
-    if (rc != sqlite_ok) {
-      finalize(stmt);
-      throw_db_error(c.db, rc, "cannot prepare statement", sql);
-    }
-    return stmt;
-  });
+// A transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...) as a type, so that it gets a
+// typed-cache slot: prepared once per connection, and it does not take room in the LRU that
+// holds the application's dynamic SQL.
+template <fixed_string Sql>
+struct control_statement {
+  static constexpr std::string_view sql = Sql.view();
+};
+
+template <fixed_string Sql>
+inline void exec_control(connection_state& c) {
+  constexpr std::string_view sql = Sql.view();
+  auto lease = c.cache.checkout_typed(
+      query_slot<control_statement<Sql>>(),
+      [&] {
+        sqlite_stmt* stmt = nullptr;
+        const int rc = prepare(c.db, sql, true, &stmt, nullptr);
+        if (rc != sqlite_ok) {
+          finalize(stmt);
+          throw_db_error(c.db, rc, "cannot prepare statement", sql);
+        }
+        return stmt;
+      },
+      false);
   int rc = step(lease.get());
   while (rc == sqlite_row) rc = step(lease.get());
   if (rc != sqlite_done) {
