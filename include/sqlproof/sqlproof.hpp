@@ -2,10 +2,12 @@
 /// @file
 /// The umbrella header: everything sqlproof offers. Includes only.
 
+#include "cli.hpp"
 #include "config.hpp"
 #include "database.hpp"
 #include "error.hpp"
 #include "fixed_string.hpp"
+#include "migration.hpp"
 #include "query.hpp"
 #include "statement.hpp"
 #include "statement_cache.hpp"
