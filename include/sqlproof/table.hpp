@@ -83,9 +83,12 @@ inline constexpr std::string_view table_name = std::string_view(table_traits<T>:
 /// static_assert(sqlproof::table_columns<User>()[1] == "name");
 /// @endcode
 template <mapped_table T>
-constexpr std::array<std::string_view, detail::field_count<T>> table_columns() noexcept {
-  static_assert(detail::check_table_mapping<T>());
-  if constexpr (detail::has_column_list<T>) {
+constexpr auto table_columns() noexcept {
+  // The return type is deduced so that a non-aggregate T reaches the sqlproof: message in
+  // check_table_mapping before Boost.PFR's own static_assert on field_count.
+  if constexpr (!detail::check_table_mapping<T>()) {
+    return std::array<std::string_view, 0>{};  // check_table_mapping's static_assert said why
+  } else if constexpr (detail::has_column_list<T>) {
     std::array<std::string_view, detail::field_count<T>> out{};
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = table_traits<T>::columns[i];
     return out;

@@ -1,0 +1,17 @@
+// A text parameter compared with an integer column.
+// expect: sqlproof: a parameter's declared type does not fit the column it is compared with, inserted into or assigned to
+// token: ?
+#include "schema_tables.hpp"
+
+#ifdef SQLPROOF_COMPILE_FAIL_FIXED  // the corrected query compiles
+using q = app_query<"SELECT name FROM users WHERE age = ?", std::string(int)>;
+static_assert(q::checked);
+int main() {}
+#else
+using q = app_query<"SELECT name FROM users WHERE age = ?", std::string(std::string)>;
+
+int main() {
+  sqlproof::database db{":memory:"};
+  (void)db.all<q>(std::string("31"));
+}
+#endif
