@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,10 @@ struct options {
   /// `PRAGMA journal_size_limit` in bytes.
   std::optional<std::int64_t> journal_size_limit;
   auto_vacuum_mode auto_vacuum = auto_vacuum_mode::unchanged;
+  /// `PRAGMA page_size` in bytes (a power of two, 512 to 65536). Like `auto_vacuum`, it only
+  /// takes effect on a database without tables; both are applied before `journal`, since a
+  /// WAL database keeps its page size.
+  std::optional<int> page_size;
   /// Open read-only; requires `create == false`.
   bool read_only = false;
   /// Create the file when it does not exist.
@@ -142,17 +147,30 @@ inline std::string_view pragma_value(auto_vacuum_mode m) noexcept {
   return {};
 }
 
+// True when `path` names an in-memory database: ":memory:", or with `uri` a `file::memory:`
+// name or a `mode=memory` query parameter (https://sqlite.org/inmemorydb.html).
+inline bool is_memory_database(std::string_view path, bool uri) noexcept {
+  if (path == ":memory:") return true;
+  if (!uri || !path.starts_with("file:")) return false;
+  if (path.starts_with("file::memory:")) return true;
+  const std::size_t query = path.find('?');
+  if (query == std::string_view::npos) return false;
+  const std::string_view params = path.substr(query);
+  return params.find("?mode=memory") != std::string_view::npos ||
+         params.find("&mode=memory") != std::string_view::npos;
+}
+
 template <class T>
 struct is_optional_row : std::false_type {};
 
 // Call-site checks: each its own template so the compiler shows the disagreeing values.
 template <std::size_t Passed, std::size_t Declared>
-struct argument_count_matches {
+consteval bool argument_count_matches() {
   static_assert(Passed == Declared,
                 "sqlproof: wrong number of arguments for this query (see "
                 "argument_count_matches<passed, declared>)");
-  static constexpr bool value = Passed == Declared;
-};
+  return Passed == Declared;
+}
 
 template <class Arg, class Param>
 consteval bool converts_without_narrowing() {
@@ -170,13 +188,13 @@ consteval bool converts_without_narrowing() {
 }
 
 template <std::size_t Position, class Arg, class Param>
-struct argument_converts {
+consteval bool argument_converts() {
   static_assert(converts_without_narrowing<Arg, Param>(),
                 "sqlproof: an argument cannot be converted to the query's declared parameter "
                 "type without narrowing; pass the declared type or change the signature (see "
                 "argument_converts<position from 0, argument type, parameter type>)");
-  static constexpr bool value = converts_without_narrowing<Arg, Param>();
-};
+  return converts_without_narrowing<Arg, Param>();
+}
 
 enum class call_kind { exec, rows };
 
@@ -200,10 +218,10 @@ consteval bool check_call() {
                   "void: use exec()");
     return false;
   } else if constexpr (sizeof...(Args) != Q::parameter_count) {
-    return argument_count_matches<sizeof...(Args), Q::parameter_count>::value;
+    return argument_count_matches<sizeof...(Args), Q::parameter_count>();
   } else {
     return []<std::size_t... I>(std::index_sequence<I...>) {
-      return (argument_converts<I, Args, std::tuple_element_t<I, typename Q::parameter_types>>::value &&
+      return (argument_converts<I, Args, std::tuple_element_t<I, typename Q::parameter_types>>() &&
               ...);
     }(std::make_index_sequence<sizeof...(Args)>{});
   }
@@ -217,7 +235,11 @@ struct query_runner;
 template <class Q, class... Params>
 struct query_runner<Q, std::tuple<Params...>> {
   using row = typename Q::row_type;
-  static constexpr bool clear_after = borrows_memory<std::tuple<Params...>>::value;
+  // Bindings are not cleared when the statement goes back to the cache, even borrowed
+  // (SQLITE_STATIC) text: every run of a typed query binds every parameter before its first
+  // step, so a stale pointer in an idle statement is never read. sqlite3_clear_bindings cost
+  // about 125 instructions per execution, 4% of an insert (docs/performance.md).
+  static constexpr bool clear_after = false;
 
   static statement_lease checkout(connection_state& c) {
     return c.cache.checkout_typed(query_slot<Q>(), [&] { return prepare_query<Q>(c.db); },
@@ -239,7 +261,9 @@ struct query_runner<Q, std::tuple<Params...>> {
     sqlite_stmt* stmt = lease.get();
     bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
     const int rc = step(stmt);
-    if (rc == sqlite_row) [[likely]] return read_row_checked<row>(stmt, context_of<Q>);
+    if (rc == sqlite_row) [[likely]] {
+      return std::optional<row>(std::in_place, row_reader<row>{stmt, &context_of<Q>});
+    }
     if (rc != sqlite_done) [[unlikely]] throw_step_error(stmt, rc, context_of<Q>);
     return std::nullopt;
   }
@@ -251,7 +275,7 @@ struct query_runner<Q, std::tuple<Params...>> {
     std::vector<row> out;
     int rc = step(stmt);
     while (rc == sqlite_row) {
-      out.push_back(read_row_checked<row>(stmt, context_of<Q>));
+      out.emplace_back(row_reader<row>{stmt, &context_of<Q>});
       rc = step(stmt);
     }
     if (rc != sqlite_done) [[unlikely]] throw_step_error(stmt, rc, context_of<Q>);
@@ -278,6 +302,20 @@ using row_range_t =
 
 }  // namespace detail
 
+// Defined in maintenance.hpp, which this header includes at its end.
+struct pragma_values;
+struct backup_progress;
+enum class checkpoint_mode : int;
+struct checkpoint_result;
+struct database_stats;
+struct trace_event;
+struct trace_options;
+struct plan_row;
+/// Receives backup or restore progress (see maintenance.hpp).
+using backup_callback = std::function<void(const backup_progress&)>;
+/// Receives each traced statement (see maintenance.hpp).
+using trace_hook = std::function<void(const trace_event&)>;
+
 /// One connection to an SQLite database.
 ///
 /// Opening applies `options` (pragmas in the order SQLite needs them). Typed queries run
@@ -301,6 +339,12 @@ class database {
       throw open_error("cannot open '" + state_->path +
                            "': options.read_only and options.create cannot both be set "
                            "(set create = false)",
+                       {});
+    }
+    if (o.journal == journal_mode::wal && detail::is_memory_database(state_->path, o.uri)) {
+      throw open_error("cannot open '" + state_->path +
+                           "': an in-memory database cannot use journal_mode WAL (WAL needs a "
+                           "file; use options::in_memory() or a file path)",
                        {});
     }
     int flags = o.read_only ? detail::open_flag_bits::read_only
@@ -354,6 +398,7 @@ class database {
                              " statement(s) still in use (a row_range or statement is alive)",
                          {});
     }
+    detail::clear_trace(*state_);
     state_->cache.clear();
     const int rc = detail::close(state_->db);
     if (rc != detail::sqlite_ok) {
@@ -365,7 +410,10 @@ class database {
   /// True until closed (or moved from).
   [[nodiscard]] bool is_open() const noexcept { return state_ && state_->db != nullptr; }
   /// The path the database was opened with.
-  [[nodiscard]] const std::string& path() const noexcept { return state_->path; }
+  [[nodiscard]] const std::string& path() const noexcept {
+    static const std::string moved_from;
+    return state_ ? state_->path : moved_from;
+  }
 
   /// Runs typed query `Q` (row type void) with `args` and reports what changed.
   /// Throws `constraint_error`, `busy_error`, `type_error` or `error` (naming the query).
@@ -424,9 +472,9 @@ class database {
   /// differs on every call.
   statement prepare(std::string_view sql) {
     auto* c = live();
-    detail::sqlite_stmt* stmt = detail::prepare_one(c->db, sql, false, {sql, nullptr});
     // Held as a checked-out "extra" so it counts as in use and is finalized on release.
-    return statement(detail::statement_lease(&c->cache, stmt, detail::no_slot, nullptr, true));
+    return statement(c->cache.checkout_uncached(
+        [&] { return detail::prepare_one(c->db, sql, false, {sql, nullptr}); }));
   }
 
   /// Runs `fn` in a transaction: commits when it returns, rolls back when it throws (and
@@ -483,23 +531,55 @@ class database {
   }
 
   /// The connection's statement cache (stats, clear, capacity).
-  [[nodiscard]] statement_cache& cache() noexcept { return state_->cache; }
-
-  /// Rows changed by the most recent INSERT, UPDATE or DELETE.
-  [[nodiscard]] std::int64_t changes() const noexcept { return detail::changes(state_->db); }
-  /// Rows changed since the connection opened.
-  [[nodiscard]] std::int64_t total_changes() const noexcept {
-    return detail::total_changes(state_->db);
+  /// Throws `misuse_error` on a moved-from database.
+  [[nodiscard]] statement_cache& cache() {
+    if (!state_) throw misuse_error("the database was moved from", {});
+    return state_->cache;
   }
-  /// Rowid of the most recent successful INSERT.
+
+  /// Rows changed by the most recent INSERT, UPDATE or DELETE (0 once closed).
+  [[nodiscard]] std::int64_t changes() const noexcept {
+    return is_open() ? detail::changes(state_->db) : 0;
+  }
+  /// Rows changed since the connection opened (0 once closed).
+  [[nodiscard]] std::int64_t total_changes() const noexcept {
+    return is_open() ? detail::total_changes(state_->db) : 0;
+  }
+  /// Rowid of the most recent successful INSERT (0 once closed).
   [[nodiscard]] std::int64_t last_insert_rowid() const noexcept {
-    return detail::last_insert_rowid(state_->db);
+    return is_open() ? detail::last_insert_rowid(state_->db) : 0;
   }
 
   /// The underlying `sqlite3*`, for SQLite calls sqlproof does not wrap. Do not close it.
   [[nodiscard]] detail::sqlite_db* native_handle() const noexcept {
     return state_ ? state_->db : nullptr;
   }
+
+  // ---- maintenance and observability: documented and defined in maintenance.hpp ----------
+
+  [[nodiscard]] pragma_values pragmas() const;
+  void backup_to(const std::string& path);
+  void backup_to(const std::string& path, const backup_callback& progress,
+                 int pages_per_step = 256);
+  void restore_from(const std::string& path);
+  void restore_from(const std::string& path, const backup_callback& progress,
+                    int pages_per_step = 256);
+  void vacuum_into(const std::string& path);
+  checkpoint_result checkpoint();
+  checkpoint_result checkpoint(checkpoint_mode mode);
+  std::int64_t incremental_vacuum(std::int64_t pages = 0);
+  void optimize();
+  [[nodiscard]] std::vector<std::string> integrity_check(int max_problems = 100);
+  [[nodiscard]] std::vector<std::string> quick_check(int max_problems = 100);
+  [[nodiscard]] database_stats stats() const;
+  void set_trace(trace_hook hook);
+  void set_trace(trace_hook hook, const trace_options& o);
+  void on_slow_query(std::chrono::nanoseconds threshold, trace_hook hook);
+  void on_slow_query(std::chrono::nanoseconds threshold, trace_hook hook, const trace_options& o);
+  void clear_trace() noexcept;
+  template <class Q>
+  [[nodiscard]] std::vector<plan_row> explain();
+  [[nodiscard]] std::vector<plan_row> explain(std::string_view sql);
 
  private:
   detail::connection_state* live() const {
@@ -522,6 +602,7 @@ class database {
   // other pragmas wait for locks too.
   void configure(const options& o) {
     detail::busy_timeout(state_->db, static_cast<int>(o.busy_timeout.count()));
+    if (o.page_size && !o.read_only) pragma("page_size", std::to_string(*o.page_size));
     if (o.auto_vacuum != auto_vacuum_mode::unchanged && !o.read_only) {
       pragma("auto_vacuum", detail::pragma_value(o.auto_vacuum));
     }
@@ -541,6 +622,7 @@ class database {
 
   void close_noexcept() noexcept {
     if (!state_ || state_->db == nullptr) return;
+    detail::clear_trace(*state_);
     state_->cache.clear();
     // Statements still checked out belong to objects that outlived the database (a bug in
     // the caller); close_v2 defers the close until they are finalized instead of leaking.
@@ -554,3 +636,7 @@ class database {
 };
 
 }  // namespace sqlproof
+
+// Backup, checkpoints, statistics, tracing and query plans: the `database` members declared
+// above are defined there.
+#include "maintenance.hpp"

@@ -165,27 +165,49 @@ class binder {
   bind_lifetime lifetime_;
 };
 
-// One column of the current result row.
+// Holds the connection's mutex while a row is read, which makes the column values
+// "protected" so the sqlite3_value_* accessors below may read them
+// (https://sqlite.org/c3ref/value.html). With SQLITE_OPEN_NOMUTEX (sqlproof's default) the
+// mutex is NULL and this is two no-op calls per row. The mutex is recursive.
+class row_lock {
+ public:
+  explicit row_lock(sqlite_stmt* s) noexcept : mutex_(sqlite3_db_mutex(sqlite3_db_handle(s))) {
+    sqlite3_mutex_enter(mutex_);
+  }
+  row_lock(const row_lock&) = delete;
+  row_lock& operator=(const row_lock&) = delete;
+  ~row_lock() { sqlite3_mutex_leave(mutex_); }
+
+ private:
+  sqlite3_mutex* mutex_;
+};
+
+// One column of the current result row. Each sqlite3_column_* call looks the column up again
+// (bounds check, mutex, error bookkeeping: about 50 instructions); checking the storage class
+// before reading doubled that per column, which measured 13% of a 100k-row scan. So the column
+// is looked up once (sqlite3_column_value) and its type and value read from the sqlite3_value,
+// with the row_lock held by the caller; the results are identical to sqlite3_column_*.
 class column_ref {
  public:
-  column_ref(sqlite_stmt* stmt, int index) noexcept : stmt_(stmt), index_(index) {}
+  column_ref(sqlite_stmt* stmt, int index) noexcept
+      : stmt_(stmt), value_(sqlite3_column_value(stmt, index)), index_(index) {}
 
   [[nodiscard]] storage type() const noexcept {
-    return static_cast<storage>(sqlite3_column_type(stmt_, index_));
+    return static_cast<storage>(sqlite3_value_type(value_));
   }
   [[nodiscard]] bool is_null() const noexcept { return type() == storage::null; }
-  [[nodiscard]] std::int64_t int64() const noexcept { return sqlite3_column_int64(stmt_, index_); }
-  [[nodiscard]] double real() const noexcept { return sqlite3_column_double(stmt_, index_); }
-  // sqlite3_column_text before sqlite3_column_bytes: the documented safe order
+  [[nodiscard]] std::int64_t int64() const noexcept { return sqlite3_value_int64(value_); }
+  [[nodiscard]] double real() const noexcept { return sqlite3_value_double(value_); }
+  // Text (or blob) before bytes: the documented safe order
   // (https://sqlite.org/c3ref/column_blob.html).
   [[nodiscard]] std::string_view text() const noexcept {
-    const auto* p = sqlite3_column_text(stmt_, index_);
-    const auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index_));
+    const auto* p = sqlite3_value_text(value_);
+    const auto n = static_cast<std::size_t>(sqlite3_value_bytes(value_));
     return p == nullptr ? std::string_view{} : std::string_view{reinterpret_cast<const char*>(p), n};
   }
   [[nodiscard]] std::span<const std::byte> blob() const noexcept {
-    const void* p = sqlite3_column_blob(stmt_, index_);
-    const auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index_));
+    const void* p = sqlite3_value_blob(value_);
+    const auto n = static_cast<std::size_t>(sqlite3_value_bytes(value_));
     return p == nullptr ? std::span<const std::byte>{}
                         : std::span<const std::byte>{static_cast<const std::byte*>(p), n};
   }
@@ -198,7 +220,82 @@ class column_ref {
 
  private:
   sqlite_stmt* stmt_;
+  sqlite3_value* value_;
   int index_;
 };
+
+// ---- maintenance and observability (maintenance.hpp) --------------------------------------
+
+inline constexpr int sqlite_busy = SQLITE_BUSY;
+inline constexpr int sqlite_locked = SQLITE_LOCKED;
+
+inline bool db_read_only(sqlite_db* db) noexcept { return sqlite3_db_readonly(db, "main") == 1; }
+// The main database's file name: empty for ":memory:" and temporary databases.
+inline std::string db_filename(sqlite_db* db) {
+  const char* f = sqlite3_db_filename(db, "main");
+  return f != nullptr ? std::string(f) : std::string();
+}
+// The name of the main database's WAL file, whether or not it exists now.
+inline std::string wal_filename(sqlite_db* db) {
+  const char* f = sqlite3_db_filename(db, "main");
+  if (f == nullptr || *f == '\0') return {};
+  const char* w = sqlite3_filename_wal(f);
+  return w != nullptr ? std::string(w) : std::string();
+}
+
+// Online backup (https://sqlite.org/backup.html).
+using sqlite_backup = ::sqlite3_backup;
+inline sqlite_backup* backup_init(sqlite_db* dest, sqlite_db* source) noexcept {
+  return sqlite3_backup_init(dest, "main", source, "main");
+}
+inline int backup_step(sqlite_backup* b, int pages) noexcept { return sqlite3_backup_step(b, pages); }
+inline int backup_finish(sqlite_backup* b) noexcept { return sqlite3_backup_finish(b); }
+inline int backup_remaining(sqlite_backup* b) noexcept { return sqlite3_backup_remaining(b); }
+inline int backup_pagecount(sqlite_backup* b) noexcept { return sqlite3_backup_pagecount(b); }
+
+// Checkpoints every attached database's WAL (https://sqlite.org/c3ref/wal_checkpoint_v2.html).
+struct checkpoint_mode_bits {
+  static constexpr int passive = SQLITE_CHECKPOINT_PASSIVE;
+  static constexpr int full = SQLITE_CHECKPOINT_FULL;
+  static constexpr int restart = SQLITE_CHECKPOINT_RESTART;
+  static constexpr int truncate = SQLITE_CHECKPOINT_TRUNCATE;
+};
+inline int wal_checkpoint(sqlite_db* db, int mode, int* log_frames, int* checkpointed) noexcept {
+  return sqlite3_wal_checkpoint_v2(db, nullptr, mode, log_frames, checkpointed);
+}
+
+// Per-connection counters (https://sqlite.org/c3ref/c_dbstatus_options.html).
+struct db_status_ops {
+  static constexpr int cache_used = SQLITE_DBSTATUS_CACHE_USED;
+  static constexpr int cache_hit = SQLITE_DBSTATUS_CACHE_HIT;
+  static constexpr int cache_miss = SQLITE_DBSTATUS_CACHE_MISS;
+  static constexpr int cache_write = SQLITE_DBSTATUS_CACHE_WRITE;
+  static constexpr int schema_used = SQLITE_DBSTATUS_SCHEMA_USED;
+  static constexpr int stmt_used = SQLITE_DBSTATUS_STMT_USED;
+  static constexpr int lookaside_used = SQLITE_DBSTATUS_LOOKASIDE_USED;
+};
+// The current value of counter `op`, or -1 when SQLite does not know it.
+inline std::int64_t db_status(sqlite_db* db, int op) noexcept {
+  int current = 0;
+  int highwater = 0;
+  return sqlite3_db_status(db, op, &current, &highwater, 0) == SQLITE_OK ? current : -1;
+}
+
+// Statement tracing (https://sqlite.org/c3ref/trace_v2.html). For SQLITE_TRACE_PROFILE, `p`
+// is the statement and `x` points at its run time in nanoseconds.
+using trace_callback = int (*)(unsigned event, void* context, void* p, void* x);
+inline constexpr unsigned trace_profile = SQLITE_TRACE_PROFILE;
+inline int trace_v2(sqlite_db* db, unsigned mask, trace_callback cb, void* context) noexcept {
+  return sqlite3_trace_v2(db, mask, cb, context);
+}
+// The statement's SQL with its bound parameters written in as literals. Values end up in the
+// text, so this is only called when the caller asked for it.
+inline std::string expanded_sql(sqlite_stmt* s) {
+  char* text = sqlite3_expanded_sql(s);
+  if (text == nullptr) return {};
+  std::string out(text);
+  sqlite3_free(text);
+  return out;
+}
 
 }  // namespace sqlproof::detail
