@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/affinity.hpp"
 #include "detail/reflect.hpp"
 #include "detail/sqlite_api.hpp"
 #include "error.hpp"
@@ -132,6 +133,47 @@ void check_mapped_names(sqlite_stmt* stmt, const statement_context& ctx) {
   }
 }
 
+// The type that result column I is read into (lazily: only the branch that applies is
+// instantiated, so a scalar row never asks Boost.PFR about std::string's fields).
+template <class Row, std::size_t I>
+auto result_field_tag() {
+  if constexpr (shape_of_row<Row>() == row_shape::scalar) {
+    return std::type_identity<Row>{};
+  } else if constexpr (is_tuple<Row>::value) {
+    return std::type_identity<std::tuple_element_t<I, Row>>{};
+  } else {
+    return std::type_identity<typename field_type_of<I, Row>::type>{};
+  }
+}
+
+template <class Row, std::size_t I>
+using result_field_t = typename decltype(result_field_tag<Row, I>())::type;
+
+// Checks each result column that comes straight from a table column (sqlite3_column_decltype
+// is its declared type; NULL for expressions) against the row field it is read into. Runs
+// once, when the statement is prepared.
+template <class Row>
+void check_declared_types(sqlite_stmt* stmt, const statement_context& ctx) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          using field = std::remove_cvref_t<result_field_t<Row, I>>;
+          const char* declared = column_decltype(stmt, static_cast<int>(I));
+          if (declared == nullptr) return;
+          constexpr value_family family = family_of<field>();
+          if (affinity_readable_as(affinity_of(declared), family)) return;
+          const char* name = column_name(stmt, static_cast<int>(I));
+          throw schema_error("result column " + std::to_string(I) + " ('" +
+                                 std::string(name != nullptr ? name : "") + "') is declared " +
+                                 declared + " in its table, which cannot be read into field " +
+                                 std::to_string(I) + " (" + std::string(type_name<field>) +
+                                 ") of " + std::string(type_name<Row>),
+                             {0, {}, std::string(ctx.sql), ctx.name ? ctx.name() : std::string()});
+        }(),
+        ...);
+  }(std::make_index_sequence<row_width<Row>()>{});
+}
+
 // Prepares one statement; `sql` must hold exactly one.
 inline sqlite_stmt* prepare_one(sqlite_db* db, std::string_view sql, bool persistent,
                                 const statement_context& ctx) {
@@ -187,7 +229,10 @@ sqlite_stmt* prepare_query(sqlite_db* db) {
         Q::shape.numbered_names ? Q::shape.sqlite_parameter_count : Q::parameter_count);
     const int expected_columns = std::is_void_v<row> ? -1 : static_cast<int>(row_width<row>());
     check_prepared_shape(stmt, expected_params, expected_columns, context_of<Q>);
-    if constexpr (!std::is_void_v<row>) check_mapped_names<row>(stmt, context_of<Q>);
+    if constexpr (!std::is_void_v<row>) {
+      check_mapped_names<row>(stmt, context_of<Q>);
+      check_declared_types<row>(stmt, context_of<Q>);
+    }
   } catch (...) {
     finalize(stmt);
     throw;

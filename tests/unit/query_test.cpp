@@ -574,8 +574,7 @@ TEST_CASE("query: a struct derived from query<> is named in errors; an alias sho
   CHECK(sp::detail::query_display_name<sp::query<"SELECT a > ? FROM t; -- )]>", int(int)>>() ==
         "query<int(...)>");
   const std::string alias = sp::detail::query_display_name<sp::query<"SELECT 1, 2", pair_row()>>();
-  CHECK((alias == "query<(anonymous namespace)::pair_row(...)>" ||
-         alias == "query<{anonymous}::pair_row(...)>"));
+  CHECK(alias == "query<pair_row(...)>");
 }
 
 TEST_CASE("query: detail::type_name spells types readably at compile time", "[query]") {
@@ -592,7 +591,10 @@ TEST_CASE("query: detail::type_name spells types readably at compile time", "[qu
   STATIC_REQUIRE(type_name<std::optional<int>> == "std::optional<int>");
   STATIC_REQUIRE(type_name<std::vector<int>> == "std::vector<int>");
   CHECK(contains(type_name<std::int64_t>, "long"));
-  CHECK(contains(type_name<std::string>, "basic_string<char"));
+  STATIC_REQUIRE(type_name<std::string> == "std::string");
+  STATIC_REQUIRE(type_name<std::string_view> == "std::string_view");
+  CHECK((type_name<std::optional<std::string>> == "std::optional<std::string>" ||
+         type_name<std::optional<std::string>> == "std::optional<std::string >"));
   CHECK(contains(type_name<person>, "person"));
   CHECK_FALSE(contains(type_name<person>, "]"));
   CHECK_FALSE(contains(type_name<person>, ";"));

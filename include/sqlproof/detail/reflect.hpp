@@ -23,6 +23,12 @@ inline constexpr std::size_t field_count = boost::pfr::tuple_size_v<T>;
 template <std::size_t I, class T>
 using field_type = boost::pfr::tuple_element_t<I, T>;
 
+// The same as a lazily evaluated trait, for use inside std::conditional_t.
+template <std::size_t I, class T>
+struct field_type_of {
+  using type = boost::pfr::tuple_element_t<I, T>;
+};
+
 template <std::size_t I, class T>
 constexpr decltype(auto) field(T&& value) noexcept {
   return boost::pfr::get<I>(std::forward<T>(value));

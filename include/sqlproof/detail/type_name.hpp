@@ -2,6 +2,7 @@
 // The readable name of a type, for error messages ("User", "std::int64_t"), taken from the
 // compiler's function signature text; both g++ and clang++ spell it inside "[T = ...]".
 
+#include <cstddef>
 #include <string_view>
 
 namespace sqlproof::detail {
@@ -24,7 +25,44 @@ constexpr std::string_view raw_type_name() noexcept {
   return f;
 }
 
+// Spells the compiler's name the way a person writes it: std::string rather than
+// std::__cxx11::basic_string<char>, and without the anonymous-namespace prefix that g++ and
+// clang++ spell differently.
+struct cleaned_name {
+  char text[512]{};
+  std::size_t size = 0;
+};
+
+constexpr cleaned_name clean_type_name(std::string_view raw) noexcept {
+  constexpr std::string_view from[] = {"std::__cxx11::basic_string<char>",
+                                       "std::basic_string<char>",
+                                       "std::basic_string_view<char>",
+                                       "{anonymous}::",
+                                       "(anonymous namespace)::"};
+  constexpr std::string_view to[] = {"std::string", "std::string", "std::string_view", "", ""};
+  cleaned_name out{};
+  std::size_t i = 0;
+  while (i < raw.size() && out.size + 1 < sizeof out.text) {
+    bool replaced = false;
+    for (std::size_t k = 0; k < sizeof from / sizeof from[0]; ++k) {
+      if (raw.substr(i, from[k].size()) == from[k]) {
+        for (char c : to[k]) {
+          if (out.size + 1 < sizeof out.text) out.text[out.size++] = c;
+        }
+        i += from[k].size();
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out.text[out.size++] = raw[i++];
+  }
+  return out;
+}
+
 template <class T>
-inline constexpr std::string_view type_name = raw_type_name<T>();
+inline constexpr cleaned_name cleaned_type_name = clean_type_name(raw_type_name<T>());
+
+template <class T>
+inline constexpr std::string_view type_name{cleaned_type_name<T>.text, cleaned_type_name<T>.size};
 
 }  // namespace sqlproof::detail

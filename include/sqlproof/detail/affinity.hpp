@@ -1,0 +1,56 @@
+#pragma once
+// Column affinity from a declared column type, by SQLite's rules
+// (https://sqlite.org/datatype3.html#determination_of_column_affinity), and which affinities a
+// value family can be read from.
+
+#include <cstddef>
+#include <string_view>
+
+#include "../value.hpp"
+#include "sql_lexer.hpp"
+
+namespace sqlproof::detail {
+
+enum class affinity { integer, text, blob, real, numeric };
+
+constexpr bool contains_nocase(std::string_view hay, std::string_view needle) noexcept {
+  if (needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    if (iequals(hay.substr(i, needle.size()), needle)) return true;
+  }
+  return false;
+}
+
+constexpr affinity affinity_of(std::string_view declared) noexcept {
+  if (contains_nocase(declared, "INT")) return affinity::integer;
+  if (contains_nocase(declared, "CHAR") || contains_nocase(declared, "CLOB") ||
+      contains_nocase(declared, "TEXT")) {
+    return affinity::text;
+  }
+  if (declared.empty() || contains_nocase(declared, "BLOB")) return affinity::blob;
+  if (contains_nocase(declared, "REAL") || contains_nocase(declared, "FLOA") ||
+      contains_nocase(declared, "DOUB")) {
+    return affinity::real;
+  }
+  return affinity::numeric;
+}
+
+// Whether a column of this affinity can hold values that a field of this family reads without
+// a type_error. Only combinations that can never work are refused: an INTEGER or REAL column
+// turns numeric text into numbers and a TEXT column turns numbers into text, so reading across
+// those families fails on every row that is not NULL. BLOB (no affinity) and NUMERIC columns
+// keep what they are given, so every family may read them.
+constexpr bool affinity_readable_as(affinity a, value_family f) noexcept {
+  if (a == affinity::blob || a == affinity::numeric) return true;
+  switch (f) {
+    case value_family::integer:
+    case value_family::boolean: return a == affinity::integer;
+    case value_family::real: return a == affinity::integer || a == affinity::real;
+    case value_family::text: return a == affinity::text;
+    case value_family::blob: return false;
+    case value_family::json_list: return true;
+  }
+  return true;
+}
+
+}  // namespace sqlproof::detail
