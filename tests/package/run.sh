@@ -8,6 +8,7 @@
 #   add_subdirectory  add_subdirectory(<source-root> sqlproof)
 #   fetch_content     FetchContent_Declare(sqlproof SOURCE_DIR <source-root>)
 #   pkg_config        c++ -std=c++20 main.cpp $(pkg-config --cflags --libs sqlproof)
+#   recipes           check_recipes.sh: the Conan and vcpkg recipes, without Conan or vcpkg
 #
 # Prints one `package.<name>: passed|failed` line per case (with the log of a failure) and
 # exits non-zero when any case failed. Honours CXX (compiler) and CMAKE_GENERATOR.
@@ -124,6 +125,13 @@ case_pkg_config() {
   check_program "$work/pkg_config/consumer"
 }
 
+case_recipes() {
+  # The installed prefix, when there is one, lets it check the vcpkg port's CONFIG_PATH.
+  local installed=()
+  if [[ -d $prefix ]]; then installed=("$prefix"); fi
+  bash "$here/check_recipes.sh" "$source_root" "${installed[@]}"
+}
+
 run_logged "$work/install.log" install_sqlproof
 if [[ $status -eq 0 ]]; then
   run_case find_package case_find_package
@@ -137,6 +145,7 @@ else
 fi
 run_case add_subdirectory case_add_subdirectory
 run_case fetch_content case_fetch_content
+run_case recipes case_recipes
 
 if [[ $failures -ne 0 ]]; then
   echo "package tests: $failures failed"
