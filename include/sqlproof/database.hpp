@@ -11,7 +11,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -514,7 +513,7 @@ class database {
       } catch (const busy_error&) {
         if (!outermost || attempt >= retry.max_attempts) throw;
       }
-      std::this_thread::sleep_for(backoff);
+      detail::sleep_ms(static_cast<int>(backoff.count()));
       backoff = std::min(backoff * 2, retry.max_backoff);
     }
   }

@@ -27,7 +27,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -307,7 +306,7 @@ inline void run_backup(sqlite_db* dest, sqlite_db* source, const backup_callback
         }
         if (rc == sqlite_done) break;
       } else if ((rc == sqlite_busy || rc == sqlite_locked) && waited < busy_wait) {
-        std::this_thread::sleep_for(std::chrono::milliseconds{5});
+        detail::sleep_ms(5);
         waited += std::chrono::milliseconds{5};
       } else {
         break;

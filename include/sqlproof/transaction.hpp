@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <string>
-#include <thread>
 
 #include "detail/connection.hpp"
 #include "detail/sqlite_api.hpp"
