@@ -23,6 +23,7 @@
 #include "detail/sql_shape.hpp"
 #include "detail/type_name.hpp"
 #include "fixed_string.hpp"
+#include "schema.hpp"
 #include "table.hpp"
 #include "value.hpp"
 
@@ -116,33 +117,35 @@ consteval bool row_has_view_field() {
 }
 
 // Each check below is its own template so that the compiler's "in instantiation of" line shows
-// the two numbers that disagree, e.g. placeholders_vs_parameters<2, 1>.
+// the two numbers that disagree, e.g. placeholders_vs_parameters<2, 1>. They are functions, not
+// class templates: clang marks a class whose static_assert failed as invalid, and every use of
+// it then adds an unrelated error; a failed function keeps the diagnostic to one error.
 template <std::size_t InSql, std::size_t InSignature>
-struct placeholders_vs_parameters {
+consteval bool placeholders_vs_parameters() {
   static_assert(InSql == InSignature,
                 "sqlproof: the query's SQL has a different number of placeholders than its "
                 "signature declares parameters (see placeholders_vs_parameters<in SQL, in "
                 "signature>)");
-  static constexpr bool value = InSql == InSignature;
-};
+  return InSql == InSignature;
+}
 
 template <std::size_t InSql, std::size_t InRow>
-struct result_columns_vs_row_fields {
+consteval bool result_columns_vs_row_fields() {
   static_assert(InSql == InRow,
                 "sqlproof: the query's SELECT list (or RETURNING clause) has a different number "
                 "of columns than its row type has fields (see result_columns_vs_row_fields<in "
                 "SQL, in row type>)");
-  static constexpr bool value = InSql == InRow;
-};
+  return InSql == InRow;
+}
 
 template <std::size_t Position, class Param>
-struct parameter_is_bindable {
+consteval bool parameter_is_bindable() {
   static_assert(bindable<Param>,
                 "sqlproof: a parameter type in the query's signature has no value_traits: "
                 "specialise sqlproof::value_traits<T> for it (see parameter_is_bindable<position "
                 "from 0, type>)");
-  static constexpr bool value = bindable<Param>;
-};
+  return bindable<Param>;
+}
 
 template <fixed_string Sql, class Row, class... Params>
 consteval bool validate_query() {
@@ -160,6 +163,12 @@ consteval bool validate_query() {
     static_assert(shape.problem != sql_problem::several_statements,
                   "sqlproof: a query holds exactly one SQL statement; run several statements "
                   "with database::exec_script, or split them into several queries");
+    return false;
+  } else if constexpr (shape.problem == sql_problem::unknown_statement) {
+    static_assert(shape.problem != sql_problem::unknown_statement,
+                  "sqlproof: the query's SQL does not start with an SQL statement keyword "
+                  "(SELECT, INSERT, UPDATE, DELETE, WITH, VALUES, CREATE, PRAGMA ...); check the "
+                  "first word for a typo");
     return false;
   } else if constexpr (shape.problem == sql_problem::mixed_placeholders) {
     static_assert(shape.problem != sql_problem::mixed_placeholders,
@@ -189,10 +198,10 @@ consteval bool validate_query() {
     return false;
   } else if constexpr (!(bindable<Params> && ...)) {
     return []<std::size_t... I>(std::index_sequence<I...>) {
-      return (parameter_is_bindable<I, Params>::value && ...);
+      return (parameter_is_bindable<I, Params>() && ...);
     }(std::index_sequence_for<Params...>{});
   } else if constexpr (shape.parameter_count != sizeof...(Params)) {
-    return placeholders_vs_parameters<shape.parameter_count, sizeof...(Params)>::value;
+    return placeholders_vs_parameters<shape.parameter_count, sizeof...(Params)>();
   } else if constexpr (shape.rows == returns_rows::yes && std::is_void_v<Row>) {
     static_assert(!std::is_void_v<Row>,
                   "sqlproof: the query's SQL returns rows (SELECT, VALUES or RETURNING) but its "
@@ -206,12 +215,32 @@ consteval bool validate_query() {
     return false;
   } else if constexpr (shape.result_columns != unknown_count && !std::is_void_v<Row> &&
                        shape.result_columns != width) {
-    return result_columns_vs_row_fields<shape.result_columns, width>::value;
+    return result_columns_vs_row_fields<shape.result_columns, width>();
   } else {
     return true;
   }
 }
 
+// The text-only checks above first; then, once they pass, the checks against the mapped
+// tables (schema.hpp), so one mistake gives one message.
+template <fixed_string Sql, class Schema, class Row, class... Params>
+consteval bool validate_query_and_schema() {
+  if constexpr (!validate_query<Sql, Row, Params...>()) {
+    return false;
+  } else {
+    return check_against_schema<Sql, Schema, Row, Params...>();
+  }
+}
+
+// A function rather than a static_assert in the class, so that the class stays valid and the
+// call site adds no "no matching function" error after the message.
+template <class Signature>
+consteval bool signature_is_function_type() {
+  static_assert(std::is_function_v<Signature>,
+                "sqlproof: the second argument of query<> is a function type Row(Params...), "
+                "e.g. query<\"SELECT name FROM users WHERE id = ?\", std::string(std::int64_t)>");
+  return false;
+}
 }  // namespace detail
 
 /// A typed query: SQL text plus the function type `Row(Params...)` it behaves as.
@@ -221,16 +250,20 @@ consteval bool validate_query() {
 /// literals, quoted identifiers and comments do not count) against `Params`; an explicit
 /// SELECT list or RETURNING clause against the fields of `Row`; `Row` and `Params` mappable.
 /// Each failure is one `static_assert` whose message starts with `sqlproof:`.
+/// With a `Schema` (`sqlproof::schema<Tables...>`), and whenever `Row` is a mapped table, the
+/// SQL is also checked against the mapped tables: see schema.hpp.
 /// Derive a struct from it to give the query a name that errors and traces show.
-template <fixed_string Sql, class Signature>
+template <fixed_string Sql, class Signature, class Schema = schema<>>
 struct query {
-  static_assert(std::is_function_v<Signature>,
-                "sqlproof: the second argument of query<> is a function type Row(Params...), "
-                "e.g. query<\"SELECT name FROM users WHERE id = ?\", std::string(std::int64_t)>");
+  static constexpr std::string_view sql = Sql.view();
+  using row_type = void;
+  using parameter_types = std::tuple<>;
+  static constexpr std::size_t parameter_count = 0;
+  static constexpr bool checked = detail::signature_is_function_type<Signature>();
 };
 
-template <fixed_string Sql, class Row, class... Params>
-struct query<Sql, Row(Params...)> {
+template <fixed_string Sql, class Row, class... Params, class Schema>
+struct query<Sql, Row(Params...), Schema> {
   /// The statement's text.
   static constexpr std::string_view sql = Sql.view();
   /// What each result row is read into (`void` for statements without rows).
@@ -241,8 +274,10 @@ struct query<Sql, Row(Params...)> {
   static constexpr std::size_t parameter_count = sizeof...(Params);
   /// What the compiler learned from the SQL text.
   static constexpr detail::sql_shape shape = detail::analyse_sql(Sql.view());
+  /// The mapped tables the SQL is checked against (besides a mapped `Row`).
+  using schema_type = Schema;
   /// True once every compile-time check has passed (a failed check stops compilation).
-  static constexpr bool checked = detail::validate_query<Sql, Row, Params...>();
+  static constexpr bool checked = detail::validate_query_and_schema<Sql, Schema, Row, Params...>();
   /// The SQLite parameter index each declared parameter binds to.
   static constexpr auto bind_index =
       detail::bind_indices<sizeof...(Params)>(Sql.view(), shape.numbered_names);

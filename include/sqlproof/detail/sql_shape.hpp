@@ -20,6 +20,7 @@ enum class sql_problem : unsigned char {
   several_statements,    // text after the first ';'
   mixed_placeholders,    // `?` together with names, or numbered names with plain names
   placeholder_gap,       // ?1 and ?3 used, ?2 not (or $1, $3)
+  unknown_statement,     // the first word starts no SQLite statement (a typo: SELEC)
 };
 
 enum class returns_rows : unsigned char { no, yes, unknown };
@@ -162,6 +163,19 @@ constexpr void analyse_result(lexer lx, sql_shape& shape) {
   shape.rows = returns_rows::no;  // CREATE, DROP, ALTER, BEGIN, ATTACH, VACUUM, ANALYZE ...
 }
 
+// Every statement SQLite accepts starts with one of these words
+// (https://sqlite.org/lang.html); anything else is a typo that would only fail at prepare time.
+constexpr bool starts_statement(const lexer& lx) noexcept {
+  constexpr std::string_view words[] = {
+      "SELECT", "VALUES",   "WITH",    "INSERT",    "REPLACE", "UPDATE",  "DELETE", "CREATE",
+      "DROP",   "ALTER",    "BEGIN",   "COMMIT",    "END",     "ROLLBACK", "SAVEPOINT",
+      "RELEASE", "ATTACH",  "DETACH",  "VACUUM",    "ANALYZE", "REINDEX", "PRAGMA", "EXPLAIN"};
+  for (auto w : words) {
+    if (lx.is_keyword(w)) return true;
+  }
+  return false;
+}
+
 // Index (1-based, as SQLite assigns it) of the first occurrence of named placeholder `name`
 // before offset `before`, or 0 when it has not occurred.
 constexpr std::size_t first_named_index(std::string_view sql, std::string_view name,
@@ -246,6 +260,15 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
   if (!seen_statement) {
     shape.problem = sql_problem::empty;
     return shape;
+  }
+  {
+    lexer first{sql};
+    while (first.current().kind == token_kind::semicolon) first.advance();
+    if (!starts_statement(first)) {
+      shape.problem = sql_problem::unknown_statement;
+      shape.problem_offset = first.current().begin;
+      return shape;
+    }
   }
   const int styles = int(anonymous || numbered) + int(named_numeric) + int(named_plain);
   if (styles > 1 || (anonymous && numbered)) {

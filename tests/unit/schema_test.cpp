@@ -1,0 +1,365 @@
+// Queries checked against mapped tables (schema.hpp): tricky SQL that must compile and run,
+// and verify_schema against live databases.
+#include <sqlproof/schema.hpp>
+#include <sqlproof/sqlproof.hpp>
+#include <sqlproof/verify_schema.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "../catch.hpp"
+
+namespace sp = sqlproof;
+
+namespace {
+
+struct user {
+  std::int64_t id;
+  std::string name;
+  std::optional<std::string> email;
+  int age;
+};
+
+struct post {
+  std::int64_t id;
+  std::int64_t author_id;
+  std::string title;
+  std::optional<std::string> body;
+  double score;
+  bool published;
+};
+
+struct order_line {  // a table whose name and a column are SQL keywords
+  std::int64_t id;
+  std::string group;
+  std::int64_t quantity;
+};
+
+}  // namespace
+
+template <>
+struct sqlproof::table_traits<user> {
+  static constexpr sqlproof::fixed_string name = "users";
+  static constexpr auto columns = sqlproof::column_names("id", "name", "email", "age");
+  static constexpr std::string_view primary_key = "id";
+};
+
+template <>
+struct sqlproof::table_traits<post> {
+  static constexpr sqlproof::fixed_string name = "posts";
+  static constexpr auto columns =
+      sqlproof::column_names("id", "author_id", "title", "body", "score", "published");
+  static constexpr std::string_view primary_key = "id";
+};
+
+template <>
+struct sqlproof::table_traits<order_line> {
+  static constexpr sqlproof::fixed_string name = "order";
+  static constexpr auto columns = sqlproof::column_names("id", "group", "quantity");
+  static constexpr std::string_view primary_key = "id";
+};
+
+namespace {
+
+using app_schema = sp::schema<user, post, order_line>;
+template <sp::fixed_string Sql, class Signature>
+using app_query = sp::query<Sql, Signature, app_schema>;
+
+constexpr std::string_view create_tables =
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT UNIQUE, "
+    "age INTEGER NOT NULL);"
+    "CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL REFERENCES users(id), "
+    "title TEXT NOT NULL, body TEXT, score REAL NOT NULL, published INTEGER NOT NULL);"
+    "CREATE TABLE \"order\" (id INTEGER PRIMARY KEY, \"group\" TEXT NOT NULL, "
+    "quantity INTEGER NOT NULL);";
+
+sp::database seeded() {
+  sp::database db{":memory:"};
+  db.exec_script(create_tables);
+  db.exec_script(
+      "INSERT INTO users VALUES (1, 'Ann', 'ann@x.org', 31), (2, 'Bo', NULL, 40), "
+      "(3, 'O''Hara', NULL, 25);"
+      "INSERT INTO posts VALUES (10, 1, 'Hello?', 'first -- post', 4.5, 1), "
+      "(11, 1, 'Draft', NULL, 1.0, 0), (12, 2, 'What /* is */ this', 'x', 3.0, 1);"
+      "INSERT INTO \"order\" VALUES (1, 'a', 3), (2, 'b', 5);");
+  return db;
+}
+
+struct author_title {
+  std::string name;
+  std::optional<std::string> title;  // from the right side of a LEFT JOIN
+};
+
+// --- 1..10: SELECT forms ---
+using q_by_id = app_query<"SELECT id, name, email, age FROM users WHERE id = ?", user(std::int64_t)>;
+using q_star = app_query<"SELECT * FROM users WHERE age > :age ORDER BY age", user(int)>;
+using q_alias_star = app_query<"SELECT u.* FROM users AS u WHERE u.name LIKE ? ESCAPE '\\'",
+                               user(std::string)>;
+using q_distinct = app_query<"SELECT DISTINCT age FROM users WHERE age BETWEEN ? AND ?",
+                             int(int, int)>;
+using q_in = app_query<"SELECT name FROM users WHERE id IN (?, ?, ?) ORDER BY name",
+                       std::string(std::int64_t, std::int64_t, std::int64_t)>;
+using q_limit = app_query<"SELECT id FROM users ORDER BY id LIMIT ? OFFSET ?",
+                          std::int64_t(int, int)>;
+using q_left_join = app_query<
+    "SELECT u.name, p.title FROM users u LEFT JOIN posts p ON p.author_id = u.id AND "
+    "p.published = ? ORDER BY u.id, p.id",
+    author_title(bool)>;
+using q_join_alias = app_query<
+    "SELECT p.title AS title, u.name AS author FROM posts AS p INNER JOIN users AS u "
+    "ON u.id = p.author_id WHERE p.score >= ? AND u.age < ?",
+    std::tuple<std::string, std::string>(double, int)>;
+using q_literals = app_query<
+    "SELECT name FROM users -- a comment with ? and 'quotes'\n"
+    "WHERE name <> 'it''s ? not a placeholder' /* nor ? this */ AND id = ?",
+    std::string(std::int64_t)>;
+using q_quoted_idents = app_query<
+    "SELECT \"id\", [group], `quantity` FROM \"order\" WHERE \"group\" = ?",
+    std::tuple<std::int64_t, std::string, std::int64_t>(std::string)>;
+
+// --- 11..20: what the analysis leaves to SQLite ---
+using q_cte = app_query<
+    "WITH old AS (SELECT id, name FROM users WHERE age > ?) SELECT name FROM old ORDER BY id",
+    std::string(int)>;
+using q_subquery = app_query<
+    "SELECT name FROM users WHERE id IN (SELECT author_id FROM posts WHERE score > ?) "
+    "ORDER BY name",
+    std::string(double)>;
+using q_window = app_query<
+    "SELECT name, row_number() OVER (ORDER BY age DESC) AS rank FROM users ORDER BY rank",
+    std::tuple<std::string, std::int64_t>()>;
+using q_case = app_query<
+    "SELECT name, CASE WHEN age >= ? THEN 'senior' ELSE 'junior' END AS band FROM users "
+    "ORDER BY id",
+    std::tuple<std::string, std::string>(int)>;
+using q_function = app_query<
+    "SELECT count(*), max(age), coalesce(email, 'none') FROM users WHERE lower(name) = ?",
+    std::tuple<std::int64_t, int, std::string>(std::string)>;
+using q_json_list = app_query<
+    "SELECT name FROM users WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+    std::string(std::vector<std::int64_t>)>;
+using q_exists = app_query<
+    "SELECT name FROM users u WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.author_id = u.id) "
+    "AND u.age > ?",
+    std::string(int)>;
+using q_union = app_query<
+    "SELECT name FROM users WHERE id = ? UNION ALL SELECT title FROM posts WHERE id = ?",
+    std::string(std::int64_t, std::int64_t)>;
+using q_group = app_query<
+    "SELECT author_id, count(*) AS n FROM posts GROUP BY author_id HAVING count(*) >= ? "
+    "ORDER BY author_id",
+    std::tuple<std::int64_t, std::int64_t>(int)>;
+using q_unmapped = app_query<"SELECT name FROM sqlite_master WHERE type = ? AND name = ?",
+                             std::string(std::string, std::string)>;
+
+// --- 21..30: writes ---
+using q_insert = app_query<"INSERT INTO users (name, email, age) VALUES (?, ?, ?)",
+                           void(std::string_view, std::optional<std::string_view>, int)>;
+using q_insert_all = app_query<"INSERT INTO users VALUES (?, ?, ?, ?)",
+                               void(std::int64_t, std::string, std::optional<std::string>, int)>;
+using q_upsert = app_query<
+    "INSERT INTO users (id, name, age) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET "
+    "name = excluded.name, age = ?3",
+    void(std::int64_t, std::string, int)>;
+using q_update = app_query<"UPDATE users SET name = ?, email = ? WHERE id = ?",
+                           void(std::string, std::optional<std::string>, std::int64_t)>;
+using q_update_expr = app_query<"UPDATE posts SET score = score + ?, published = ? WHERE id = ?",
+                                void(double, bool, std::int64_t)>;
+using q_delete = app_query<"DELETE FROM posts WHERE author_id = ? AND published = ?",
+                           void(std::int64_t, bool)>;
+using q_returning = app_query<
+    "INSERT INTO posts (author_id, title, body, score, published) VALUES (?, ?, ?, ?, ?) "
+    "RETURNING id, title",
+    std::tuple<std::int64_t, std::string>(std::int64_t, std::string, std::optional<std::string>,
+                                          double, bool)>;
+using q_delete_returning = app_query<"DELETE FROM users WHERE id = :id RETURNING *",
+                                     user(std::int64_t)>;
+using q_named = app_query<"UPDATE users SET age = :age WHERE name = :name OR age = :age",
+                          void(int, std::string)>;
+using q_keyword_table = app_query<"INSERT INTO \"order\" (\"group\", quantity) VALUES (?, ?)",
+                                  void(std::string, std::int64_t)>;
+
+// --- 31..: more tricky text ---
+using q_keywords_in_strings = app_query<
+    "SELECT name FROM users WHERE name != 'SELECT * FROM nowhere WHERE x = ?' AND age > ?",
+    std::string(int)>;
+using q_cast = app_query<"SELECT CAST(age AS TEXT) AS age_text FROM users WHERE id = ?",
+                         std::string(std::int64_t)>;
+using q_collate = app_query<"SELECT id FROM users WHERE name = ? COLLATE NOCASE",
+                            std::int64_t(std::string)>;
+using q_rowid = app_query<"SELECT rowid, name FROM users WHERE rowid = ?",
+                          std::tuple<std::int64_t, std::string>(std::int64_t)>;
+using q_reverse_compare = app_query<"SELECT name FROM users WHERE ? < age ORDER BY age",
+                                    std::string(int)>;
+using q_dollar = app_query<"SELECT name FROM users WHERE age > $1 AND id <> $2",
+                           std::string(int, std::int64_t)>;
+using q_implicit_alias = app_query<"SELECT u.name n FROM users u WHERE n = ?",
+                                   std::string(std::string)>;
+using q_blob_literal = app_query<"SELECT x'00ff' = x'00ff', name FROM users WHERE id = ?",
+                                 std::tuple<bool, std::string>(std::int64_t)>;
+// USING lists the shared column once in `*`: 4 + 6 - 1 columns.
+using q_using_star = app_query<
+    "SELECT * FROM users JOIN posts USING (id) WHERE id = ?",
+    std::tuple<std::int64_t, std::string, std::optional<std::string>, int, std::int64_t,
+               std::string, std::optional<std::string>, double, bool>(std::int64_t)>;
+using q_named_window = app_query<
+    "SELECT name, sum(age) OVER w AS running FROM users WINDOW w AS (ORDER BY id) ORDER BY id",
+    std::tuple<std::string, std::int64_t>()>;
+
+}  // namespace
+
+TEST_CASE("SELECT forms over mapped tables compile and run", "[schema]") {
+  auto db = seeded();
+  CHECK(db.one<q_by_id>(std::int64_t{1})->name == "Ann");
+  CHECK(db.all<q_star>(30).size() == 2);
+  CHECK(db.all<q_alias_star>(std::string("O%")).at(0).name == "O'Hara");
+  CHECK(db.all<q_distinct>(20, 35) == std::vector<int>{31, 25});
+  CHECK(db.all<q_in>(std::int64_t{1}, std::int64_t{3}, std::int64_t{9}) ==
+        std::vector<std::string>{"Ann", "O'Hara"});
+  CHECK(db.all<q_limit>(1, 1) == std::vector<std::int64_t>{2});
+  const auto rows = db.all<q_left_join>(true);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].title == "Hello?");
+  CHECK(rows[1].title == "What /* is */ this");
+  CHECK_FALSE(rows[2].title.has_value());
+  CHECK(db.all<q_join_alias>(2.0, 100).size() == 2);
+  CHECK(db.one<q_literals>(std::int64_t{2}) == "Bo");
+  CHECK(std::get<2>(*db.one<q_quoted_idents>(std::string("b"))) == 5);
+}
+
+TEST_CASE("SQL the analysis does not follow still compiles and runs", "[schema]") {
+  auto db = seeded();
+  CHECK(db.all<q_cte>(30) == std::vector<std::string>{"Ann", "Bo"});
+  CHECK(db.all<q_subquery>(2.0) == std::vector<std::string>{"Ann", "Bo"});
+  CHECK(std::get<1>(db.all<q_window>().at(0)) == 1);
+  CHECK(std::get<1>(db.all<q_case>(30).at(2)) == "junior");
+  CHECK(std::get<0>(*db.one<q_function>(std::string("ann"))) == 1);
+  CHECK(db.all<q_json_list>(std::vector<std::int64_t>{2, 3}) ==
+        std::vector<std::string>{"Bo", "O'Hara"});
+  CHECK(db.all<q_exists>(20) == std::vector<std::string>{"O'Hara"});
+  CHECK(db.all<q_union>(std::int64_t{1}, std::int64_t{11}) ==
+        std::vector<std::string>{"Ann", "Draft"});
+  CHECK(db.all<q_group>(2).size() == 1);
+  CHECK(db.all<q_unmapped>(std::string("table"), std::string("users")).size() == 1);
+}
+
+TEST_CASE("writes against mapped tables compile and run", "[schema]") {
+  auto db = seeded();
+  const auto r = db.exec<q_insert>("Cy", std::nullopt, 22);
+  CHECK(r.changes == 1);
+  db.exec<q_insert_all>(std::int64_t{50}, std::string("Di"), std::string("di@x"), 50);
+  db.exec<q_upsert>(std::int64_t{50}, std::string("Dee"), 51);
+  CHECK(db.one<q_by_id>(std::int64_t{50})->name == "Dee");
+  CHECK(db.one<q_by_id>(std::int64_t{50})->age == 51);
+  db.exec<q_update>(std::string("Anne"), std::nullopt, std::int64_t{1});
+  CHECK_FALSE(db.one<q_by_id>(std::int64_t{1})->email.has_value());
+  db.exec<q_update_expr>(0.5, false, std::int64_t{10});
+  CHECK(db.exec<q_delete>(std::int64_t{1}, false).changes == 2);
+  const auto added = db.one<q_returning>(std::int64_t{2}, std::string("New"), std::nullopt, 2.5, true);
+  CHECK(std::get<1>(*added) == "New");
+  db.exec<q_named>(77, std::string("Bo"));
+  CHECK(db.one<q_by_id>(std::int64_t{2})->age == 77);
+  db.exec<q_keyword_table>(std::string("c"), std::int64_t{9});
+  db.exec_script("DELETE FROM posts WHERE author_id = 3");
+  const auto gone = db.one<q_delete_returning>(std::int64_t{3});
+  REQUIRE(gone.has_value());
+  CHECK(gone->name == "O'Hara");
+}
+
+TEST_CASE("more tricky text compiles and runs", "[schema]") {
+  auto db = seeded();
+  CHECK(db.all<q_keywords_in_strings>(30).size() == 2);
+  CHECK(db.one<q_cast>(std::int64_t{1}) == "31");
+  CHECK(db.one<q_collate>(std::string("ANN")) == 1);
+  CHECK(std::get<0>(*db.one<q_rowid>(std::int64_t{2})) == 2);
+  CHECK(db.all<q_reverse_compare>(30) == std::vector<std::string>{"Ann", "Bo"});
+  CHECK(db.all<q_dollar>(20, std::int64_t{1}) == std::vector<std::string>{"Bo", "O'Hara"});
+  CHECK(db.one<q_implicit_alias>(std::string("Bo")) == "Bo");
+  CHECK(std::get<0>(*db.one<q_blob_literal>(std::int64_t{1})));
+  db.exec_script("INSERT INTO posts VALUES (1, 1, 'Same id', NULL, 1.0, 0)");
+  const auto joined = db.one<q_using_star>(std::int64_t{1});
+  REQUIRE(joined.has_value());
+  CHECK(std::get<5>(*joined) == "Same id");
+  CHECK(std::get<1>(db.all<q_named_window>().at(1)) == 71);
+}
+
+namespace {
+
+bool has(const sp::schema_report& r, sp::schema_difference::kind k, std::string_view column) {
+  for (const auto& d : r.differences) {
+    if (d.what == k && d.column == column) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("verify_schema accepts matching tables", "[schema][verify_schema]") {
+  sp::database db{":memory:"};
+  db.exec_script(create_tables);
+  const auto report = sp::verify_schema<user, post, order_line>(db);
+  INFO(report.to_string());
+  CHECK(report.ok());
+  CHECK(sp::verify_schema(db, app_schema{}).ok());
+}
+
+TEST_CASE("verify_schema reports a missing table", "[schema][verify_schema]") {
+  sp::database db{":memory:"};
+  db.exec_script("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                 "email TEXT, age INTEGER NOT NULL)");
+  const auto report = sp::verify_schema<user, post>(db);
+  REQUIRE(report.differences.size() == 1);
+  CHECK(report.differences[0].what == sp::schema_difference::kind::missing_table);
+  CHECK(report.differences[0].table == "posts");
+  CHECK(report.to_string().find("table 'posts': does not exist") != std::string::npos);
+}
+
+TEST_CASE("verify_schema reports missing and extra columns", "[schema][verify_schema]") {
+  sp::database db{":memory:"};
+  db.exec_script("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                 "age INTEGER NOT NULL, nickname TEXT)");
+  const auto report = sp::verify_schema<user>(db);
+  INFO(report.to_string());
+  CHECK(has(report, sp::schema_difference::kind::missing_column, "email"));
+  CHECK(has(report, sp::schema_difference::kind::extra_column, "nickname"));
+  CHECK(has(report, sp::schema_difference::kind::column_order, "age"));
+  CHECK(report.differences.size() == 3);
+}
+
+TEST_CASE("verify_schema reports NOT NULL differences both ways", "[schema][verify_schema]") {
+  sp::database db{":memory:"};
+  db.exec_script("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, "
+                 "email TEXT NOT NULL, age INTEGER NOT NULL)");
+  const auto report = sp::verify_schema<user>(db);
+  INFO(report.to_string());
+  REQUIRE(report.differences.size() == 2);
+  CHECK(has(report, sp::schema_difference::kind::not_null, "name"));
+  CHECK(has(report, sp::schema_difference::kind::not_null, "email"));
+  CHECK(report.to_string().find("column 'name': may hold NULL") != std::string::npos);
+}
+
+TEST_CASE("verify_schema reports declared types that do not fit", "[schema][verify_schema]") {
+  sp::database db{":memory:"};
+  db.exec_script("CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id TEXT NOT NULL, "
+                 "title VARCHAR(80) NOT NULL, body CLOB, score INTEGER NOT NULL, "
+                 "published BOOLEAN NOT NULL)");
+  const auto report = sp::verify_schema<post>(db);
+  INFO(report.to_string());
+  REQUIRE(report.differences.size() == 2);
+  CHECK(has(report, sp::schema_difference::kind::declared_type, "author_id"));
+  CHECK(has(report, sp::schema_difference::kind::declared_type, "score"));
+}
+
+TEST_CASE("verify_schema reports a different primary key", "[schema][verify_schema]") {
+  sp::database db{":memory:"};
+  db.exec_script("CREATE TABLE users (id INTEGER NOT NULL, name TEXT NOT NULL, "
+                 "email TEXT, age INTEGER NOT NULL, PRIMARY KEY (name))");
+  const auto report = sp::verify_schema<user>(db);
+  INFO(report.to_string());
+  REQUIRE(report.differences.size() == 1);
+  CHECK(report.differences[0].what == sp::schema_difference::kind::primary_key);
+  CHECK(report.differences[0].message.find("primary key is (name)") != std::string::npos);
+}
