@@ -18,11 +18,17 @@
 #include <sqlproof/sqlproof.hpp>
 
 #include "../catch.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace sp = sqlproof;
 using namespace std::chrono_literals;
 
 namespace {
+
+struct scratch_dir : sqlproof_test::scratch_dir {
+  scratch_dir() : sqlproof_test::scratch_dir("database") {}
+};
+
 
 struct person {
   std::int64_t id;
@@ -74,29 +80,6 @@ int live_statements(const sp::database& db) {
 bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }
-
-// A fresh directory under the system's temporary directory, removed with its contents.
-class scratch_dir {
- public:
-  scratch_dir() {
-    std::random_device random;
-    const auto base = std::filesystem::temp_directory_path();
-    do {
-      path_ = base / ("sqlproof-database-" + std::to_string(random()) + "-" +
-                      std::to_string(random()));
-    } while (!std::filesystem::create_directory(path_));
-  }
-  scratch_dir(const scratch_dir&) = delete;
-  scratch_dir& operator=(const scratch_dir&) = delete;
-  ~scratch_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  [[nodiscard]] std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace
 

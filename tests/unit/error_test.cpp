@@ -18,36 +18,20 @@
 #include <vector>
 
 #include "../catch.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace {
+
+struct scratch_directory : sqlproof_test::scratch_dir {
+  scratch_directory() : sqlproof_test::scratch_dir("error") {}
+};
+
 
 namespace sp = sqlproof;
 
 bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }
-
-// A directory of its own under the system's temporary directory, removed afterwards.
-class scratch_directory {
- public:
-  scratch_directory() {
-    static std::atomic<unsigned> counter{0};
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("sqlproof_error_test_" + std::to_string(rd()) + "_" + std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  scratch_directory(const scratch_directory&) = delete;
-  scratch_directory& operator=(const scratch_directory&) = delete;
-  ~scratch_directory() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  [[nodiscard]] std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 constexpr const char* schema =
     "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT UNIQUE);"

@@ -16,10 +16,16 @@
 #include <sqlproof/sqlproof.hpp>
 
 #include "../catch.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace sp = sqlproof;
 
 namespace {
+
+struct scratch_dir : sqlproof_test::scratch_dir {
+  scratch_dir() : sqlproof_test::scratch_dir("statement-cache") {}
+};
+
 
 using value_by_id = sp::query<"SELECT v FROM items WHERE id = ?", std::int64_t(std::int64_t)>;
 using item_count = sp::query<"SELECT count(*) FROM items", std::int64_t()>;
@@ -51,29 +57,6 @@ int live_statements(const sp::database& db) {
 std::int64_t run_cached(sp::database& db, std::string_view sql) {
   return db.prepare_cached(sql).one<std::int64_t>().value();
 }
-
-// A fresh directory under the system's temporary directory, removed with its contents.
-class scratch_dir {
- public:
-  scratch_dir() {
-    std::random_device random;
-    const auto base = std::filesystem::temp_directory_path();
-    do {
-      path_ = base / ("sqlproof-statement-cache-" + std::to_string(random()) + "-" +
-                      std::to_string(random()));
-    } while (!std::filesystem::create_directory(path_));
-  }
-  scratch_dir(const scratch_dir&) = delete;
-  scratch_dir& operator=(const scratch_dir&) = delete;
-  ~scratch_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  [[nodiscard]] std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace
 

@@ -20,40 +20,23 @@
 #include <sqlproof/sqlproof.hpp>
 
 #include "../catch.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace sp = sqlproof;
 using namespace std::chrono_literals;
 
 namespace {
 
+struct scratch_dir : sqlproof_test::scratch_dir {
+  scratch_dir() : sqlproof_test::scratch_dir("transaction") {}
+};
+
+
 using add_item = sp::query<"INSERT INTO items (id, v) VALUES (?, ?)",
                            void(std::int64_t, std::int64_t)>;
 using item_ids = sp::query<"SELECT id FROM items ORDER BY id", std::int64_t()>;
 using item_count = sp::query<"SELECT count(*) FROM items", std::int64_t()>;
 using value_by_id = sp::query<"SELECT v FROM items WHERE id = ?", std::int64_t(std::int64_t)>;
-
-// A fresh directory under the system's temporary directory, removed with its contents.
-class scratch_dir {
- public:
-  scratch_dir() {
-    std::random_device random;
-    const auto base = std::filesystem::temp_directory_path();
-    do {
-      path_ = base / ("sqlproof-transaction-" + std::to_string(random()) + "-" +
-                      std::to_string(random()));
-    } while (!std::filesystem::create_directory(path_));
-  }
-  scratch_dir(const scratch_dir&) = delete;
-  scratch_dir& operator=(const scratch_dir&) = delete;
-  ~scratch_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  [[nodiscard]] std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 sp::options wal_options(std::chrono::milliseconds busy_timeout = 5000ms) {
   sp::options o;
