@@ -102,7 +102,7 @@ build_and_test() {
 
 section "packages"
 sqlproof_install_packages \
-  build-essential g++ clang cmake make pkg-config ca-certificates \
+  build-essential g++ clang cmake make pkg-config ca-certificates python3 \
   libsqlite3-dev 'libboost1.81-dev|libboost-dev' catch2 libbenchmark-dev libsqlitecpp-dev \
   'libclang-rt-14-dev?'
 
