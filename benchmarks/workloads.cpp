@@ -19,6 +19,7 @@
 
 #include <sqlproof/sqlproof.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -336,6 +337,96 @@ inline User read_user_raw(sqlite3_stmt* s) {
   return sum;
 }
 
+// W6: 1,000 small migrations applied to an empty database. Both sides start from the same
+// definitions (plain strings, as if read from files) and hash them with the same function
+// (sqlproof's canonical SHA-256), inside the timed operation: sqlproof while building its
+// run-time list, the C code just before it inserts each history row.
+constexpr std::int64_t w6_count = 1000;
+
+struct w6_definition {
+  std::int64_t version;
+  std::string name;
+  std::string up;
+  std::string down;
+};
+
+const std::vector<w6_definition>& w6_definitions() {
+  static const std::vector<w6_definition> defs = [] {
+    std::vector<w6_definition> v;
+    v.reserve(w6_count);
+    for (std::int64_t i = 1; i <= w6_count; ++i) {
+      const std::string t = "t_" + std::to_string(i);
+      v.push_back({i, "create " + t, "CREATE TABLE " + t + " (id INTEGER PRIMARY KEY, v TEXT)",
+                   "DROP TABLE " + t});
+    }
+    return v;
+  }();
+  return defs;
+}
+
+[[gnu::noinline]] sp::runtime_migration_list w6_sqlproof_list() {
+  sp::runtime_migration_list list;
+  for (const w6_definition& d : w6_definitions()) list.add({d.version, d.name, {d.up}, {d.down}});
+  return list;
+}
+
+[[gnu::noinline]] std::size_t w6_sqlproof(sp::database& db) {
+  const sp::runtime_migration_list list = w6_sqlproof_list();
+  return sp::migrator{db, list}.migrate().steps.size();
+}
+
+// What a careful hand-written runner does: a history table with the same information
+// (version, name, checksum, down checksum, down SQL, applied_at, duration), then per migration
+// BEGIN IMMEDIATE, "is it applied?" asked under the lock, the statements, the history row,
+// PRAGMA user_version, COMMIT. Statements are held for the run; errors end the run.
+[[gnu::noinline]] std::size_t w6_raw(sqlite3* db) {
+  exec_raw(db,
+           "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+           "checksum TEXT NOT NULL, down_checksum TEXT, down_sql TEXT, applied_at TEXT NOT NULL, "
+           "duration_ms REAL NOT NULL)");
+  sqlite3_stmt* is_applied = prepare_raw(db, "SELECT 1 FROM _migrations WHERE version = ?");
+  sqlite3_stmt* record = prepare_raw(
+      db, "INSERT INTO _migrations (version, name, checksum, down_checksum, down_sql, applied_at, "
+          "duration_ms) VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?)");
+  std::size_t applied = 0;
+  for (const w6_definition& d : w6_definitions()) {
+    const std::string_view up[] = {d.up};
+    const std::string_view down[] = {d.down};
+    const auto checksum = sp::detail::tagged_checksum("up", d.version, d.name, up);
+    const auto down_checksum = sp::detail::tagged_checksum("down", d.version, d.name, down);
+    const auto t0 = std::chrono::steady_clock::now();
+    exec_raw(db, "BEGIN IMMEDIATE");
+    sqlite3_bind_int64(is_applied, 1, d.version);
+    const int rc = sqlite3_step(is_applied);
+    sqlite3_reset(is_applied);
+    if (rc == SQLITE_ROW) {
+      exec_raw(db, "COMMIT");
+      continue;
+    }
+    check(db, rc, "is applied");
+    exec_raw(db, d.up.c_str());
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    sqlite3_bind_int64(record, 1, d.version);
+    sqlite3_bind_text(record, 2, d.name.data(), static_cast<int>(d.name.size()), SQLITE_STATIC);
+    sqlite3_bind_text(record, 3, checksum.data, 71, SQLITE_STATIC);
+    sqlite3_bind_text(record, 4, down_checksum.data, 71, SQLITE_STATIC);
+    sqlite3_bind_text(record, 5, d.down.data(), static_cast<int>(d.down.size()), SQLITE_STATIC);
+    sqlite3_bind_double(record, 6, ms);
+    if (sqlite3_step(record) != SQLITE_DONE) fail(db, "history row");
+    sqlite3_reset(record);
+    char pragma[48];
+    std::snprintf(pragma, sizeof pragma, "PRAGMA user_version = %lld",
+                  static_cast<long long>(d.version));
+    exec_raw(db, pragma);
+    exec_raw(db, "COMMIT");
+    ++applied;
+  }
+  sqlite3_finalize(record);
+  sqlite3_finalize(is_applied);
+  return applied;
+}
+
 // ---- benchmark bodies ----------------------------------------------------------------------
 
 // Reports heap allocations (C++ operator new) per operation beside the time.
@@ -501,6 +592,59 @@ void bm_w4_sqlproof_iter(benchmark::State& state) {
   alloc_meter m;
   for (auto _ : state) benchmark::DoNotOptimize(w4_sqlproof_iter(db));
   m.report(state, table_rows);
+}
+
+void bm_w6_raw(benchmark::State& state) {
+  (void)w6_definitions();
+  alloc_meter m;
+  for (auto _ : state) {
+    state.PauseTiming();
+    m.pause();
+    sqlite3* db = open_raw(":memory:", storage::memory);
+    m.resume();
+    state.ResumeTiming();
+
+    if (w6_raw(db) != w6_count) throw std::runtime_error("W6 raw: not every migration ran");
+
+    state.PauseTiming();
+    m.pause();
+    sqlite3_close(db);
+    m.resume();
+    state.ResumeTiming();
+  }
+  m.report(state, w6_count);
+}
+
+void bm_w6_sqlproof(benchmark::State& state) {
+  (void)w6_definitions();
+  alloc_meter m;
+  for (auto _ : state) {
+    state.PauseTiming();
+    m.pause();
+    auto db = std::make_unique<sp::database>(":memory:", sqlproof_options(storage::memory));
+    m.resume();
+    state.ResumeTiming();
+
+    if (w6_sqlproof(*db) != w6_count) throw std::runtime_error("W6 sqlproof: not every migration ran");
+
+    state.PauseTiming();
+    m.pause();
+    db.reset();
+    m.resume();
+    state.ResumeTiming();
+  }
+  m.report(state, w6_count);
+}
+
+// The part of W6/sqlproof spent building the list (copies of the text, both checksums).
+void bm_w6_sqlproof_list_only(benchmark::State& state) {
+  (void)w6_definitions();
+  alloc_meter m;
+  for (auto _ : state) {
+    auto list = w6_sqlproof_list();
+    benchmark::DoNotOptimize(list);
+  }
+  m.report(state, w6_count);
 }
 
 // ---- SQLiteCpp ----------------------------------------------------------------------------
@@ -680,6 +824,9 @@ void register_all() {
   add("W4_scan_iter/raw", bm_w4_raw_iter);
   add("W4_scan_iter/sqlproof", bm_w4_sqlproof_iter);
   add("W5_dynamic_sql/sqlproof_prepare_cached", bm_w5_sqlproof_prepare_cached);
+  add("W6_migrations/raw", bm_w6_raw);
+  add("W6_migrations/sqlproof", bm_w6_sqlproof);
+  add("W6_migrations/sqlproof_list_only", bm_w6_sqlproof_list_only);
 #if defined(SQLPROOF_BENCH_HAVE_SQLITECPP)
   add("W1_point_select/sqlitecpp", bm_w1_sqlitecpp);
   add("W2_as_documented/sqlitecpp_prepare_per_call", bm_w2_sqlitecpp_prepare_per_call);

@@ -199,6 +199,25 @@ inline int run_command(const std::vector<std::string_view>& args, std::string_vi
 
 }  // namespace detail
 
+namespace detail {
+
+template <class List>
+int run_list(int argc, const char* const* argv, database& db, const List& list,
+             std::ostream& out, std::ostream& err, migrator_options options) {
+  std::vector<std::string_view> args;
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  const std::string_view program = argc > 0 && argv[0] != nullptr ? argv[0] : "";
+  try {
+    migrator m{db, list, options};
+    return run_command(args, program, m, out, err);
+  } catch (const std::exception& e) {
+    err << "error: " << e.what() << '\n';
+    return failure;
+  }
+}
+
+}  // namespace detail
+
 /// Runs the migration command in `argv[1..argc)` against `db` and returns an `exit_code`.
 /// Output goes to `out` (results, and errors under `--json`) and `err` (errors and usage).
 /// Never throws for a failed command; the exit code and message say what happened.
@@ -206,16 +225,7 @@ template <class... Ms>
 int run(int argc, const char* const* argv, database& db, const migration_list<Ms...>& list,
         std::ostream& out = std::cout, std::ostream& err = std::cerr,
         migrator_options options = {}) {
-  std::vector<std::string_view> args;
-  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
-  const std::string_view program = argc > 0 && argv[0] != nullptr ? argv[0] : "";
-  try {
-    migrator m{db, list, options};
-    return detail::run_command(args, program, m, out, err);
-  } catch (const std::exception& e) {
-    err << "error: " << e.what() << '\n';
-    return failure;
-  }
+  return detail::run_list(argc, argv, db, list, out, err, options);
 }
 
 /// `run` for `main`'s own `char** argv`.
@@ -223,6 +233,20 @@ template <class... Ms>
 int run(int argc, char** argv, database& db, const migration_list<Ms...>& list,
         std::ostream& out = std::cout, std::ostream& err = std::cerr,
         migrator_options options = {}) {
+  return run(argc, const_cast<const char* const*>(argv), db, list, out, err, options);
+}
+
+/// `run` over a run-time list (`runtime_migration_list`), e.g. one read from files.
+inline int run(int argc, const char* const* argv, database& db,
+               const runtime_migration_list& list, std::ostream& out = std::cout,
+               std::ostream& err = std::cerr, migrator_options options = {}) {
+  return detail::run_list(argc, argv, db, list, out, err, options);
+}
+
+/// `run` over a run-time list, for `main`'s own `char** argv`.
+inline int run(int argc, char** argv, database& db, const runtime_migration_list& list,
+               std::ostream& out = std::cout, std::ostream& err = std::cerr,
+               migrator_options options = {}) {
   return run(argc, const_cast<const char* const*>(argv), db, list, out, err, options);
 }
 

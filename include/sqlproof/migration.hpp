@@ -25,7 +25,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -335,6 +338,169 @@ struct migration_info {
   std::optional<std::string> down_checksum;  ///< Empty when irreversible.
 };
 
+namespace detail {
+
+// The one place a migration_info is built, for compile-time and run-time lists alike, so both
+// hash the same canonical encoding. At run time on purpose: see detail/migration_checksum.hpp.
+inline migration_info make_migration_info(std::int64_t version, std::string_view name,
+                                          std::span<const std::string_view> up,
+                                          std::span<const std::string_view> down,
+                                          bool reversible, migration_flags flags) {
+  migration_info info;
+  info.version = version;
+  info.name = name;
+  info.up.assign(up.begin(), up.end());
+  info.down.assign(down.begin(), down.end());
+  info.reversible = reversible;
+  info.flags = flags;
+  info.checksum = std::string(detail::tagged_checksum("up", version, name, info.up).data);
+  if (reversible) {
+    info.down_checksum = std::string(detail::tagged_checksum("down", version, name, info.down).data);
+  }
+  return info;
+}
+
+}  // namespace detail
+
+// ---- run-time lists ------------------------------------------------------------------------
+
+/// One migration defined while the program runs (built in code, or read from files), for a
+/// `runtime_migration_list`. The same fields as `migration<Version, "name">(...)`; `down` must
+/// be empty when `reversible` is false.
+struct runtime_migration {
+  std::int64_t version = 0;
+  std::string name;
+  std::vector<std::string> up;    ///< One or more strings, each one or more SQL statements.
+  std::vector<std::string> down;  ///< Run in order to revert it.
+  bool reversible = true;         ///< False: `rollback` refuses it (`irreversible()`).
+  migration_flags flags = migration_flags::none;
+};
+
+/// An ordered list of migrations built at run time, for lists too long or too dynamic for
+/// `migrations(...)` (which makes one type per migration). `migrator` and `cli::run` accept it
+/// like a compile-time list, and checksums are computed the same way, so a migration keeps
+/// its checksum when it moves from one kind of list to the other.
+///
+/// `add` checks what `migrations(...)` checks at compile time and throws `migration_error`:
+/// a version outside 1 to 2³¹−1, an empty name, no up statement, down statements on an
+/// irreversible migration, or a version not above the previous one (the message names both).
+/// On a throw the list is unchanged.
+///
+/// A migrator views the list's text: the list must outlive it and must not be changed while
+/// it is used (moving the list is fine). Not thread-safe for concurrent `add`.
+/// @code
+/// sqlproof::runtime_migration_list list;
+/// for (int v = 1; v <= 1000; ++v) {
+///   const std::string t = "t_" + std::to_string(v);
+///   list.add({v, "create " + t, {"CREATE TABLE " + t + " (id INTEGER PRIMARY KEY, v TEXT)"},
+///             {"DROP TABLE " + t}});
+/// }
+/// sqlproof::migrator{db, list}.migrate();
+/// @endcode
+class runtime_migration_list {
+ public:
+  runtime_migration_list() = default;
+  /// Adds each migration in order, as `add` does.
+  runtime_migration_list(std::initializer_list<runtime_migration> list) {
+    for (const auto& m : list) add(m);
+  }
+  runtime_migration_list(const runtime_migration_list& other) {
+    for (const auto& m : other.items_) add(m);
+  }
+  runtime_migration_list& operator=(const runtime_migration_list& other) {
+    if (this != &other) *this = runtime_migration_list(other);
+    return *this;
+  }
+  // Moving a deque and a vector keeps their elements where they are, so the views stay valid.
+  runtime_migration_list(runtime_migration_list&&) noexcept = default;
+  runtime_migration_list& operator=(runtime_migration_list&&) noexcept = default;
+  ~runtime_migration_list() = default;
+
+  /// Appends `m` after checking it (see the class comment); returns `*this`.
+  runtime_migration_list& add(runtime_migration m) {
+    check(m);
+    items_.push_back(std::move(m));
+    try {
+      const runtime_migration& stored = items_.back();
+      std::vector<std::string_view> up(stored.up.begin(), stored.up.end());
+      std::vector<std::string_view> down;
+      if (stored.reversible) down.assign(stored.down.begin(), stored.down.end());
+      infos_.push_back(detail::make_migration_info(stored.version, stored.name, up, down,
+                                                   stored.reversible, stored.flags));
+    } catch (...) {
+      items_.pop_back();
+      throw;
+    }
+    return *this;
+  }
+
+  /// `add` with the DSL's `up(...)` and `down(...)`:
+  /// `list.add(3, "add email", sqlproof::up("ALTER TABLE ..."), sqlproof::down("..."))`.
+  template <std::size_t U, std::size_t D>
+  runtime_migration_list& add(std::int64_t version, std::string name, up_sql<U> up,
+                              down_sql<D> down, migration_flags flags = migration_flags::none) {
+    return add(runtime_migration{version, std::move(name),
+                                 {up.statements.begin(), up.statements.end()},
+                                 {down.statements.begin(), down.statements.end()}, true, flags});
+  }
+  /// `add` of an irreversible migration: `list.add(4, "drop legacy", up(...), irreversible())`.
+  template <std::size_t U>
+  runtime_migration_list& add(std::int64_t version, std::string name, up_sql<U> up,
+                              irreversible_t, migration_flags flags = migration_flags::none) {
+    return add(runtime_migration{version, std::move(name),
+                                 {up.statements.begin(), up.statements.end()}, {}, false, flags});
+  }
+
+  /// The migrations with their checksums, oldest first: what a `migrator` runs.
+  [[nodiscard]] std::span<const migration_info> migrations() const noexcept { return infos_; }
+  /// Number of migrations.
+  [[nodiscard]] std::size_t size() const noexcept { return infos_.size(); }
+  /// True when no migration was added.
+  [[nodiscard]] bool empty() const noexcept { return infos_.empty(); }
+
+ private:
+  void check(const runtime_migration& m) const {
+    const std::string who = "migration " + std::to_string(m.version) + " '" + m.name + "'";
+    if (m.version < 1 || m.version > 2147483647) {
+      throw migration_error("sqlproof: " + who + ": a migration version must be between 1 and "
+                                "2147483647, because it is stored in PRAGMA user_version",
+                            {}, m.version, m.name);
+    }
+    if (m.name.empty()) {
+      throw migration_error("sqlproof: migration " + std::to_string(m.version) +
+                                " has an empty name; say what it does, e.g. \"create users\"",
+                            {}, m.version, m.name);
+    }
+    if (m.up.empty()) {
+      throw migration_error("sqlproof: " + who + " has no up statement", {}, m.version, m.name);
+    }
+    if (!m.reversible && !m.down.empty()) {
+      throw migration_error("sqlproof: " + who + " is irreversible but has down statements; "
+                                "drop them or make it reversible",
+                            {}, m.version, m.name);
+    }
+    if (infos_.empty()) return;
+    const migration_info& last = infos_.back();
+    const std::string previous =
+        "migration " + std::to_string(last.version) + " '" + std::string(last.name) + "'";
+    if (m.version == last.version) {
+      throw migration_error("sqlproof: two migrations have version " + std::to_string(m.version) +
+                                ": " + previous + " and " + who + "; give each its own version",
+                            {}, m.version, m.name);
+    }
+    if (m.version < last.version) {
+      throw migration_error("sqlproof: migration versions must be strictly increasing in the "
+                                "order they are added: " + who + " comes after " + previous +
+                                " (versions " + std::to_string(last.version) + " then " +
+                                std::to_string(m.version) + "); add the lower version first",
+                            {}, m.version, m.name);
+    }
+  }
+
+  std::deque<runtime_migration> items_;  // a deque: push_back never moves the strings viewed
+  std::vector<migration_info> infos_;    // views of items_ plus checksums
+};
+
 /// Which way a step went.
 enum class migration_direction { up, down };
 
@@ -459,8 +625,9 @@ struct migrator_options {
 /// processes may call `migrate()` on one file at once, and each migration is applied exactly
 /// once. A crash leaves every migration either applied with its history row or not at all.
 ///
-/// The `database` must outlive the migrator; the migration list may be a temporary (the
-/// migrator keeps views of the SQL literals, not of the list). Must not be called inside a
+/// The `database` must outlive the migrator. A compile-time list may be a temporary (the
+/// migrator keeps views of the SQL literals, not of the list); a `runtime_migration_list`
+/// must outlive it (the migrator views its text). Must not be called inside a
 /// transaction. Throws `checksum_mismatch_error`, `future_version_error`, `migration_error`
 /// (a statement failed: version, name, statement, SQLite's message), `busy_error` (the lock
 /// was not obtained in time).
@@ -473,13 +640,25 @@ class migrator {
   template <class... Ms>
   migrator(database& db, const migration_list<Ms...>& list, migrator_options options = {})
       : db_(&db), options_(options) {
-    program_.reserve(sizeof...(Ms));
-    // One non-template add() for all: a list of 50 migrations instantiates nothing per
+    auto owned = std::make_shared<std::vector<migration_info>>();
+    owned->reserve(sizeof...(Ms));
+    // One non-template function for all: a list of 50 migrations instantiates nothing per
     // migration here (see scripts/measure_migration_compile.sh).
-    std::apply([this](const auto&... m) {
-      (add(m.version, m.name, m.up_statements, m.down_statements, m.reversible, m.flags), ...);
+    std::apply([&](const auto&... m) {
+      (owned->push_back(detail::make_migration_info(m.version, m.name, m.up_statements,
+                                                    m.down_statements, m.reversible, m.flags)),
+       ...);
     }, list.items);
+    program_ = *owned;
+    owned_ = std::move(owned);
   }
+
+  /// Runs the migrations of a run-time list, which must outlive the migrator and not change
+  /// while it is used (the migrator views its text and checksums, copying nothing).
+  migrator(database& db, const runtime_migration_list& list, migrator_options options = {})
+      : db_(&db), options_(options), program_(list.migrations()) {}
+  /// Refused: the migrator would view a list destroyed at the end of the statement.
+  migrator(database& db, runtime_migration_list&& list, migrator_options options = {}) = delete;
 
   /// The program's migrations with their checksums, oldest first.
   [[nodiscard]] std::span<const migration_info> migrations() const noexcept { return program_; }
@@ -488,7 +667,9 @@ class migrator {
   /// an applied migration was modified, is missing from the program, or is newer than the
   /// program; a changed down text only adds a warning.
   migration_report migrate() {
-    return run([&](const auto& history, migration_report& r) { return plan_to(latest(), history, r, false); });
+    return run([&](const auto& history, migration_report& r, bool& checked) {
+      return plan_to(latest(), history, r, false, checked);
+    });
   }
 
   /// Applies pending migrations up to and including `version`, or reverts applied ones
@@ -500,14 +681,16 @@ class migrator {
                                       ": the program defines no such migration",
                                   {}, version);
     }
-    return run([&](const auto& history, migration_report& r) { return plan_to(version, history, r, true); });
+    return run([&](const auto& history, migration_report& r, bool& checked) {
+      return plan_to(version, history, r, true, checked);
+    });
   }
 
   /// Reverts the `n` newest applied migrations, newest first, with the program's down text
   /// or, for a version the program does not define, the down SQL stored when it was applied.
   /// Throws `missing_down_error` for an irreversible one (nothing after it is reverted).
   migration_report rollback(std::size_t n = 1) {
-    return run([&](const auto& history, migration_report& r) -> std::optional<plan> {
+    return run([&](const auto& history, migration_report& r, bool&) -> std::optional<plan> {
       if (r.steps.size() >= n || history.empty()) return std::nullopt;
       return revert_plan(history.back());
     });
@@ -651,7 +834,7 @@ class migrator {
                                   {}, version);
     }
     bool done = false;
-    return run([&](const auto& history, migration_report& r) -> std::optional<plan> {
+    return run([&](const auto& history, migration_report& r, bool&) -> std::optional<plan> {
       if (done) return std::nullopt;
       if (!history.empty()) {
         throw migration_error("cannot baseline: the database already has " +
@@ -682,7 +865,7 @@ class migrator {
                                   {}, version);
     }
     repair_result result{version, std::string(m->name), {}, m->checksum, false};
-    run([&](const auto& history, migration_report&) -> std::optional<plan> {
+    run([&](const auto& history, migration_report&, bool&) -> std::optional<plan> {
       if (!result.previous_checksum.empty() || result.changed) return std::nullopt;
       auto it = std::find_if(history.begin(), history.end(),
                              [&](const auto& h) { return h.version == version; });
@@ -757,37 +940,28 @@ class migrator {
     }
   };
 
-  void add(std::int64_t version, std::string_view name, std::span<const std::string_view> up,
-           std::span<const std::string_view> down, bool reversible, migration_flags flags) {
-    migration_info info;
-    info.version = version;
-    info.name = name;
-    info.up.assign(up.begin(), up.end());
-    info.down.assign(down.begin(), down.end());
-    info.reversible = reversible;
-    info.flags = flags;
-    // At run time on purpose: see detail/migration_checksum.hpp.
-    info.checksum = std::string(detail::tagged_checksum("up", version, name, info.up).data);
-    if (reversible) {
-      info.down_checksum = std::string(detail::tagged_checksum("down", version, name, info.down).data);
-    }
-    program_.push_back(std::move(info));
-  }
-
   [[nodiscard]] std::int64_t latest() const noexcept {
     return program_.empty() ? 0 : program_.back().version;
   }
 
+  // Binary searches: both kinds of list are checked to be in strictly increasing version
+  // order, and the history is read ORDER BY version (a run of 1,000 migrations would
+  // otherwise spend most of its time in linear scans).
   [[nodiscard]] const migration_info* find(std::int64_t version) const noexcept {
-    for (const auto& m : program_) {
-      if (m.version == version) return &m;
-    }
-    return nullptr;
+    const auto it = std::lower_bound(program_.begin(), program_.end(), version,
+                                     [](const migration_info& m, std::int64_t v) { return m.version < v; });
+    return it != program_.end() && it->version == version ? &*it : nullptr;
+  }
+
+  static auto history_position(const std::vector<detail::history_row>& history,
+                               std::int64_t version) {
+    return std::lower_bound(history.begin(), history.end(), version,
+                            [](const detail::history_row& h, std::int64_t v) { return h.version < v; });
   }
 
   static bool applied(const std::vector<detail::history_row>& history, std::int64_t version) {
-    return std::any_of(history.begin(), history.end(),
-                       [&](const auto& h) { return h.version == version; });
+    const auto it = history_position(history, version);
+    return it != history.end() && it->version == version;
   }
 
   void ensure_no_transaction(const char* what) const {
@@ -829,19 +1003,20 @@ class migrator {
                      bool allow_newer) const {
     for (const auto& h : history) {
       const migration_info* m = find(h.version);
-      const std::string who = "migration " + std::to_string(h.version) + " '" + h.name + "'";
+      // Spelled only for a message: this loop runs over every history row.
+      auto who = [&] { return "migration " + std::to_string(h.version) + " '" + h.name + "'"; };
       if (m == nullptr) {
         if (h.version > latest()) {
           if (allow_newer || options_.allow_newer_database) continue;
           throw future_version_error(
-              "the database is ahead of this program: " + who +
+              "the database is ahead of this program: " + who() +
                   " is applied but this program defines migrations only up to version " +
                   std::to_string(latest()) +
                   "; run a newer program, or revert it with rollback (which uses the down SQL "
                   "stored in sqlproof_migrations)",
               {}, h.version, h.name);
         }
-        throw migration_error(who + " is applied but not defined in this program; restore it "
+        throw migration_error(who() + " is applied but not defined in this program; restore it "
                                     "in the migration list",
                               {}, h.version, h.name);
       }
@@ -877,15 +1052,30 @@ class migrator {
   }
 
   // Towards `target`: revert what is newer, then apply what is pending, one step per call.
+  // `checked`: this history (as read, plus what the run's own steps did) was already checked
+  // against the program. Checking it again at every step, every row, would make a run of n
+  // migrations cost n² comparisons of checksums.
   std::optional<plan> plan_to(std::int64_t target, const std::vector<detail::history_row>& history,
-                              migration_report& r, bool explicit_target) const {
+                              migration_report& r, bool explicit_target, bool& checked) const {
     if (!history.empty() && history.back().version > target &&
         (explicit_target || find(history.back().version) != nullptr)) {
       return revert_plan(history.back());
     }
-    check_history(history, r, false);
+    const bool checked_before = checked;
+    // Once the history is checked, every migration up to the newest applied one is known to
+    // be applied (a step applies the oldest pending or reverts the newest, which keeps it
+    // so): later steps start after the newest instead of walking the list again.
+    auto start = program_.begin();
+    if (!checked) {
+      check_history(history, r, false);
+      checked = true;
+    }
     const std::int64_t newest = history.empty() ? 0 : history.back().version;
-    for (const auto& m : program_) {
+    if (checked_before) {
+      start = std::lower_bound(program_.begin(), program_.end(), newest + 1,
+                               [](const migration_info& m, std::int64_t v) { return m.version < v; });
+    }
+    for (const auto& m : std::span(start, program_.end())) {
       if (m.version > target) break;
       if (applied(history, m.version)) continue;
       if (m.version < newest) {
@@ -947,7 +1137,7 @@ class migrator {
     }
   }
 
-  // The driver: one transaction per step. `planner(history, report)` runs with the write
+  // The driver: one transaction per step. `planner(history, report, checked)` runs with the write
   // lock held and returns the next step, or nothing when done.
   template <class Planner>
   migration_report run(Planner&& planner) {
@@ -957,13 +1147,25 @@ class migrator {
     r.from_version = detail::user_version(*db_);
     detail::busy_timeout_scope timeout(*db_, options_.busy_timeout);
     bool fk_off = false;
+    // The history as of our last step. Each step still decides with the write lock held, but
+    // reads the table again only when another connection committed since that step
+    // (PRAGMA data_version, https://sqlite.org/pragma.html#pragma_data_version): reading it
+    // whole for every step made a run of n migrations read n²/2 rows.
+    std::vector<detail::history_row> history;
+    std::optional<std::int64_t> seen_data_version;
+    bool history_checked = false;
     for (;;) {
       detail::foreign_keys_scope fk(*db_, fk_off);  // outside the transaction, on purpose
       auto tx = db_->begin(tx_mode::immediate);
-      detail::ensure_history(*db_);
-      const auto history = detail::read_history(*db_);
+      const std::int64_t data_version = detail::data_version(*db_);
+      if (seen_data_version != data_version) {
+        detail::ensure_history(*db_);
+        history = detail::read_history(*db_);
+        seen_data_version = data_version;
+        history_checked = false;
+      }
       if (r.steps.empty()) r.from_version = detail::user_version(*db_);
-      const std::optional<plan> next = planner(history, r);
+      const std::optional<plan> next = planner(history, r, history_checked);
       if (!next || (next->up == nullptr && !next->down)) {
         tx.commit();
         break;
@@ -971,7 +1173,8 @@ class migrator {
       const bool wants_fk_off = has_flag(next->flags(), migration_flags::foreign_keys_off);
       if (wants_fk_off != fk_off) {  // switch the pragma outside the transaction and re-plan
         fk_off = wants_fk_off;
-        tx.rollback();
+        tx.rollback();  // may undo ensure_history: read again
+        seen_data_version.reset();
         continue;
       }
       const auto t0 = clock::now();
@@ -982,14 +1185,18 @@ class migrator {
             tx.commit();
             run_statements(m, m.up, "apply");
             auto tx2 = db_->begin(tx_mode::immediate);
-            if (!applied(detail::read_history(*db_), m.version)) {
+            history = detail::read_history(*db_);
+            history_checked = false;
+            if (!applied(history, m.version)) {
               apply_body(m, false, ms(clock::now() - t0));
+              remember_applied(history, m);
             }
             tx2.commit();
           } else {
             run_statements(m, m.up, "apply");
             apply_body(m, false, ms(clock::now() - t0));
             tx.commit();
+            remember_applied(history, m);
           }
         } catch (const std::exception& e) {
           if (tx.active()) tx.rollback();
@@ -999,6 +1206,8 @@ class migrator {
         r.steps.push_back({m.version, std::string(m.name), migration_direction::up, clock::now() - t0});
       } else {
         revert(*next->down, tx);
+        const auto it = history_position(history, next->down->version);
+        if (it != history.end() && it->version == next->down->version) history.erase(it);
         r.steps.push_back({next->down->version, next->down->name, migration_direction::down,
                            clock::now() - t0});
       }
@@ -1006,6 +1215,14 @@ class migrator {
     r.to_version = detail::user_version(*db_);
     r.total = clock::now() - started;
     return r;
+  }
+
+  // Keeps run()'s copy of the history in step with the row apply_body wrote. Only the
+  // planner reads it, and not applied_at.
+  void remember_applied(std::vector<detail::history_row>& history, const migration_info& m) const {
+    const auto it = history_position(history, m.version);
+    if (it != history.end() && it->version == m.version) return;
+    history.insert(it, history_row_of(m, 0, "applied"));
   }
 
   void revert(const detail::history_row& h, sqlproof::transaction& tx) {
@@ -1034,8 +1251,7 @@ class migrator {
 
   void finish_revert(const detail::history_row& h) {
     detail::delete_history(*db_, h.version);
-    const auto rest = detail::read_history(*db_);
-    detail::set_user_version(*db_, rest.empty() ? 0 : rest.back().version);
+    detail::set_user_version(*db_, detail::newest_version(*db_));
     detail::insert_event(*db_, h.version, h.name, "rolled_back", "");
   }
 
@@ -1045,7 +1261,10 @@ class migrator {
 
   database* db_;
   migrator_options options_;
-  std::vector<migration_info> program_;
+  // Both kinds of list end up here: a compile-time list's infos are owned (shared, so a copy
+  // of the migrator views the same vector); a run-time list's are the list's own.
+  std::shared_ptr<const std::vector<migration_info>> owned_;
+  std::span<const migration_info> program_;
 };
 
 }  // namespace sqlproof

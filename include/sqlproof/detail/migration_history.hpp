@@ -114,6 +114,19 @@ inline void insert_history(database& db, const history_row& r) {
           r.kind);
 }
 
+// The newest applied version, 0 when none.
+inline std::int64_t newest_version(database& db) {
+  return db.prepare_cached("SELECT coalesce(max(version), 0) FROM sqlproof_migrations")
+      .one<std::int64_t>()
+      .value_or(0);
+}
+
+// Changes whenever another connection commits to the database; our own commits leave it
+// alone (https://sqlite.org/pragma.html#pragma_data_version).
+inline std::int64_t data_version(database& db) {
+  return db.prepare_cached("PRAGMA data_version").one<std::int64_t>().value_or(0);
+}
+
 inline void delete_history(database& db, std::int64_t version) {
   db.prepare_cached("DELETE FROM sqlproof_migrations WHERE version = ?").exec(version);
 }
