@@ -10,6 +10,17 @@
 /// The version as one integer, `major * 10000 + minor * 100 + patch`.
 #define SQLPROOF_VERSION (SQLPROOF_VERSION_MAJOR * 10000 + SQLPROOF_VERSION_MINOR * 100 + SQLPROOF_VERSION_PATCH)
 
+// Marks a function that builds and throws an error: compiled once, out of line and away from
+// the hot code, instead of being inlined into every query's and field type's read and bind
+// paths (most of the compile time and binary size of a typed query, docs/performance.md).
+#if defined(__GNUC__) || defined(__clang__)
+#define SQLPROOF_COLD [[gnu::cold, gnu::noinline]]
+#elif defined(_MSC_VER)
+#define SQLPROOF_COLD __declspec(noinline)
+#else
+#define SQLPROOF_COLD
+#endif
+
 namespace sqlproof {
 
 /// The version of the headers in use, as `{major, minor, patch}`.

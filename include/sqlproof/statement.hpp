@@ -39,14 +39,16 @@ struct statement_context {
   std::string (*name)() = nullptr;  // the query's display name, built only when an error occurs
 };
 
-[[noreturn]] inline void throw_step_error(sqlite_stmt* stmt, int rc, const statement_context& ctx) {
+[[noreturn]] SQLPROOF_COLD inline void throw_step_error(sqlite_stmt* stmt, int rc,
+                                                        const statement_context& ctx) {
   const char* sql = sql_of(stmt);
   throw_db_error(db_of(stmt), rc, "statement failed", ctx.sql.empty() && sql ? sql : ctx.sql,
                  ctx.name != nullptr ? ctx.name() : std::string());
 }
 
 // Adds the query's name and SQL to a type_error raised while reading or binding.
-[[noreturn]] inline void rethrow_with_context(const type_error& e, const statement_context& ctx) {
+[[noreturn]] SQLPROOF_COLD inline void rethrow_with_context(const type_error& e,
+                                                            const statement_context& ctx) {
   error_context c{e.extended_code(), std::string(e.sqlite_message()), std::string(ctx.sql),
                   ctx.name != nullptr ? ctx.name() : std::string()};
   throw type_error(std::string(e.summary()), std::move(c), e.column(), std::string(e.column_name()));
@@ -94,22 +96,40 @@ struct row_reader {
   operator Row() const { return read_row_checked<Row>(stmt, *ctx); }  // NOLINT: implicit
 };
 
+[[noreturn]] SQLPROOF_COLD inline void throw_schema_error(std::string summary,
+                                                          const statement_context& ctx) {
+  throw schema_error(std::move(summary),
+                     {0, {}, std::string(ctx.sql), ctx.name ? ctx.name() : std::string()});
+}
+
 // Verifies, once per prepare, what the SQL text could not show at compile time.
 inline void check_prepared_shape(sqlite_stmt* stmt, int expected_params, int expected_columns,
                                  const statement_context& ctx) {
   const int params = bind_parameter_count(stmt);
   if (expected_params >= 0 && params != expected_params) {
-    throw schema_error("the prepared statement has " + std::to_string(params) +
-                           " parameters but " + std::to_string(expected_params) + " are declared",
-                       {0, {}, std::string(ctx.sql), ctx.name ? ctx.name() : std::string()});
+    throw_schema_error("the prepared statement has " + std::to_string(params) + " parameters but " +
+                           std::to_string(expected_params) + " are declared",
+                       ctx);
   }
   const int columns = column_count(stmt);
   if (expected_columns >= 0 && columns != expected_columns) {
-    throw schema_error("the prepared statement returns " + std::to_string(columns) +
+    throw_schema_error("the prepared statement returns " + std::to_string(columns) +
                            " columns but the row type has " + std::to_string(expected_columns) +
                            " fields",
-                       {0, {}, std::string(ctx.sql), ctx.name ? ctx.name() : std::string()});
+                       ctx);
   }
+}
+
+[[noreturn]] SQLPROOF_COLD inline void throw_mapped_name_mismatch(std::size_t i,
+                                                                  std::string_view got,
+                                                                  std::string_view row_type,
+                                                                  std::string_view mapped,
+                                                                  const statement_context& ctx) {
+  throw_schema_error("result column " + std::to_string(i) + " is named '" + std::string(got) +
+                         "' but field " + std::to_string(i) + " of " + std::string(row_type) +
+                         " is mapped to column '" + std::string(mapped) +
+                         "'; reorder the SELECT list or alias it",
+                     ctx);
 }
 
 // For a row type mapped with table_traits, result column i must carry the mapped name of
@@ -122,13 +142,7 @@ void check_mapped_names(sqlite_stmt* stmt, const statement_context& ctx) {
     for (std::size_t i = 0; i < names.size(); ++i) {
       const char* got = column_name(stmt, static_cast<int>(i));
       const std::string_view g = got != nullptr ? got : "";
-      if (!iequals(g, names[i])) {
-        throw schema_error("result column " + std::to_string(i) + " is named '" + std::string(g) +
-                               "' but field " + std::to_string(i) + " of " +
-                               std::string(type_name<Row>) + " is mapped to column '" +
-                               std::string(names[i]) + "'; reorder the SELECT list or alias it",
-                           {0, {}, std::string(ctx.sql), ctx.name ? ctx.name() : std::string()});
-      }
+      if (!iequals(g, names[i])) throw_mapped_name_mismatch(i, g, type_name<Row>, names[i], ctx);
     }
   }
 }
@@ -149,6 +163,19 @@ auto result_field_tag() {
 template <class Row, std::size_t I>
 using result_field_t = typename decltype(result_field_tag<Row, I>())::type;
 
+[[noreturn]] SQLPROOF_COLD inline void throw_declared_type_mismatch(sqlite_stmt* stmt, int i,
+                                                                    const char* declared,
+                                                                    std::string_view field_type,
+                                                                    std::string_view row_type,
+                                                                    const statement_context& ctx) {
+  const char* name = column_name(stmt, i);
+  throw_schema_error("result column " + std::to_string(i) + " ('" +
+                         std::string(name != nullptr ? name : "") + "') is declared " + declared +
+                         " in its table, which cannot be read into field " + std::to_string(i) +
+                         " (" + std::string(field_type) + ") of " + std::string(row_type),
+                     ctx);
+}
+
 // Checks each result column that comes straight from a table column (sqlite3_column_decltype
 // is its declared type; NULL for expressions) against the row field it is read into. Runs
 // once, when the statement is prepared.
@@ -162,13 +189,8 @@ void check_declared_types(sqlite_stmt* stmt, const statement_context& ctx) {
           if (declared == nullptr) return;
           constexpr value_family family = family_of<field>();
           if (affinity_readable_as(affinity_of(declared), family)) return;
-          const char* name = column_name(stmt, static_cast<int>(I));
-          throw schema_error("result column " + std::to_string(I) + " ('" +
-                                 std::string(name != nullptr ? name : "") + "') is declared " +
-                                 declared + " in its table, which cannot be read into field " +
-                                 std::to_string(I) + " (" + std::string(type_name<field>) +
-                                 ") of " + std::string(type_name<Row>),
-                             {0, {}, std::string(ctx.sql), ctx.name ? ctx.name() : std::string()});
+          throw_declared_type_mismatch(stmt, static_cast<int>(I), declared, type_name<field>,
+                                       type_name<Row>, ctx);
         }(),
         ...);
   }(std::make_index_sequence<row_width<Row>()>{});

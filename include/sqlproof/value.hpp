@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "config.hpp"
 #include "detail/sqlite_api.hpp"
 #include "detail/type_name.hpp"
 #include "error.hpp"
@@ -72,8 +73,9 @@ template <class T>
 concept byte_like = std::same_as<T, std::byte> || std::same_as<T, std::uint8_t> ||
                     std::same_as<T, unsigned char>;
 
-[[noreturn]] inline void throw_read_error(const column_ref& c, std::string_view cpp_type,
-                                          std::string what, std::string hint) {
+[[noreturn]] SQLPROOF_COLD inline void throw_read_error(const column_ref& c,
+                                                        std::string_view cpp_type, std::string what,
+                                                        std::string hint) {
   std::string summary = "cannot read column ";
   summary += std::to_string(c.index());
   summary += " ('";
@@ -91,7 +93,8 @@ concept byte_like = std::same_as<T, std::byte> || std::same_as<T, std::uint8_t> 
                    c.index(), std::string(c.name()));
 }
 
-[[noreturn]] inline void throw_bind_error(int index, std::string_view cpp_type, std::string what) {
+[[noreturn]] SQLPROOF_COLD inline void throw_bind_error(int index, std::string_view cpp_type,
+                                                        std::string what) {
   std::string summary = "cannot bind parameter ";
   summary += std::to_string(index);
   summary += " of type ";
@@ -101,20 +104,54 @@ concept byte_like = std::same_as<T, std::byte> || std::same_as<T, std::uint8_t> 
   throw type_error(std::move(summary), error_context{}, -1, {});
 }
 
+// The error paths below are plain functions taking the type's name, so a field type or a
+// query instantiates only a call to them, not its own copy of the message building.
+[[noreturn]] SQLPROOF_COLD inline void throw_wrong_storage(const column_ref& c, storage got,
+                                                           std::string_view cpp_type) {
+  if (got == storage::null) {
+    throw_read_error(c, cpp_type, "the value is NULL",
+                     "declare the field as std::optional<" + std::string(cpp_type) + ">");
+  }
+  throw_read_error(c, cpp_type, "the value's storage class is " + std::string(storage_name(got)),
+                   {});
+}
+
 template <class T>
 [[noreturn]] void throw_wrong_storage(const column_ref& c, storage got) {
-  if (got == storage::null) {
-    throw_read_error(c, type_name<T>, "the value is NULL",
-                     "declare the field as std::optional<" + std::string(type_name<T>) + ">");
-  }
-  throw_read_error(c, type_name<T>,
-                   "the value's storage class is " + std::string(storage_name(got)), {});
+  throw_wrong_storage(c, got, type_name<T>);
+}
+
+[[noreturn]] SQLPROOF_COLD inline void throw_not_bool(const column_ref& c, std::int64_t v) {
+  throw_read_error(c, "bool", std::to_string(v) + " is neither 0 nor 1", {});
+}
+
+[[noreturn]] SQLPROOF_COLD inline void throw_integer_out_of_range(const column_ref& c,
+                                                                  std::string_view cpp_type,
+                                                                  std::int64_t v) {
+  throw_read_error(c, cpp_type, std::to_string(v) + " is out of the type's range",
+                   "use a wider integer type");
+}
+
+[[noreturn]] SQLPROOF_COLD inline void throw_real_out_of_range(const column_ref& c,
+                                                               std::string_view cpp_type) {
+  throw_read_error(c, cpp_type, "the value is out of the type's range", "use double");
+}
+
+[[noreturn]] SQLPROOF_COLD inline void throw_unsigned_too_large(int index,
+                                                                std::string_view cpp_type,
+                                                                std::uint64_t v) {
+  throw_bind_error(index, cpp_type,
+                   std::to_string(v) + " does not fit SQLite's 64-bit signed INTEGER");
+}
+
+[[noreturn]] SQLPROOF_COLD inline void throw_bind_failed(int rc, int index,
+                                                         std::string_view cpp_type) {
+  throw_bind_error(index, cpp_type, std::string("SQLite returned code ") + std::to_string(rc));
 }
 
 inline void check_bind(int rc, int index, std::string_view cpp_type) {
-  if (rc != sqlite_ok) [[unlikely]] {
-    throw_bind_error(index, cpp_type, std::string("SQLite returned code ") + std::to_string(rc));
-  }
+  if (rc != sqlite_ok) [[unlikely]]
+    throw_bind_failed(rc, index, cpp_type);
 }
 
 }  // namespace detail
@@ -131,7 +168,7 @@ struct value_traits<bool> {
     if (t != detail::storage::integer) [[unlikely]] detail::throw_wrong_storage<bool>(c, t);
     const auto v = c.int64();
     if (v != 0 && v != 1) [[unlikely]] {
-      detail::throw_read_error(c, "bool", std::to_string(v) + " is neither 0 nor 1", {});
+      detail::throw_not_bool(c, v);
     }
     return v == 1;
   }
@@ -145,8 +182,7 @@ struct value_traits<T> {
   static int bind(const detail::binder& b, int i, T v) {
     if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
       if (v > static_cast<T>(std::numeric_limits<std::int64_t>::max())) [[unlikely]] {
-        detail::throw_bind_error(i, detail::type_name<T>,
-                                 std::to_string(v) + " does not fit SQLite's 64-bit signed INTEGER");
+        detail::throw_unsigned_too_large(i, detail::type_name<T>, static_cast<std::uint64_t>(v));
       }
     }
     return b.int64(i, static_cast<std::int64_t>(v));
@@ -163,9 +199,7 @@ struct value_traits<T> {
                              std::conditional_t<std::is_signed_v<char>, signed char, unsigned char>,
                              T>;
       if (!std::in_range<range_type>(v)) [[unlikely]] {
-        detail::throw_read_error(c, detail::type_name<T>,
-                                 std::to_string(v) + " is out of the type's range",
-                                 "use a wider integer type");
+        detail::throw_integer_out_of_range(c, detail::type_name<T>, v);
       }
     }
     return static_cast<T>(v);
@@ -193,8 +227,7 @@ struct value_traits<T> {
     if constexpr (sizeof(T) < sizeof(double)) {
       if (std::isfinite(v) && std::fabs(v) > static_cast<double>(std::numeric_limits<T>::max()))
           [[unlikely]] {
-        detail::throw_read_error(c, detail::type_name<T>, "the value is out of the type's range",
-                                 "use double");
+        detail::throw_real_out_of_range(c, detail::type_name<T>);
       }
     }
     return static_cast<T>(v);

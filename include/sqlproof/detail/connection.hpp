@@ -90,11 +90,11 @@ struct control_statement {
   static constexpr std::string_view sql = Sql.view();
 };
 
-template <fixed_string Sql>
-inline void exec_control(connection_state& c) {
-  constexpr std::string_view sql = Sql.view();
+// The work is done once, here, for every control statement; each one instantiates only the
+// call in exec_control.
+inline void exec_control_statement(connection_state& c, std::size_t slot, std::string_view sql) {
   auto lease = c.cache.checkout_typed(
-      query_slot<control_statement<Sql>>(),
+      slot,
       [&] {
         sqlite_stmt* stmt = nullptr;
         const int rc = prepare(c.db, sql, true, &stmt, nullptr);
@@ -112,6 +112,11 @@ inline void exec_control(connection_state& c) {
     std::string msg = errmsg(c.db);
     throw_sqlite_error(code, "statement failed", std::move(msg), sql, {});
   }
+}
+
+template <fixed_string Sql>
+inline void exec_control(connection_state& c) {
+  exec_control_statement(c, query_slot<control_statement<Sql>>(), Sql.view());
 }
 
 }  // namespace sqlproof::detail

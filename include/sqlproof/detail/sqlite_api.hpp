@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "../config.hpp"
 #include "../error.hpp"
 
 namespace sqlproof::detail {
@@ -44,9 +45,10 @@ inline std::string_view storage_name(storage s) noexcept {
 
 // Builds the error for a failed call. The class follows SQLite's primary code so callers can
 // catch what they can handle (https://sqlite.org/rescode.html).
-[[noreturn]] inline void throw_sqlite_error(int extended_code, std::string summary,
-                                            std::string sqlite_message, std::string_view sql,
-                                            std::string_view query_name) {
+[[noreturn]] SQLPROOF_COLD inline void throw_sqlite_error(int extended_code, std::string summary,
+                                                          std::string sqlite_message,
+                                                          std::string_view sql,
+                                                          std::string_view query_name) {
   error_context ctx{extended_code, std::move(sqlite_message), std::string(sql),
                     std::string(query_name)};
   switch (extended_code & 0xff) {
@@ -64,9 +66,9 @@ inline std::string_view storage_name(storage s) noexcept {
 
 // Reads the connection's current error. sqlite3_extended_errcode is used rather than `rc`
 // because a step's return code alone is the primary code unless extended codes are on.
-[[noreturn]] inline void throw_db_error(sqlite_db* db, int rc, std::string summary,
-                                        std::string_view sql = {},
-                                        std::string_view query_name = {}) {
+[[noreturn]] SQLPROOF_COLD inline void throw_db_error(sqlite_db* db, int rc, std::string summary,
+                                                      std::string_view sql = {},
+                                                      std::string_view query_name = {}) {
   const int code = db != nullptr ? sqlite3_extended_errcode(db) : rc;
   std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   throw_sqlite_error(code != 0 ? code : rc, std::move(summary), std::move(msg), sql, query_name);
