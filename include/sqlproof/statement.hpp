@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "config.hpp"
 #include "detail/affinity.hpp"
 #include "detail/reflect.hpp"
 #include "detail/sqlite_api.hpp"
