@@ -457,55 +457,41 @@ class alloc_meter {
   std::uint64_t excluded_bytes_ = 0;
 };
 
-void bm_w1_raw(benchmark::State& state) {
-  sqlite3_stmt* s = prepare_raw(raw_read_db(), select_by_id_sql);
+// The loop of every point-lookup benchmark (W1, W2, W5): one query per iteration over the
+// same 4,096 random ids, with allocations counted. `lookup` is inlined (a template argument).
+template <class Lookup>
+void run_point_lookups(benchmark::State& state, Lookup lookup) {
   const auto& ids = lookup_ids();
   std::size_t k = 0;
   alloc_meter m;
   for (auto _ : state) {
-    auto u = w1_raw(s, ids[k++ & 4095]);
+    auto u = lookup(ids[k++ & 4095]);
     benchmark::DoNotOptimize(u);
   }
   m.report(state, 1);
+}
+
+void bm_w1_raw(benchmark::State& state) {
+  sqlite3_stmt* s = prepare_raw(raw_read_db(), select_by_id_sql);
+  run_point_lookups(state, [=](std::int64_t id) { return w1_raw(s, id); });
   sqlite3_finalize(s);
 }
 
 void bm_w1_sqlproof(benchmark::State& state) {
   auto& db = sqlproof_read_db();
   (void)db.one<find_user>(1);  // the statement is prepared on first use, as in a program
-  const auto& ids = lookup_ids();
-  std::size_t k = 0;
-  alloc_meter m;
-  for (auto _ : state) {
-    auto u = w1_sqlproof(db, ids[k++ & 4095]);
-    benchmark::DoNotOptimize(u);
-  }
-  m.report(state, 1);
+  run_point_lookups(state, [&](std::int64_t id) { return w1_sqlproof(db, id); });
 }
 
 void bm_w2_raw_prepare_per_call(benchmark::State& state) {
   sqlite3* db = raw_read_db();
-  const auto& ids = lookup_ids();
-  std::size_t k = 0;
-  alloc_meter m;
-  for (auto _ : state) {
-    auto u = w2_raw_prepare_per_call(db, ids[k++ & 4095]);
-    benchmark::DoNotOptimize(u);
-  }
-  m.report(state, 1);
+  run_point_lookups(state, [&](std::int64_t id) { return w2_raw_prepare_per_call(db, id); });
 }
 
 void bm_w5_sqlproof_prepare_cached(benchmark::State& state) {
   auto& db = sqlproof_read_db();
   (void)db.prepare_cached(select_by_id_sql).one<User>(1);
-  const auto& ids = lookup_ids();
-  std::size_t k = 0;
-  alloc_meter m;
-  for (auto _ : state) {
-    auto u = w5_sqlproof_prepare_cached(db, ids[k++ & 4095]);
-    benchmark::DoNotOptimize(u);
-  }
-  m.report(state, 1);
+  run_point_lookups(state, [&](std::int64_t id) { return w5_sqlproof_prepare_cached(db, id); });
 }
 
 template <storage S>
@@ -736,26 +722,12 @@ inline User read_user_sqlitecpp(SQLite::Statement& q) {
 
 void bm_w1_sqlitecpp(benchmark::State& state) {
   SQLite::Statement q(sqlitecpp_read_db(), select_by_id_sql);
-  const auto& ids = lookup_ids();
-  std::size_t k = 0;
-  alloc_meter m;
-  for (auto _ : state) {
-    auto u = w1_sqlitecpp(q, ids[k++ & 4095]);
-    benchmark::DoNotOptimize(u);
-  }
-  m.report(state, 1);
+  run_point_lookups(state, [&](std::int64_t id) { return w1_sqlitecpp(q, id); });
 }
 
 void bm_w2_sqlitecpp_prepare_per_call(benchmark::State& state) {
   auto& db = sqlitecpp_read_db();
-  const auto& ids = lookup_ids();
-  std::size_t k = 0;
-  alloc_meter m;
-  for (auto _ : state) {
-    auto u = w2_sqlitecpp_prepare_per_call(db, ids[k++ & 4095]);
-    benchmark::DoNotOptimize(u);
-  }
-  m.report(state, 1);
+  run_point_lookups(state, [&](std::int64_t id) { return w2_sqlitecpp_prepare_per_call(db, id); });
 }
 
 template <storage S>

@@ -28,6 +28,8 @@ generate() {  # generate <schema type> <file>
     cat <<'HEADER'
 #include <sqlproof/sqlproof.hpp>
 
+#include "support/mapped_tables.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,33 +37,8 @@ generate() {  # generate <schema type> <file>
 
 namespace sp = sqlproof;
 
-struct user {
-  std::int64_t id;
-  std::string name;
-  std::optional<std::string> email;
-  int age;
-};
-struct post {
-  std::int64_t id;
-  std::int64_t author_id;
-  std::string title;
-  std::optional<std::string> body;
-  double score;
-  bool published;
-};
-template <>
-struct sqlproof::table_traits<user> {
-  static constexpr sqlproof::fixed_string name = "users";
-  static constexpr auto columns = sqlproof::column_names("id", "name", "email", "age");
-  static constexpr std::string_view primary_key = "id";
-};
-template <>
-struct sqlproof::table_traits<post> {
-  static constexpr sqlproof::fixed_string name = "posts";
-  static constexpr auto columns =
-      sqlproof::column_names("id", "author_id", "title", "body", "score", "published");
-  static constexpr std::string_view primary_key = "id";
-};
+using sqlproof_test::post;
+using sqlproof_test::user;
 HEADER
     echo "using app_schema = ${schema};"
     cat <<'HEADER'
@@ -96,7 +73,7 @@ compile_seconds() {  # compile_seconds <file>: wall-clock seconds of one compile
   local start end
   start=$(date +%s.%N)
   # shellcheck disable=SC2086
-  if ! "$cxx" $flags -I "$root/include" -c "$1" -o "$work/out.o" 2>"$work/errors.txt"; then
+  if ! "$cxx" $flags -I "$root/include" -I "$root/tests" -c "$1" -o "$work/out.o" 2>"$work/errors.txt"; then
     head -n 40 "$work/errors.txt" >&2
     return 1
   fi

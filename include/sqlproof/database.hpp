@@ -234,15 +234,9 @@ struct query_runner;
 template <class Q, class... Params>
 struct query_runner<Q, std::tuple<Params...>> {
   using row = typename Q::row_type;
-  // Bindings are not cleared when the statement goes back to the cache, even borrowed
-  // (SQLITE_STATIC) text: every run of a typed query binds every parameter before its first
-  // step, so a stale pointer in an idle statement is never read. sqlite3_clear_bindings cost
-  // about 125 instructions per execution, 4% of an insert (docs/performance.md).
-  static constexpr bool clear_after = false;
 
   static statement_lease checkout(connection_state& c) {
-    return c.cache.checkout_typed(query_slot<Q>(), [&] { return prepare_query<Q>(c.db); },
-                                  clear_after);
+    return c.cache.checkout_typed(query_slot<Q>(), [&] { return prepare_query<Q>(c.db); });
   }
 
   static exec_result exec(connection_state& c, const Params&... params) {

@@ -234,14 +234,6 @@ std::string query_name_of() {
 template <class Q>
 inline constexpr statement_context context_of{Q::sql, &query_name_of<Q>};
 
-template <class Params>
-struct borrows_memory;
-template <class... Params>
-struct borrows_memory<std::tuple<Params...>>
-    : std::bool_constant<((family_of<std::remove_cvref_t<Params>>() == value_family::text ||
-                           family_of<std::remove_cvref_t<Params>>() == value_family::blob) ||
-                          ...)> {};
-
 // Prepares typed query Q and checks its shape against the declared types.
 template <class Q>
 sqlite_stmt* prepare_query(sqlite_db* db) {
@@ -497,7 +489,7 @@ class statement {
     if constexpr (detail::row_is_readable<Row>() && !std::is_void_v<Row>) {
       return detail::read_row_checked<Row>(lease_.get(), {sql(), nullptr});
     } else {
-      throw misuse_error("unreadable row type", {});  // not reached: the static_assert failed
+      throw misuse_error("unreadable row type", {});  // not reached: compilation stopped above
     }
   }
 

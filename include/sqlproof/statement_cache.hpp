@@ -163,16 +163,19 @@ class statement_cache {
   [[nodiscard]] std::size_t in_use() const noexcept { return in_use_; }
 
   /// Checks out the statement of typed-query slot `slot`, preparing it with `prepare()` (which
-  /// returns a new `sqlite_stmt*` or throws) on a miss.
+  /// returns a new `sqlite_stmt*` or throws) on a miss. Typed statements keep their bindings
+  /// when returned: every run binds every parameter before its first step, so a value left
+  /// from an earlier run is never read, and sqlite3_clear_bindings would cost about 4% of an
+  /// insert (docs/performance.md).
   template <class Prepare>
-  detail::statement_lease checkout_typed(std::size_t slot, Prepare&& prepare, bool clear_bindings) {
+  detail::statement_lease checkout_typed(std::size_t slot, Prepare&& prepare) {
     if (slot < slots_.size()) [[likely]] {
       detail::typed_slot& s = slots_[slot];
       if (s.stmt != nullptr && !s.in_use) [[likely]] {
         s.in_use = true;
         ++stats_.hits;
         ++in_use_;
-        return {this, s.stmt, slot, nullptr, clear_bindings};
+        return {this, s.stmt, slot, nullptr, false};
       }
     }
     detail::sqlite_stmt* stmt = prepare();
@@ -185,7 +188,7 @@ class statement_cache {
       s.stmt = stmt;
       s.in_use = true;
     }
-    return {this, stmt, slot, nullptr, clear_bindings};
+    return {this, stmt, slot, nullptr, false};
   }
 
   /// Checks out a statement for dynamic SQL from the LRU, preparing it with `prepare()` on a

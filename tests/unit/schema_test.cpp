@@ -11,26 +11,14 @@
 #include <vector>
 
 #include "../catch.hpp"
+#include "support/mapped_tables.hpp"
 
 namespace sp = sqlproof;
 
 namespace {
 
-struct user {
-  std::int64_t id;
-  std::string name;
-  std::optional<std::string> email;
-  int age;
-};
-
-struct post {
-  std::int64_t id;
-  std::int64_t author_id;
-  std::string title;
-  std::optional<std::string> body;
-  double score;
-  bool published;
-};
+using sqlproof_test::post;
+using sqlproof_test::user;
 
 struct order_line {  // a table whose name and a column are SQL keywords
   std::int64_t id;
@@ -39,21 +27,6 @@ struct order_line {  // a table whose name and a column are SQL keywords
 };
 
 }  // namespace
-
-template <>
-struct sqlproof::table_traits<user> {
-  static constexpr sqlproof::fixed_string name = "users";
-  static constexpr auto columns = sqlproof::column_names("id", "name", "email", "age");
-  static constexpr std::string_view primary_key = "id";
-};
-
-template <>
-struct sqlproof::table_traits<post> {
-  static constexpr sqlproof::fixed_string name = "posts";
-  static constexpr auto columns =
-      sqlproof::column_names("id", "author_id", "title", "body", "score", "published");
-  static constexpr std::string_view primary_key = "id";
-};
 
 template <>
 struct sqlproof::table_traits<order_line> {

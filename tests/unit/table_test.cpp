@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../catch.hpp"
+#include "support/mapped_tables.hpp"
 
 namespace {
 
@@ -23,12 +24,7 @@ bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }
 
-struct user {
-  std::int64_t id;
-  std::string name;
-  std::optional<std::string> email;
-  int age;
-};
+using sqlproof_test::user;
 
 // Field names differ from the column names: the listed names are what counts.
 struct post {
@@ -60,13 +56,6 @@ struct reflected_row {
 };
 
 }  // namespace
-
-template <>
-struct sqlproof::table_traits<user> {
-  static constexpr sqlproof::fixed_string name = "users";
-  static constexpr auto columns = sqlproof::column_names("id", "name", "email", "age");
-  static constexpr std::string_view primary_key = "id";
-};
 
 template <>
 struct sqlproof::table_traits<post> {

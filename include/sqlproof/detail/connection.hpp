@@ -103,8 +103,7 @@ inline void exec_control_statement(connection_state& c, std::size_t slot, std::s
           throw_db_error(c.db, rc, "cannot prepare statement", sql);
         }
         return stmt;
-      },
-      false);
+      });
   int rc = step(lease.get());
   while (rc == sqlite_row) rc = step(lease.get());
   if (rc != sqlite_done) {
