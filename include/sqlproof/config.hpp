@@ -21,6 +21,16 @@
 #define SQLPROOF_COLD
 #endif
 
+// Marks a function that runs rarely (opening a connection, a statement-cache miss) and is
+// kept as one out-of-line copy rather than inlined into every caller.
+#if defined(__GNUC__) || defined(__clang__)
+#define SQLPROOF_NOINLINE [[gnu::noinline]]
+#elif defined(_MSC_VER)
+#define SQLPROOF_NOINLINE __declspec(noinline)
+#else
+#define SQLPROOF_NOINLINE
+#endif
+
 namespace sqlproof {
 
 /// The version of the headers in use, as `{major, minor, patch}`.

@@ -328,42 +328,7 @@ class database {
   explicit database(std::string path, const options& o = options{})
       : state_(std::make_unique<detail::connection_state>(o.statement_cache_capacity)) {
     state_->path = std::move(path);
-    if (o.read_only && o.create) {
-      throw open_error("cannot open '" + state_->path +
-                           "': options.read_only and options.create cannot both be set "
-                           "(set create = false)",
-                       {});
-    }
-    if (o.journal == journal_mode::wal && detail::is_memory_database(state_->path, o.uri)) {
-      throw open_error("cannot open '" + state_->path +
-                           "': an in-memory database cannot use journal_mode WAL (WAL needs a "
-                           "file; use options::in_memory() or a file path)",
-                       {});
-    }
-    int flags = o.read_only ? detail::open_flag_bits::read_only
-                            : detail::open_flag_bits::read_write;
-    if (o.create) flags |= detail::open_flag_bits::create;
-    if (o.uri) flags |= detail::open_flag_bits::uri;
-    flags |= o.no_mutex ? detail::open_flag_bits::no_mutex : detail::open_flag_bits::full_mutex;
-    detail::sqlite_db* db = nullptr;
-    const int rc = detail::open_v2(state_->path.c_str(), &db, flags);
-    if (rc != detail::sqlite_ok) {
-      std::string msg = db != nullptr ? detail::errmsg(db) : "out of memory";
-      const int code = db != nullptr ? detail::extended_errcode(db) : rc;
-      detail::close(db);
-      throw open_error("cannot open database '" + state_->path + "'",
-                       {code, std::move(msg), {}, {}});
-    }
-    state_->db = db;
-    try {
-      configure(o);
-    } catch (const error& e) {
-      detail::close(state_->db);
-      state_->db = nullptr;
-      throw open_error("cannot configure database '" + state_->path + "': " +
-                           std::string(e.summary()),
-                       {e.extended_code(), std::string(e.sqlite_message()), std::string(e.sql()), {}});
-    }
+    open(o);
   }
 
   database(database&&) noexcept = default;
@@ -386,16 +351,18 @@ class database {
   void close() {
     if (!state_ || state_->db == nullptr) return;
     if (state_->cache.in_use() > 0) {
-      throw misuse_error("cannot close database '" + state_->path + "': " +
-                             std::to_string(state_->cache.in_use()) +
-                             " statement(s) still in use (a row_range or statement is alive)",
-                         {});
+      detail::throw_error(
+          detail::error_kind::misuse,
+          detail::concat({"cannot close database '", state_->path, "': ",
+                          detail::number_text(static_cast<long long>(state_->cache.in_use())),
+                          " statement(s) still in use (a row_range or statement is alive)"}));
     }
     detail::clear_trace(*state_);
     state_->cache.clear();
     const int rc = detail::close(state_->db);
     if (rc != detail::sqlite_ok) {
-      detail::throw_db_error(state_->db, rc, "cannot close database '" + state_->path + "'");
+      detail::throw_db_error(state_->db, rc,
+                             detail::concat({"cannot close database '", state_->path, "'"}));
     }
     state_->db = nullptr;
   }
@@ -458,7 +425,7 @@ class database {
   statement prepare_cached(std::string_view sql) {
     auto* c = live();
     return statement(c->cache.checkout_dynamic(
-        sql, [&] { return detail::prepare_one(c->db, sql, true, {sql, nullptr}); }));
+        sql, [&] { return detail::prepare_one(c->db, sql, true, {sql, {}}); }));
   }
 
   /// A statement for dynamic SQL that is not cached (finalized when destroyed): for SQL that
@@ -467,7 +434,7 @@ class database {
     auto* c = live();
     // Held as a checked-out "extra" so it counts as in use and is finalized on release.
     return statement(c->cache.checkout_uncached(
-        [&] { return detail::prepare_one(c->db, sql, false, {sql, nullptr}); }));
+        [&] { return detail::prepare_one(c->db, sql, false, {sql, {}}); }));
   }
 
   /// Runs `fn` in a transaction: commits when it returns, rolls back when it throws (and
@@ -526,7 +493,7 @@ class database {
   /// The connection's statement cache (stats, clear, capacity).
   /// Throws `misuse_error` on a moved-from database.
   [[nodiscard]] statement_cache& cache() {
-    if (!state_) throw misuse_error("the database was moved from", {});
+    if (!state_) detail::throw_error(detail::error_kind::misuse, "the database was moved from");
     return state_->cache;
   }
 
@@ -577,17 +544,53 @@ class database {
  private:
   detail::connection_state* live() const {
     if (!state_ || state_->db == nullptr) [[unlikely]] {
-      throw misuse_error("the database is closed", {});
+      detail::throw_error(detail::error_kind::misuse, "the database is closed");
     }
     return state_.get();
   }
 
-  void pragma(std::string_view name, std::string_view value) {
-    std::string sql = "PRAGMA ";
-    sql += name;
-    sql += " = ";
-    sql += value;
-    detail::exec_script(state_->db, sql);
+  // Opens the connection and applies `o`; on failure closes it again and throws open_error
+  // naming the path. Out of line: it runs once per connection.
+  SQLPROOF_NOINLINE void open(const options& o) {
+    const std::string& path = state_->path;
+    if (o.read_only && o.create) {
+      detail::throw_error(detail::error_kind::open,
+                          detail::concat({"cannot open '", path,
+                                          "': options.read_only and options.create cannot both "
+                                          "be set (set create = false)"}));
+    }
+    if (o.journal == journal_mode::wal && detail::is_memory_database(path, o.uri)) {
+      detail::throw_error(detail::error_kind::open,
+                          detail::concat({"cannot open '", path,
+                                          "': an in-memory database cannot use journal_mode WAL "
+                                          "(WAL needs a file; use options::in_memory() or a file "
+                                          "path)"}));
+    }
+    int flags = o.read_only ? detail::open_flag_bits::read_only
+                            : detail::open_flag_bits::read_write;
+    if (o.create) flags |= detail::open_flag_bits::create;
+    if (o.uri) flags |= detail::open_flag_bits::uri;
+    flags |= o.no_mutex ? detail::open_flag_bits::no_mutex : detail::open_flag_bits::full_mutex;
+    detail::sqlite_db* db = nullptr;
+    const int rc = detail::open_v2(path.c_str(), &db, flags);
+    if (rc != detail::sqlite_ok) {
+      const std::string msg = db != nullptr ? detail::errmsg(db) : "out of memory";
+      const int code = db != nullptr ? detail::extended_errcode(db) : rc;
+      detail::close(db);
+      detail::throw_error(detail::error_kind::open,
+                          detail::concat({"cannot open database '", path, "'"}), {code, msg, {}, {}});
+    }
+    state_->db = db;
+    try {
+      configure(o);
+    } catch (const error& e) {
+      detail::close(state_->db);
+      state_->db = nullptr;
+      detail::throw_error(
+          detail::error_kind::open,
+          detail::concat({"cannot configure database '", path, "': ", e.summary()}),
+          {e.extended_code(), e.sqlite_message(), e.sql(), {}});
+    }
   }
 
   // Order matters: auto_vacuum must precede the first table and journal_mode=WAL
@@ -595,22 +598,29 @@ class database {
   // other pragmas wait for locks too.
   void configure(const options& o) {
     detail::busy_timeout(state_->db, static_cast<int>(o.busy_timeout.count()));
-    if (o.page_size && !o.read_only) pragma("page_size", std::to_string(*o.page_size));
-    if (o.auto_vacuum != auto_vacuum_mode::unchanged && !o.read_only) {
-      pragma("auto_vacuum", detail::pragma_value(o.auto_vacuum));
+    struct setting {
+      const char* name;
+      std::string_view word;                 // a keyword value, or
+      std::optional<std::int64_t> number;    // a number
+    };
+    const setting settings[] = {
+        {"page_size", {}, o.read_only ? std::nullopt : std::optional<std::int64_t>(o.page_size)},
+        {"auto_vacuum", o.read_only ? std::string_view{} : detail::pragma_value(o.auto_vacuum), {}},
+        {"journal_mode", detail::pragma_value(o.journal), {}},
+        {"synchronous", detail::pragma_value(o.synchronous), {}},
+        {"foreign_keys", o.foreign_keys ? "ON" : "OFF", {}},
+        {"cache_size", {}, o.cache_size},
+        {"mmap_size", {}, o.mmap_size},
+        {"temp_store", detail::pragma_value(o.temp_store), {}},
+        {"wal_autocheckpoint", {}, o.wal_autocheckpoint},
+        {"journal_size_limit", {}, o.journal_size_limit},
+    };
+    for (const setting& s : settings) {
+      if (s.word.empty() && !s.number) continue;  // left unchanged
+      const detail::number_text n(s.number.value_or(0));
+      detail::exec_script(state_->db, detail::concat({"PRAGMA ", s.name, " = ",
+                                                      s.number ? std::string_view(n) : s.word}));
     }
-    if (o.journal != journal_mode::unchanged) pragma("journal_mode", detail::pragma_value(o.journal));
-    if (o.synchronous != synchronous_mode::unchanged) {
-      pragma("synchronous", detail::pragma_value(o.synchronous));
-    }
-    pragma("foreign_keys", o.foreign_keys ? "ON" : "OFF");
-    if (o.cache_size) pragma("cache_size", std::to_string(*o.cache_size));
-    if (o.mmap_size) pragma("mmap_size", std::to_string(*o.mmap_size));
-    if (o.temp_store != temp_store_mode::unchanged) {
-      pragma("temp_store", detail::pragma_value(o.temp_store));
-    }
-    if (o.wal_autocheckpoint) pragma("wal_autocheckpoint", std::to_string(*o.wal_autocheckpoint));
-    if (o.journal_size_limit) pragma("journal_size_limit", std::to_string(*o.journal_size_limit));
   }
 
   void close_noexcept() noexcept {

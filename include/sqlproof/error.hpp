@@ -4,19 +4,24 @@
 /// and carries what a person needs to act on it: SQLite's extended result code and message,
 /// the SQL text, and the name of the typed query where there is one.
 
+#include <charconv>
+#include <cstddef>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <utility>
+
+#include "config.hpp"
 
 namespace sqlproof {
 
-/// Where an error came from: filled in as far as it is known at the point of failure.
+/// Where an error came from: filled in as far as it is known at the point of failure. The
+/// views need only live until the error is constructed, which copies them.
 struct error_context {
-  int extended_code = 0;        ///< SQLite's extended result code, 0 when not from SQLite.
-  std::string sqlite_message;   ///< SQLite's own message (`sqlite3_errmsg`), may be empty.
-  std::string sql;              ///< The SQL text involved, may be empty.
-  std::string query_name;       ///< The typed query's name, empty for dynamic SQL.
+  int extended_code = 0;             ///< SQLite's extended result code, 0 when not from SQLite.
+  std::string_view sqlite_message;   ///< SQLite's own message (`sqlite3_errmsg`), may be empty.
+  std::string_view sql;              ///< The SQL text involved, may be empty.
+  std::string_view query_name;       ///< The typed query's name, empty for dynamic SQL.
 };
 
 /// Base of every error sqlproof throws.
@@ -29,27 +34,45 @@ struct error_context {
 /// @endcode
 class error : public std::runtime_error {
  public:
-  error(std::string summary, error_context context)
-      : std::runtime_error(compose(summary, context)),
-        summary_(std::move(summary)),
-        context_(std::move(context)) {}
+  error(std::string_view summary, const error_context& context)
+      : error(summary, context, {}) {}
 
   /// SQLite's extended result code (e.g. 2067 for SQLITE_CONSTRAINT_UNIQUE), or 0.
-  [[nodiscard]] int extended_code() const noexcept { return context_.extended_code; }
+  [[nodiscard]] int extended_code() const noexcept { return code_; }
   /// The primary result code (the low byte of the extended code), or 0.
-  [[nodiscard]] int primary_code() const noexcept { return context_.extended_code & 0xff; }
+  [[nodiscard]] int primary_code() const noexcept { return code_ & 0xff; }
   /// SQLite's own message, or empty.
-  [[nodiscard]] std::string_view sqlite_message() const noexcept { return context_.sqlite_message; }
+  [[nodiscard]] std::string_view sqlite_message() const noexcept { return part(1); }
   /// The SQL text involved, or empty.
-  [[nodiscard]] std::string_view sql() const noexcept { return context_.sql; }
+  [[nodiscard]] std::string_view sql() const noexcept { return part(2); }
   /// The typed query's name, or empty for dynamic SQL.
-  [[nodiscard]] std::string_view query_name() const noexcept { return context_.query_name; }
+  [[nodiscard]] std::string_view query_name() const noexcept { return part(3); }
   /// What went wrong, without the context parts.
-  [[nodiscard]] std::string_view summary() const noexcept { return summary_; }
+  [[nodiscard]] std::string_view summary() const noexcept { return part(0); }
+
+ protected:
+  // `extra` is kept after the four parts for a derived class (part(4)).
+  error(std::string_view summary, const error_context& c, std::string_view extra)
+      : std::runtime_error(compose(summary, c)), code_(c.extended_code) {
+    const std::string_view parts[] = {summary, c.sqlite_message, c.sql, c.query_name, extra};
+    std::size_t total = 0;
+    for (const std::string_view p : parts) total += p.size();
+    parts_.reserve(total);
+    for (std::size_t i = 0; i < 5; ++i) {
+      parts_.append(parts[i]);
+      if (i < 4) ends_[i] = static_cast<unsigned>(parts_.size());
+    }
+  }
+
+  [[nodiscard]] std::string_view part(std::size_t i) const noexcept {
+    const std::size_t begin = i == 0 ? 0 : ends_[i - 1];
+    const std::size_t end = i < 4 ? ends_[i] : parts_.size();
+    return std::string_view(parts_).substr(begin, end - begin);
+  }
 
  private:
-  static std::string compose(const std::string& summary, const error_context& c) {
-    std::string text = summary;
+  static std::string compose(std::string_view summary, const error_context& c) {
+    std::string text(summary);
     if (!c.sqlite_message.empty()) {
       text += ": ";
       text += c.sqlite_message;
@@ -70,8 +93,11 @@ class error : public std::runtime_error {
     return text;
   }
 
-  std::string summary_;
-  error_context context_;
+  // The summary, SQLite's message, the SQL, the query's name and a derived class's extra
+  // part, one after another in one allocation; ends_ marks where each of the first four ends.
+  std::string parts_;
+  unsigned ends_[4]{};
+  int code_ = 0;
 };
 
 /// A database file could not be opened or configured; the message names the path.
@@ -97,19 +123,17 @@ class busy_error : public error {
 /// integer out of the field's range, or a storage class that does not fit. Names the column.
 class type_error : public error {
  public:
-  type_error(std::string summary, error_context context, int column, std::string column_name)
-      : error(std::move(summary), std::move(context)),
-        column_(column),
-        column_name_(std::move(column_name)) {}
+  type_error(std::string_view summary, const error_context& context, int column,
+             std::string_view column_name)
+      : error(summary, context, column_name), column_(column) {}
 
   /// The zero-based result column, or -1 when the error is about a parameter.
   [[nodiscard]] int column() const noexcept { return column_; }
   /// The result column's name as SQLite reports it.
-  [[nodiscard]] std::string_view column_name() const noexcept { return column_name_; }
+  [[nodiscard]] std::string_view column_name() const noexcept { return part(4); }
 
  private:
   int column_;
-  std::string column_name_;
 };
 
 /// The prepared statement does not have the shape the query's type declares (parameter or
@@ -125,5 +149,53 @@ class misuse_error : public error {
  public:
   using error::error;
 };
+
+namespace detail {
+
+// A number written out for a message, without a std::string of its own.
+class number_text {
+ public:
+  explicit number_text(long long v) noexcept : size_(write(buffer_, v)) {}
+  operator std::string_view() const noexcept { return {buffer_, size_}; }  // NOLINT: implicit
+
+ private:
+  SQLPROOF_COLD static std::size_t write(char* out, long long v) noexcept {
+    return static_cast<std::size_t>(std::to_chars(out, out + 24, v).ptr - out);
+  }
+  char buffer_[24];
+  std::size_t size_;
+};
+
+// Joins the pieces of a message in one allocation. Error paths build their text with this
+// rather than chains of std::string operator+, which cost a temporary (and its clean-up code)
+// per piece at every call site.
+SQLPROOF_COLD inline std::string concat(std::initializer_list<std::string_view> parts) {
+  std::size_t total = 0;
+  for (const std::string_view p : parts) total += p.size();
+  std::string out;
+  out.reserve(total);
+  for (const std::string_view p : parts) out.append(p);
+  return out;
+}
+
+enum class error_kind : unsigned char { error, open, constraint, busy, type, schema, misuse };
+
+// The one place the library's own errors are thrown from (SQLite's go through
+// throw_sqlite_error, which picks the kind from the result code).
+[[noreturn]] SQLPROOF_COLD inline void throw_error(error_kind kind, std::string_view summary,
+                                                   const error_context& c = {}) {
+  switch (kind) {
+    case error_kind::open: throw open_error(summary, c);
+    case error_kind::constraint: throw constraint_error(summary, c);
+    case error_kind::busy: throw busy_error(summary, c);
+    case error_kind::type: throw type_error(summary, c, -1, {});
+    case error_kind::schema: throw schema_error(summary, c);
+    case error_kind::misuse: throw misuse_error(summary, c);
+    case error_kind::error: break;
+  }
+  throw error(summary, c);
+}
+
+}  // namespace detail
 
 }  // namespace sqlproof

@@ -189,7 +189,7 @@ struct maintenance_statement {
 template <class OnRow>
 void for_each_maintenance_row(sqlite_db* db, std::string_view sql, OnRow&& on_row,
                               std::string_view bound_text = {}) {
-  const maintenance_statement s(prepare_one(db, sql, false, {sql, nullptr}));
+  const maintenance_statement s(prepare_one(db, sql, false, {sql, {}}));
   if (!bound_text.empty()) {
     const binder b(s.stmt, bind_lifetime::borrowed);
     const int rc = b.text(1, bound_text);
@@ -201,7 +201,7 @@ void for_each_maintenance_row(sqlite_db* db, std::string_view sql, OnRow&& on_ro
     on_row(s.stmt);
     rc = step(s.stmt);
   }
-  if (rc != sqlite_done) throw_step_error(s.stmt, rc, {sql, nullptr});
+  if (rc != sqlite_done) throw_step_error(s.stmt, rc, {sql, {}});
 }
 
 inline std::int64_t pragma_int(sqlite_db* db, std::string_view name) {
@@ -367,7 +367,7 @@ inline void install_trace(connection_state& c, trace_hook hook, bool expand,
 // ---- query plans -------------------------------------------------------------------------
 
 inline std::vector<plan_row> explain_rows(sqlite_db* db, std::string_view sql,
-                                          std::string (*name)()) {
+                                          std::string_view name) {
   const std::string text = "EXPLAIN QUERY PLAN " + std::string(sql);
   const maintenance_statement s(prepare_one(db, text, false, {text, name}));
   std::vector<plan_row> rows;
@@ -715,7 +715,7 @@ std::vector<plan_row> database::explain() {
                 "sqlproof: explain<Q>() needs a query type: sqlproof::query<\"SQL\", "
                 "Row(Params...)> or a struct derived from one");
   if constexpr (detail::query_like<Q>) {
-    return detail::explain_rows(live()->db, Q::sql, &detail::query_name_of<Q>);
+    return detail::explain_rows(live()->db, Q::sql, detail::query_display_name<Q>);
   } else {
     return {};
   }
@@ -723,7 +723,7 @@ std::vector<plan_row> database::explain() {
 
 /// The `EXPLAIN QUERY PLAN` rows of one statement of dynamic SQL.
 inline std::vector<plan_row> database::explain(std::string_view sql) {
-  return detail::explain_rows(live()->db, sql, nullptr);
+  return detail::explain_rows(live()->db, sql, {});
 }
 
 }  // namespace sqlproof

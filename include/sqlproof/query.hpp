@@ -294,18 +294,33 @@ concept query_like = requires {
 };
 
 // The name used in errors: a struct derived from query<> keeps its own name; an alias shows
-// the signature, since the SQL is printed beside it anyway.
+// the signature, since the SQL is printed beside it anyway. Built at compile time, so an
+// error path only copies it.
 template <class Q>
-std::string query_display_name() {
-  const std::string_view full = type_name<Q>;
-  if (full.starts_with("sqlproof::query<")) {
-    std::string out = "query<";
-    out += type_name<typename Q::row_type>;
-    out += "(...)>";
-    return out;
+inline constexpr auto stored_query_name = [] {
+  constexpr std::string_view full = type_name<Q>;
+  constexpr bool alias = full.starts_with("sqlproof::query<");
+  constexpr std::string_view row = type_name<typename Q::row_type>;
+  constexpr std::string_view prefix = "query<";
+  constexpr std::string_view suffix = "(...)>";
+  stored_name<alias ? prefix.size() + row.size() + suffix.size() : full.size()> out{};
+  std::size_t n = 0;
+  const auto put = [&](std::string_view part) {
+    for (const char c : part) out.text[n++] = c;
+  };
+  if constexpr (alias) {
+    put(prefix);
+    put(row);
+    put(suffix);
+  } else {
+    put(full);
   }
-  return std::string(full);
-}
+  return out;
+}();
+
+template <class Q>
+inline constexpr std::string_view query_display_name{stored_query_name<Q>.text,
+                                                     sizeof(stored_query_name<Q>.text) - 1};
 
 }  // namespace detail
 

@@ -37,22 +37,21 @@ namespace detail {
 // Where a statement runs, for error messages.
 struct statement_context {
   std::string_view sql;
-  std::string (*name)() = nullptr;  // the query's display name, built only when an error occurs
+  std::string_view name;  // the typed query's display name; empty for dynamic SQL
 };
 
 [[noreturn]] SQLPROOF_COLD inline void throw_step_error(sqlite_stmt* stmt, int rc,
                                                         const statement_context& ctx) {
   const char* sql = sql_of(stmt);
   throw_db_error(db_of(stmt), rc, "statement failed", ctx.sql.empty() && sql ? sql : ctx.sql,
-                 ctx.name != nullptr ? ctx.name() : std::string());
+                 ctx.name);
 }
 
 // Adds the query's name and SQL to a type_error raised while reading or binding.
 [[noreturn]] SQLPROOF_COLD inline void rethrow_with_context(const type_error& e,
                                                             const statement_context& ctx) {
-  error_context c{e.extended_code(), std::string(e.sqlite_message()), std::string(ctx.sql),
-                  ctx.name != nullptr ? ctx.name() : std::string()};
-  throw type_error(std::string(e.summary()), std::move(c), e.column(), std::string(e.column_name()));
+  throw type_error(e.summary(), {e.extended_code(), e.sqlite_message(), ctx.sql, ctx.name},
+                   e.column(), e.column_name());
 }
 
 template <class Row, std::size_t... I>
@@ -97,10 +96,19 @@ struct row_reader {
   operator Row() const { return read_row_checked<Row>(stmt, *ctx); }  // NOLINT: implicit
 };
 
-[[noreturn]] SQLPROOF_COLD inline void throw_schema_error(std::string summary,
+[[noreturn]] SQLPROOF_COLD inline void throw_schema_error(std::string_view summary,
                                                           const statement_context& ctx) {
-  throw schema_error(std::move(summary),
-                     {0, {}, std::string(ctx.sql), ctx.name ? ctx.name() : std::string()});
+  throw_error(error_kind::schema, summary, {0, {}, ctx.sql, ctx.name});
+}
+
+// "the prepared statement <has> N <parameters but> M <are declared>"
+[[noreturn]] SQLPROOF_COLD inline void throw_shape_mismatch(const char* verb, int got,
+                                                            const char* middle, int want,
+                                                            const char* end,
+                                                            const statement_context& ctx) {
+  throw_schema_error(concat({"the prepared statement ", verb, number_text(got), middle,
+                             number_text(want), end}),
+                     ctx);
 }
 
 // Verifies, once per prepare, what the SQL text could not show at compile time.
@@ -108,16 +116,13 @@ inline void check_prepared_shape(sqlite_stmt* stmt, int expected_params, int exp
                                  const statement_context& ctx) {
   const int params = bind_parameter_count(stmt);
   if (expected_params >= 0 && params != expected_params) {
-    throw_schema_error("the prepared statement has " + std::to_string(params) + " parameters but " +
-                           std::to_string(expected_params) + " are declared",
-                       ctx);
+    throw_shape_mismatch("has ", params, " parameters but ", expected_params, " are declared",
+                         ctx);
   }
   const int columns = column_count(stmt);
   if (expected_columns >= 0 && columns != expected_columns) {
-    throw_schema_error("the prepared statement returns " + std::to_string(columns) +
-                           " columns but the row type has " + std::to_string(expected_columns) +
-                           " fields",
-                       ctx);
+    throw_shape_mismatch("returns ", columns, " columns but the row type has ",
+                         expected_columns, " fields", ctx);
   }
 }
 
@@ -126,10 +131,10 @@ inline void check_prepared_shape(sqlite_stmt* stmt, int expected_params, int exp
                                                                   std::string_view row_type,
                                                                   std::string_view mapped,
                                                                   const statement_context& ctx) {
-  throw_schema_error("result column " + std::to_string(i) + " is named '" + std::string(got) +
-                         "' but field " + std::to_string(i) + " of " + std::string(row_type) +
-                         " is mapped to column '" + std::string(mapped) +
-                         "'; reorder the SELECT list or alias it",
+  const number_text n(static_cast<long long>(i));
+  throw_schema_error(concat({"result column ", n, " is named '", got, "' but field ", n, " of ",
+                             row_type, " is mapped to column '", mapped,
+                             "'; reorder the SELECT list or alias it"}),
                      ctx);
 }
 
@@ -170,10 +175,11 @@ using result_field_t = typename decltype(result_field_tag<Row, I>())::type;
                                                                     std::string_view row_type,
                                                                     const statement_context& ctx) {
   const char* name = column_name(stmt, i);
-  throw_schema_error("result column " + std::to_string(i) + " ('" +
-                         std::string(name != nullptr ? name : "") + "') is declared " + declared +
-                         " in its table, which cannot be read into field " + std::to_string(i) +
-                         " (" + std::string(field_type) + ") of " + std::string(row_type),
+  const number_text n(i);
+  throw_schema_error(concat({"result column ", n, " ('", name != nullptr ? name : "",
+                             "') is declared ", declared,
+                             " in its table, which cannot be read into field ", n, " (",
+                             field_type, ") of ", row_type}),
                      ctx);
 }
 
@@ -197,42 +203,37 @@ void check_declared_types(sqlite_stmt* stmt, const statement_context& ctx) {
   }(std::make_index_sequence<row_width<Row>()>{});
 }
 
-// Prepares one statement; `sql` must hold exactly one.
-inline sqlite_stmt* prepare_one(sqlite_db* db, std::string_view sql, bool persistent,
-                                const statement_context& ctx) {
+// Prepares one statement; `sql` must hold exactly one. Anything after it other than white
+// space, comments and semicolons is a second statement (SQLite prepares the rest to tell).
+SQLPROOF_NOINLINE inline sqlite_stmt* prepare_one(sqlite_db* db, std::string_view sql,
+                                                  bool persistent, const statement_context& ctx) {
   sqlite_stmt* stmt = nullptr;
   const char* tail = nullptr;
   const int rc = prepare(db, sql, persistent, &stmt, &tail);
   if (rc != sqlite_ok) {
     finalize(stmt);
-    throw_db_error(db, rc, "cannot prepare statement", sql,
-                   ctx.name != nullptr ? ctx.name() : std::string());
+    throw_db_error(db, rc, "cannot prepare statement", sql, ctx.name);
   }
-  if (stmt == nullptr) {
-    throw misuse_error("the SQL holds no statement", {0, {}, std::string(sql), {}});
-  }
-  if (tail != nullptr) {
-    const auto rest = static_cast<std::size_t>(tail - sql.data());
-    if (skip_trivia(sql, rest) < sql.size() && sql.substr(skip_trivia(sql, rest)) != ";") {
-      std::size_t k = skip_trivia(sql, rest);
-      while (k < sql.size() && sql[k] == ';') k = skip_trivia(sql, k + 1);
-      if (k < sql.size()) {
-        finalize(stmt);
-        throw misuse_error("the SQL holds more than one statement; use database::exec_script",
-                           {0, {}, std::string(sql), {}});
-      }
+  if (stmt == nullptr) throw_error(error_kind::misuse, "the SQL holds no statement", {0, {}, sql, {}});
+  std::string_view rest =
+      tail != nullptr ? sql.substr(static_cast<std::size_t>(tail - sql.data())) : std::string_view{};
+  while (!rest.empty() && (is_space(rest.front()) || rest.front() == ';')) rest.remove_prefix(1);
+  if (!rest.empty()) {
+    sqlite_stmt* next = nullptr;
+    const int next_rc = prepare(db, rest, false, &next, nullptr);
+    finalize(next);
+    if (next_rc != sqlite_ok || next != nullptr) {
+      finalize(stmt);
+      throw_error(error_kind::misuse,
+                  "the SQL holds more than one statement; use database::exec_script",
+                  {0, {}, sql, {}});
     }
   }
   return stmt;
 }
 
 template <class Q>
-std::string query_name_of() {
-  return query_display_name<Q>();
-}
-
-template <class Q>
-inline constexpr statement_context context_of{Q::sql, &query_name_of<Q>};
+inline constexpr statement_context context_of{Q::sql, query_display_name<Q>};
 
 // Prepares typed query Q and checks its shape against the declared types.
 template <class Q>
@@ -437,8 +438,8 @@ class statement {
     const std::string n(name);
     const int index = detail::bind_parameter_index(lease_.get(), n.c_str());
     if (index == 0) {
-      throw misuse_error("the statement has no parameter named " + n,
-                         {0, {}, std::string(sql()), {}});
+      detail::throw_error(detail::error_kind::misuse,
+                          detail::concat({"the statement has no parameter named ", n}), {0, {}, sql(), {}});
     }
     return bind(index, value);
   }
@@ -472,10 +473,12 @@ class statement {
   void check_row() const {
     const int want = static_cast<int>(detail::row_width<Row>());
     if (column_count() != want) {
-      throw schema_error("the statement returns " + std::to_string(column_count()) +
-                             " columns but the row type " + std::string(detail::type_name<Row>) +
-                             " has " + std::to_string(want) + " fields",
-                         {0, {}, std::string(sql()), {}});
+      detail::throw_error(detail::error_kind::schema,
+                          detail::concat({"the statement returns ",
+                                          detail::number_text(column_count()),
+                                          " columns but the row type ", detail::type_name<Row>,
+                                          " has ", detail::number_text(want), " fields"}),
+                          {0, {}, sql(), {}});
     }
   }
 
@@ -487,9 +490,9 @@ class statement {
                   "sqlproof: the row type must be a value type with value_traits, a std::tuple "
                   "of them, or a plain aggregate struct whose fields have value_traits");
     if constexpr (detail::row_is_readable<Row>() && !std::is_void_v<Row>) {
-      return detail::read_row_checked<Row>(lease_.get(), {sql(), nullptr});
+      return detail::read_row_checked<Row>(lease_.get(), {sql(), {}});
     } else {
-      throw misuse_error("unreadable row type", {});  // not reached: compilation stopped above
+      detail::throw_error(detail::error_kind::misuse, "unreadable row type");  // not reached
     }
   }
 
@@ -497,10 +500,13 @@ class statement {
   void run_bind(const Args&... args) {
     detail::reset(lease_.get());
     if (static_cast<int>(sizeof...(Args)) != parameter_count()) {
-      throw misuse_error("the statement has " + std::to_string(parameter_count()) +
-                             " parameters but " + std::to_string(sizeof...(Args)) +
-                             " arguments were given",
-                         {0, {}, std::string(sql()), {}});
+      detail::throw_error(detail::error_kind::misuse,
+                          detail::concat({"the statement has ",
+                                          detail::number_text(parameter_count()),
+                                          " parameters but ",
+                                          detail::number_text(sizeof...(Args)),
+                                          " arguments were given"}),
+                          {0, {}, sql(), {}});
     }
     const detail::binder b(lease_.get(), detail::bind_lifetime::copied);
     int i = 0;

@@ -3,21 +3,22 @@
 /// The per-connection statement cache. Typed queries each own a slot found by array index
 /// (assigned once per query type per process), so a cache hit costs an index and a flag test:
 /// no hashing, no string compare, no allocation. Dynamic SQL (`database::prepare_cached`) uses
-/// a bounded LRU keyed by the SQL text.
+/// a bounded LRU keyed by the SQL text: a small array searched by the text's hash, which for
+/// the few dozen entries a cache holds is as fast as a hash map and costs far less code.
 ///
 /// A statement is checked out while it runs and returned reset. Using a query again while it
 /// is checked out (running `one<q>` inside a loop over `iter<q>`) prepares a second statement
 /// for the inner use, which is finalized when returned.
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <list>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "config.hpp"
 #include "detail/sqlite_api.hpp"
 #include "error.hpp"
 
@@ -57,25 +58,29 @@ struct typed_slot {
   bool in_use = false;
 };
 
+// One cached dynamic-SQL statement; an entry whose stmt is null is free for reuse.
 struct dynamic_entry {
   std::string sql;
+  std::size_t hash = 0;
   sqlite_stmt* stmt = nullptr;
+  std::uint64_t last_used = 0;  // the cache's use counter at the last checkout: LRU order
   bool in_use = false;
-  bool stale = false;
+  bool stale = false;  // cleared while checked out: finalized when returned
 };
 
-inline constexpr std::size_t no_slot = static_cast<std::size_t>(-1);
+// What a lease returns its statement to.
+enum class lease_kind : unsigned char { typed, dynamic, owned };
 
-// A checked-out statement; returns it to the cache (reset) when destroyed.
+// A checked-out statement; returns it to the cache (reset) when destroyed. `index` is the
+// typed slot or the dynamic entry it came from; an owned statement is finalized instead.
 class statement_lease {
  public:
   statement_lease() noexcept = default;
-  statement_lease(statement_cache* cache, sqlite_stmt* stmt, std::size_t slot,
-                  dynamic_entry* entry, bool clear_bindings) noexcept
-      : cache_(cache), stmt_(stmt), slot_(slot), entry_(entry), clear_bindings_(clear_bindings) {}
+  statement_lease(statement_cache* cache, sqlite_stmt* stmt, lease_kind kind,
+                  std::size_t index) noexcept
+      : cache_(cache), stmt_(stmt), index_(index), kind_(kind) {}
   statement_lease(statement_lease&& o) noexcept
-      : cache_(o.cache_), stmt_(o.stmt_), slot_(o.slot_), entry_(o.entry_),
-        clear_bindings_(o.clear_bindings_) {
+      : cache_(o.cache_), stmt_(o.stmt_), index_(o.index_), kind_(o.kind_) {
     o.stmt_ = nullptr;
   }
   statement_lease& operator=(statement_lease&& o) noexcept {
@@ -83,9 +88,8 @@ class statement_lease {
       release();
       cache_ = o.cache_;
       stmt_ = o.stmt_;
-      slot_ = o.slot_;
-      entry_ = o.entry_;
-      clear_bindings_ = o.clear_bindings_;
+      index_ = o.index_;
+      kind_ = o.kind_;
       o.stmt_ = nullptr;
     }
     return *this;
@@ -101,9 +105,8 @@ class statement_lease {
  private:
   statement_cache* cache_ = nullptr;
   sqlite_stmt* stmt_ = nullptr;
-  std::size_t slot_ = no_slot;
-  dynamic_entry* entry_ = nullptr;
-  bool clear_bindings_ = true;
+  std::size_t index_ = 0;
+  lease_kind kind_ = lease_kind::owned;
 };
 
 }  // namespace detail
@@ -126,7 +129,7 @@ class statement_cache {
     statement_cache_stats s = stats_;
     s.typed = 0;
     for (const auto& slot : slots_) s.typed += slot.stmt != nullptr ? 1 : 0;
-    s.dynamic = dynamic_.size();
+    s.dynamic = dynamic_count_;
     s.capacity = capacity_;
     s.in_use = in_use_;
     return s;
@@ -138,15 +141,13 @@ class statement_cache {
       if (slot.stmt != nullptr && !slot.in_use) detail::finalize(slot.stmt);
       slot = {};  // an in-use statement no longer matches its slot, so release finalizes it
     }
-    for (auto it = dynamic_.begin(); it != dynamic_.end();) {
-      if (it->in_use) {
-        it->stale = true;  // finalized when returned: the lease still points at this entry
-        ++it;
-        continue;
+    for (auto& e : dynamic_) {
+      if (e.stmt == nullptr) continue;
+      if (e.in_use) {
+        e.stale = true;  // the lease still points at this entry
+      } else {
+        free_entry(e);
       }
-      detail::finalize(it->stmt);
-      index_.erase(it->sql);
-      it = dynamic_.erase(it);
     }
   }
 
@@ -175,10 +176,79 @@ class statement_cache {
         s.in_use = true;
         ++stats_.hits;
         ++in_use_;
-        return {this, s.stmt, slot, nullptr, false};
+        return {this, s.stmt, detail::lease_kind::typed, slot};
       }
     }
+    return adopt_typed(slot, prepare());
+  }
+
+  /// Checks out a statement for dynamic SQL from the LRU, preparing it with `prepare()` on a
+  /// miss.
+  template <class Prepare>
+  detail::statement_lease checkout_dynamic(std::string_view sql, Prepare&& prepare) {
+    const std::size_t hash = std::hash<std::string_view>{}(sql);
+    const std::size_t found = find_dynamic(sql, hash);
+    if (found != dynamic_.size() && !dynamic_[found].in_use) {
+      detail::dynamic_entry& e = dynamic_[found];
+      e.in_use = true;
+      e.last_used = ++uses_;
+      ++stats_.hits;
+      ++in_use_;
+      return {this, e.stmt, detail::lease_kind::dynamic, found};
+    }
     detail::sqlite_stmt* stmt = prepare();
+    ++stats_.misses;
+    ++stats_.prepares;
+    ++in_use_;
+    // The same SQL running already (a private statement for this checkout), or no room at all.
+    if (found != dynamic_.size() || capacity_ == 0) {
+      return {this, stmt, detail::lease_kind::owned, 0};
+    }
+    std::size_t at = 0;
+    while (at < dynamic_.size() && dynamic_[at].stmt != nullptr) ++at;
+    if (at == dynamic_.size()) dynamic_.emplace_back();
+    detail::dynamic_entry& e = dynamic_[at];
+    e.sql.assign(sql);
+    e.hash = hash;
+    e.stmt = stmt;
+    e.last_used = ++uses_;
+    e.in_use = true;
+    ++dynamic_count_;
+    evict_beyond_capacity();
+    return {this, stmt, detail::lease_kind::dynamic, at};
+  }
+
+  /// Checks out a statement from `prepare()` that is never cached: it counts as in use and
+  /// is finalized when returned (`database::prepare`).
+  template <class Prepare>
+  detail::statement_lease checkout_uncached(Prepare&& prepare) {
+    detail::sqlite_stmt* stmt = prepare();
+    ++in_use_;
+    return {this, stmt, detail::lease_kind::owned, 0};
+  }
+
+  /// SQL texts of the cached dynamic statements, most recently used first.
+  [[nodiscard]] std::vector<std::string> dynamic_sql() const {
+    std::vector<const detail::dynamic_entry*> live;
+    for (const auto& e : dynamic_) {
+      if (e.stmt != nullptr) live.push_back(&e);
+    }
+    std::sort(live.begin(), live.end(), [](const auto* a, const auto* b) {
+      return a->last_used > b->last_used;
+    });
+    std::vector<std::string> out;
+    out.reserve(live.size());
+    for (const auto* e : live) out.push_back(e->sql);
+    return out;
+  }
+
+ private:
+  friend class detail::statement_lease;
+
+  // A typed query's miss: the statement just prepared takes the slot, or is a re-entrant
+  // extra when the slot's own statement is checked out.
+  SQLPROOF_NOINLINE detail::statement_lease adopt_typed(std::size_t slot,
+                                                        detail::sqlite_stmt* stmt) {
     ++stats_.misses;
     ++stats_.prepares;
     ++in_use_;
@@ -188,97 +258,70 @@ class statement_cache {
       s.stmt = stmt;
       s.in_use = true;
     }
-    return {this, stmt, slot, nullptr, false};
+    return {this, stmt, detail::lease_kind::typed, slot};
   }
 
-  /// Checks out a statement for dynamic SQL from the LRU, preparing it with `prepare()` on a
-  /// miss.
-  template <class Prepare>
-  detail::statement_lease checkout_dynamic(std::string_view sql, Prepare&& prepare) {
-    if (auto found = index_.find(sql); found != index_.end()) {
-      auto it = found->second;
-      if (!it->in_use) {
-        it->in_use = true;
-        dynamic_.splice(dynamic_.begin(), dynamic_, it);  // most recently used first
-        ++stats_.hits;
-        ++in_use_;
-        return {this, it->stmt, detail::no_slot, &*it, true};
-      }
-      // The same SQL is running already: use a private statement for this checkout.
-      detail::sqlite_stmt* stmt = prepare();
-      ++stats_.misses;
-      ++stats_.prepares;
-      ++in_use_;
-      return {this, stmt, detail::no_slot, nullptr, true};
-    }
-    detail::sqlite_stmt* stmt = prepare();
-    ++stats_.misses;
-    ++stats_.prepares;
-    ++in_use_;
-    if (capacity_ == 0) return {this, stmt, detail::no_slot, nullptr, true};
-    dynamic_.push_front(detail::dynamic_entry{std::string(sql), stmt, true, false});
-    index_.emplace(dynamic_.front().sql, dynamic_.begin());
-    evict_beyond_capacity();
-    return {this, stmt, detail::no_slot, &dynamic_.front(), true};
-  }
-
-  /// Checks out a statement from `prepare()` that is never cached: it counts as in use and
-  /// is finalized when returned (`database::prepare`).
-  template <class Prepare>
-  detail::statement_lease checkout_uncached(Prepare&& prepare) {
-    detail::sqlite_stmt* stmt = prepare();
-    ++in_use_;
-    return {this, stmt, detail::no_slot, nullptr, true};
-  }
-
-  /// SQL texts of the cached dynamic statements, most recently used first.
-  [[nodiscard]] std::vector<std::string> dynamic_sql() const {
-    std::vector<std::string> out;
-    out.reserve(dynamic_.size());
-    for (const auto& e : dynamic_) out.push_back(e.sql);
-    return out;
-  }
-
- private:
-  friend class detail::statement_lease;
-
-  void release(detail::sqlite_stmt* stmt, std::size_t slot, detail::dynamic_entry* entry,
-               bool clear_bindings) noexcept {
-    --in_use_;
-    detail::reset(stmt);  // ends the read transaction a finished SELECT may hold
-    if (clear_bindings) detail::clear_bindings(stmt);
-    if (slot != detail::no_slot) {
-      if (slot < slots_.size() && slots_[slot].stmt == stmt) {
-        slots_[slot].in_use = false;
-      } else {
-        detail::finalize(stmt);  // a re-entrant extra, or cleared while in use
-      }
+  void release(detail::sqlite_stmt* stmt, detail::lease_kind kind, std::size_t index) noexcept {
+    if (kind == detail::lease_kind::typed && index < slots_.size() &&
+        slots_[index].stmt == stmt) [[likely]] {
+      --in_use_;
+      detail::reset(stmt);  // ends the read transaction a finished SELECT may hold
+      slots_[index].in_use = false;
       return;
     }
-    if (entry != nullptr && entry->stmt == stmt) {
-      entry->in_use = false;
-      if (entry->stale) {  // cleared while checked out
-        auto it = index_.find(entry->sql);
-        auto node = it->second;
-        index_.erase(it);
-        dynamic_.erase(node);
-        detail::finalize(stmt);
+    release_other(stmt, kind, index);
+  }
+
+  SQLPROOF_NOINLINE void release_other(detail::sqlite_stmt* stmt, detail::lease_kind kind,
+                                       std::size_t index) noexcept {
+    --in_use_;
+    detail::reset(stmt);
+    if (kind == detail::lease_kind::typed) {
+      detail::finalize(stmt);  // a re-entrant extra, or cleared while in use
+      return;
+    }
+    if (kind == detail::lease_kind::dynamic && index < dynamic_.size() &&
+        dynamic_[index].stmt == stmt) {
+      detail::dynamic_entry& e = dynamic_[index];
+      e.in_use = false;
+      if (e.stale) {
+        free_entry(e);
       } else {
+        detail::clear_bindings(stmt);  // the next user may bind only some of the parameters
         evict_beyond_capacity();
       }
       return;
     }
-    detail::finalize(stmt);  // a private statement for a re-entrant checkout
+    detail::finalize(stmt);  // a private statement, or prepare() without the cache
   }
 
+  [[nodiscard]] std::size_t find_dynamic(std::string_view sql, std::size_t hash) const noexcept {
+    for (std::size_t i = 0; i < dynamic_.size(); ++i) {
+      const detail::dynamic_entry& e = dynamic_[i];
+      if (e.hash == hash && e.stmt != nullptr && !e.stale && e.sql == sql) return i;
+    }
+    return dynamic_.size();
+  }
+
+  void free_entry(detail::dynamic_entry& e) noexcept {
+    detail::finalize(e.stmt);
+    e.stmt = nullptr;
+    e.in_use = false;
+    e.stale = false;
+    std::string().swap(e.sql);
+    --dynamic_count_;
+  }
+
+  // Finalizes least recently used idle statements until at most `capacity_` remain.
   void evict_beyond_capacity() noexcept {
-    auto it = dynamic_.end();
-    while (dynamic_.size() > capacity_ && it != dynamic_.begin()) {
-      --it;
-      if (it->in_use || it->stale) continue;
-      detail::finalize(it->stmt);
-      index_.erase(it->sql);
-      it = dynamic_.erase(it);
+    while (dynamic_count_ > capacity_) {
+      detail::dynamic_entry* oldest = nullptr;
+      for (auto& e : dynamic_) {
+        if (e.stmt == nullptr || e.in_use || e.stale) continue;
+        if (oldest == nullptr || e.last_used < oldest->last_used) oldest = &e;
+      }
+      if (oldest == nullptr) return;  // all checked out: evicted as they come back
+      free_entry(*oldest);
       ++stats_.evictions;
     }
   }
@@ -289,23 +332,24 @@ class statement_cache {
       slot = {};
     }
     for (auto& e : dynamic_) {
-      if (!e.in_use) detail::finalize(e.stmt);
+      if (e.stmt != nullptr && !e.in_use) detail::finalize(e.stmt);
     }
-    index_.clear();
     dynamic_.clear();
+    dynamic_count_ = 0;
   }
 
   std::size_t capacity_;
   std::vector<detail::typed_slot> slots_;
-  std::list<detail::dynamic_entry> dynamic_;
-  std::unordered_map<std::string_view, std::list<detail::dynamic_entry>::iterator> index_;
+  std::vector<detail::dynamic_entry> dynamic_;
+  std::size_t dynamic_count_ = 0;  // entries holding a statement, stale ones included
+  std::uint64_t uses_ = 0;
   statement_cache_stats stats_{};
   std::size_t in_use_ = 0;
 };
 
 inline void detail::statement_lease::release() noexcept {
   if (stmt_ == nullptr) return;
-  cache_->release(stmt_, slot_, entry_, clear_bindings_);
+  cache_->release(stmt_, kind_, index_);
   stmt_ = nullptr;
 }
 

@@ -82,7 +82,8 @@ class transaction {
   void commit() {
     ensure_active("commit");
     if (conn_->tx_depth != level_) {
-      throw misuse_error("cannot commit a transaction while a nested one is still open", {});
+      detail::throw_error(detail::error_kind::misuse,
+                          "cannot commit a transaction while a nested one is still open");
     }
     if (savepoint_) {
       detail::exec_control<"RELEASE sqlproof_savepoint">(*conn_);
@@ -107,7 +108,8 @@ class transaction {
  private:
   void ensure_active(const char* what) const {
     if (conn_ == nullptr) {
-      throw misuse_error(std::string("cannot ") + what + " a transaction that has already ended", {});
+      detail::throw_error(detail::error_kind::misuse,
+                          detail::concat({"cannot ", what, " a transaction that has already ended"}));
     }
   }
 

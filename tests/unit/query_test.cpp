@@ -567,14 +567,14 @@ TEST_CASE("query: a mapped row type checks column names once, when prepared", "[
 
 TEST_CASE("query: a struct derived from query<> is named in errors; an alias shows its row type",
           "[query]") {
-  const std::string derived = sp::detail::query_display_name<select_all_pairs>();
+  const std::string derived(sp::detail::query_display_name<select_all_pairs>);
   CHECK(contains(derived, "select_all_pairs"));
   CHECK_FALSE(contains(derived, "SELECT"));
-  CHECK(sp::detail::query_display_name<sp::query<"SELECT 1", int()>>() == "query<int(...)>");
-  CHECK(sp::detail::query_display_name<sp::query<"SELECT a > ? FROM t; -- )]>", int(int)>>() ==
-        "query<int(...)>");
-  const std::string alias = sp::detail::query_display_name<sp::query<"SELECT 1, 2", pair_row()>>();
-  CHECK(alias == "query<pair_row(...)>");
+  STATIC_REQUIRE(sp::detail::query_display_name<sp::query<"SELECT 1", int()>> == "query<int(...)>");
+  STATIC_REQUIRE(sp::detail::query_display_name<sp::query<"SELECT a > ? FROM t; -- )]>",
+                                                          int(int)>> == "query<int(...)>");
+  STATIC_REQUIRE(sp::detail::query_display_name<sp::query<"SELECT 1, 2", pair_row()>> ==
+                 "query<pair_row(...)>");
 }
 
 TEST_CASE("query: detail::type_name spells types readably at compile time", "[query]") {

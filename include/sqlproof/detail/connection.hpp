@@ -8,10 +8,10 @@
 #include <string>
 #include <string_view>
 
+#include "../config.hpp"
 #include "../error.hpp"
 #include "../fixed_string.hpp"
 #include "../statement_cache.hpp"
-#include "sql_lexer.hpp"
 #include "sqlite_api.hpp"
 
 namespace sqlproof::detail {
@@ -38,47 +38,39 @@ inline void clear_trace(connection_state& c) noexcept {
 
 // Runs every statement in `sql`, one after another, discarding rows. An error names the
 // statement that failed; statements before it stay applied (wrap in a transaction for
-// all-or-nothing).
-inline void exec_script(sqlite_db* db, std::string_view sql) {
-  std::size_t pos = 0;
-  while (true) {
-    pos = skip_trivia(sql, pos);
-    while (pos < sql.size() && sql[pos] == ';') pos = skip_trivia(sql, pos + 1);
-    if (pos >= sql.size()) return;
-    const std::string_view rest = sql.substr(pos);
+// all-or-nothing). SQLite itself splits the text: each prepare consumes one statement and
+// reports where the next begins; comments and empty statements prepare to nothing.
+SQLPROOF_NOINLINE inline void exec_script(sqlite_db* db, std::string_view sql) {
+  while (!sql.empty()) {
     sqlite_stmt* stmt = nullptr;
     const char* tail = nullptr;
-    int rc = prepare(db, rest, false, &stmt, &tail);
+    int rc = prepare(db, sql, false, &stmt, &tail);
     const std::size_t used =
-        tail != nullptr ? static_cast<std::size_t>(tail - rest.data()) : rest.size();
-    const std::string_view one = rest.substr(0, used);
+        tail != nullptr ? static_cast<std::size_t>(tail - sql.data()) : sql.size();
     if (rc != sqlite_ok) {
       finalize(stmt);
-      // After a syntax error the tail points just past the offending token, not at the end of
-      // the statement: name the text up to the next `;` outside literals and comments instead.
-      std::size_t end = rest.size();
-      for (lexer lx{rest}; !lx.done(); lx.advance()) {
-        if (lx.current().kind == token_kind::error) break;
-        if (lx.current().kind == token_kind::semicolon) {
-          end = lx.current().end;
-          break;
-        }
-      }
+      // After a syntax error the tail points just past the offending token: name the text up
+      // to the end of that line or the next `;`, whichever comes first.
+      const std::size_t end = sql.find_first_of(";\n", used);
       throw_db_error(db, rc, "script statement failed to prepare",
-                     rest.substr(0, end > used ? end : used));
+                     sql.substr(0, end == std::string_view::npos ? sql.size() : end + 1));
     }
-    if (stmt == nullptr) return;  // only comments left
+    if (stmt == nullptr) {
+      if (used == 0) return;  // nothing consumed: only white space was left
+      sql.remove_prefix(used);
+      continue;
+    }
     do {
       rc = step(stmt);
     } while (rc == sqlite_row);
     if (rc != sqlite_done) {
       const int code = extended_errcode(db);
-      std::string msg = errmsg(db);
+      const std::string msg = errmsg(db);
       finalize(stmt);
-      throw_sqlite_error(code, "script statement failed", std::move(msg), one, {});
+      throw_sqlite_error(code, "script statement failed", msg, sql.substr(0, used), {});
     }
     finalize(stmt);
-    pos += used;
+    sql.remove_prefix(used);
   }
 }
 
@@ -92,7 +84,7 @@ struct control_statement {
 
 // The work is done once, here, for every control statement; each one instantiates only the
 // call in exec_control.
-inline void exec_control_statement(connection_state& c, std::size_t slot, std::string_view sql) {
+SQLPROOF_NOINLINE inline void exec_control_statement(connection_state& c, std::size_t slot, std::string_view sql) {
   auto lease = c.cache.checkout_typed(
       slot,
       [&] {
@@ -107,9 +99,7 @@ inline void exec_control_statement(connection_state& c, std::size_t slot, std::s
   int rc = step(lease.get());
   while (rc == sqlite_row) rc = step(lease.get());
   if (rc != sqlite_done) {
-    const int code = extended_errcode(c.db);
-    std::string msg = errmsg(c.db);
-    throw_sqlite_error(code, "statement failed", std::move(msg), sql, {});
+    throw_db_error(c.db, rc, "statement failed", sql);
   }
 }
 

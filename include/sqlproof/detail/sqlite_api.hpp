@@ -45,33 +45,35 @@ inline std::string_view storage_name(storage s) noexcept {
 
 // Builds the error for a failed call. The class follows SQLite's primary code so callers can
 // catch what they can handle (https://sqlite.org/rescode.html).
-[[noreturn]] SQLPROOF_COLD inline void throw_sqlite_error(int extended_code, std::string summary,
-                                                          std::string sqlite_message,
+[[noreturn]] SQLPROOF_COLD inline void throw_sqlite_error(int extended_code,
+                                                          std::string_view summary,
+                                                          std::string_view sqlite_message,
                                                           std::string_view sql,
                                                           std::string_view query_name) {
-  error_context ctx{extended_code, std::move(sqlite_message), std::string(sql),
-                    std::string(query_name)};
+  error_kind kind = error_kind::error;
   switch (extended_code & 0xff) {
-    case SQLITE_CONSTRAINT: throw constraint_error(std::move(summary), std::move(ctx));
+    case SQLITE_CONSTRAINT: kind = error_kind::constraint; break;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: throw busy_error(std::move(summary), std::move(ctx));
-    case SQLITE_MISUSE: throw misuse_error(std::move(summary), std::move(ctx));
-    case SQLITE_MISMATCH: throw type_error(std::move(summary), std::move(ctx), -1, {});
-    case SQLITE_SCHEMA: throw schema_error(std::move(summary), std::move(ctx));
+    case SQLITE_LOCKED: kind = error_kind::busy; break;
+    case SQLITE_MISUSE: kind = error_kind::misuse; break;
+    case SQLITE_MISMATCH: kind = error_kind::type; break;
+    case SQLITE_SCHEMA: kind = error_kind::schema; break;
     case SQLITE_CANTOPEN:
-    case SQLITE_NOTADB: throw open_error(std::move(summary), std::move(ctx));
-    default: throw error(std::move(summary), std::move(ctx));
+    case SQLITE_NOTADB: kind = error_kind::open; break;
+    default: break;
   }
+  throw_error(kind, summary, {extended_code, sqlite_message, sql, query_name});
 }
 
 // Reads the connection's current error. sqlite3_extended_errcode is used rather than `rc`
 // because a step's return code alone is the primary code unless extended codes are on.
-[[noreturn]] SQLPROOF_COLD inline void throw_db_error(sqlite_db* db, int rc, std::string summary,
+[[noreturn]] SQLPROOF_COLD inline void throw_db_error(sqlite_db* db, int rc,
+                                                      std::string_view summary,
                                                       std::string_view sql = {},
                                                       std::string_view query_name = {}) {
   const int code = db != nullptr ? sqlite3_extended_errcode(db) : rc;
-  std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  throw_sqlite_error(code != 0 ? code : rc, std::move(summary), std::move(msg), sql, query_name);
+  const char* msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  throw_sqlite_error(code != 0 ? code : rc, summary, msg != nullptr ? msg : "", sql, query_name);
 }
 
 // ---- connection ---------------------------------------------------------------------------

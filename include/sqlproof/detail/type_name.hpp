@@ -59,10 +59,24 @@ constexpr cleaned_name clean_type_name(std::string_view raw) noexcept {
   return out;
 }
 
+// The cleaned name in an array of exactly its length (plus a terminating NUL): only this
+// reaches the binary, not the 512-byte working buffer.
+template <std::size_t N>
+struct stored_name {
+  char text[N + 1]{};
+};
+
 template <class T>
 inline constexpr cleaned_name cleaned_type_name = clean_type_name(raw_type_name<T>());
 
 template <class T>
-inline constexpr std::string_view type_name{cleaned_type_name<T>.text, cleaned_type_name<T>.size};
+inline constexpr auto stored_type_name = [] {
+  stored_name<cleaned_type_name<T>.size> out{};
+  for (std::size_t i = 0; i < cleaned_type_name<T>.size; ++i) out.text[i] = cleaned_type_name<T>.text[i];
+  return out;
+}();
+
+template <class T>
+inline constexpr std::string_view type_name{stored_type_name<T>.text, cleaned_type_name<T>.size};
 
 }  // namespace sqlproof::detail
