@@ -3,11 +3,9 @@
 /// `database`: one SQLite connection with its options, statement cache and transactions, and
 /// the typed-query entry points `exec`, `one`, `all` and `iter`.
 
-#include <chrono>
+#include "detail/chrono.hpp"
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "callback.hpp"
+#include "config.hpp"
 #include "detail/connection.hpp"
 #include "detail/sqlite_api.hpp"
 #include "error.hpp"
@@ -295,19 +295,32 @@ using row_range_t =
 
 }  // namespace detail
 
-// Defined in maintenance.hpp, which this header includes at its end.
-struct pragma_values;
+// Defined in maintenance.hpp.
 struct backup_progress;
-enum class checkpoint_mode : int;
-struct checkpoint_result;
-struct database_stats;
 struct trace_event;
 struct trace_options;
-struct plan_row;
+enum class checkpoint_mode : int;
 /// Receives backup or restore progress (see maintenance.hpp).
-using backup_callback = std::function<void(const backup_progress&)>;
+using backup_callback = callback<void(const backup_progress&)>;
 /// Receives each traced statement (see maintenance.hpp).
-using trace_hook = std::function<void(const trace_event&)>;
+using trace_hook = callback<void(const trace_event&)>;
+
+namespace detail {
+
+// Defined in maintenance.hpp: the bodies of database's maintenance members.
+struct maintenance;
+
+template <class M>
+consteval bool maintenance_included() {
+  constexpr bool complete = requires { sizeof(M); };
+  static_assert(complete,
+                "sqlproof: database's backup, restore, checkpoint, vacuum, integrity check, "
+                "stats, trace and explain members need #include <sqlproof/maintenance.hpp> "
+                "(or <sqlproof/sqlproof.hpp>)");
+  return complete;
+}
+
+}  // namespace detail
 
 /// One connection to an SQLite database.
 ///
@@ -326,16 +339,21 @@ class database {
   /// Opens (creating unless `o.create` is false) the database at `path`; `":memory:"` opens a
   /// private in-memory database. Throws `open_error` naming the path and SQLite's message.
   explicit database(std::string path, const options& o = options{})
-      : state_(std::make_unique<detail::connection_state>(o.statement_cache_capacity)) {
-    state_->path = std::move(path);
-    open(o);
+      : state_(new detail::connection_state(o.statement_cache_capacity)) {
+    try {
+      state_->path = std::move(path);
+      open(o);
+    } catch (...) {
+      delete state_;
+      throw;
+    }
   }
 
-  database(database&&) noexcept = default;
+  database(database&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
   database& operator=(database&& other) noexcept {
     if (this != &other) {
-      close_noexcept();
-      state_ = std::move(other.state_);
+      destroy();
+      state_ = std::exchange(other.state_, nullptr);
     }
     return *this;
   }
@@ -343,7 +361,7 @@ class database {
   database& operator=(const database&) = delete;
 
   /// Finalizes cached statements and closes the connection.
-  ~database() { close_noexcept(); }
+  ~database() { destroy(); }
 
   /// Closes the connection after finalizing every cached statement. Throws `misuse_error`
   /// when a statement is still checked out (a live `row_range` or `statement`), or when
@@ -475,7 +493,7 @@ class database {
         if (!outermost || attempt >= retry.max_attempts) throw;
       }
       detail::sleep_ms(static_cast<int>(backoff.count()));
-      backoff = std::min(backoff * 2, retry.max_backoff);
+      backoff = backoff * 2 < retry.max_backoff ? backoff * 2 : retry.max_backoff;
     }
   }
 
@@ -515,38 +533,135 @@ class database {
     return state_ ? state_->db : nullptr;
   }
 
-  // ---- maintenance and observability: documented and defined in maintenance.hpp ----------
+  // ---- maintenance and observability ---------------------------------------------------
+  //
+  // Documented and implemented in maintenance.hpp (included by sqlproof.hpp). They are
+  // templates that forward there, so that a translation unit that only runs queries does
+  // not compile them; using one without including maintenance.hpp is a compile-time error
+  // that says so.
 
-  [[nodiscard]] pragma_values pragmas() const;
-  void backup_to(const std::string& path);
+  /// The settings in effect now, read back from SQLite (`pragma_values`).
+  template <class M = detail::maintenance>
+  [[nodiscard]] auto pragmas() const {
+    if constexpr (detail::maintenance_included<M>()) return M::pragmas(*this);
+  }
+  /// Online backup of this database to the file `path`.
+  template <class M = detail::maintenance>
+  void backup_to(const std::string& path) {
+    if constexpr (detail::maintenance_included<M>()) M::backup_to(*this, path);
+  }
+  /// Online backup with a progress callback, `pages_per_step` pages at a time.
+  template <class M = detail::maintenance>
   void backup_to(const std::string& path, const backup_callback& progress,
-                 int pages_per_step = 256);
-  void restore_from(const std::string& path);
+                 int pages_per_step = 256) {
+    if constexpr (detail::maintenance_included<M>()) {
+      M::backup_to(*this, path, progress, pages_per_step);
+    }
+  }
+  /// Replaces this database's content with the backup in the file `path`.
+  template <class M = detail::maintenance>
+  void restore_from(const std::string& path) {
+    if constexpr (detail::maintenance_included<M>()) M::restore_from(*this, path);
+  }
+  /// `restore_from` with a progress callback.
+  template <class M = detail::maintenance>
   void restore_from(const std::string& path, const backup_callback& progress,
-                    int pages_per_step = 256);
-  void vacuum_into(const std::string& path);
-  checkpoint_result checkpoint();
-  checkpoint_result checkpoint(checkpoint_mode mode);
-  std::int64_t incremental_vacuum(std::int64_t pages = 0);
-  void optimize();
-  [[nodiscard]] std::vector<std::string> integrity_check(int max_problems = 100);
-  [[nodiscard]] std::vector<std::string> quick_check(int max_problems = 100);
-  [[nodiscard]] database_stats stats() const;
-  void set_trace(trace_hook hook);
-  void set_trace(trace_hook hook, const trace_options& o);
-  void on_slow_query(std::chrono::nanoseconds threshold, trace_hook hook);
-  void on_slow_query(std::chrono::nanoseconds threshold, trace_hook hook, const trace_options& o);
-  void clear_trace() noexcept;
-  template <class Q>
-  [[nodiscard]] std::vector<plan_row> explain();
-  [[nodiscard]] std::vector<plan_row> explain(std::string_view sql);
+                    int pages_per_step = 256) {
+    if constexpr (detail::maintenance_included<M>()) {
+      M::restore_from(*this, path, progress, pages_per_step);
+    }
+  }
+  /// Writes a compacted copy to the new file `path` (`VACUUM INTO`).
+  template <class M = detail::maintenance>
+  void vacuum_into(const std::string& path) {
+    if constexpr (detail::maintenance_included<M>()) M::vacuum_into(*this, path);
+  }
+  /// Passive WAL checkpoint (`checkpoint_result`).
+  template <class M = detail::maintenance>
+  auto checkpoint() {
+    if constexpr (detail::maintenance_included<M>()) return M::checkpoint(*this);
+  }
+  /// WAL checkpoint in the given `checkpoint_mode`.
+  template <class M = detail::maintenance>
+  auto checkpoint(checkpoint_mode mode) {
+    if constexpr (detail::maintenance_included<M>()) return M::checkpoint(*this, mode);
+  }
+  /// Frees up to `pages` free pages (all when <= 0); returns how many were freed.
+  template <class M = detail::maintenance>
+  std::int64_t incremental_vacuum(std::int64_t pages = 0) {
+    if constexpr (detail::maintenance_included<M>()) return M::incremental_vacuum(*this, pages);
+    return 0;
+  }
+  /// `PRAGMA optimize`.
+  template <class M = detail::maintenance>
+  void optimize() {
+    if constexpr (detail::maintenance_included<M>()) M::optimize(*this);
+  }
+  /// `PRAGMA integrity_check`: the problems found, empty when healthy.
+  template <class M = detail::maintenance>
+  [[nodiscard]] std::vector<std::string> integrity_check(int max_problems = 100) {
+    if constexpr (detail::maintenance_included<M>()) return M::integrity_check(*this, max_problems);
+    return {};
+  }
+  /// `PRAGMA quick_check`: the problems found, empty when healthy.
+  template <class M = detail::maintenance>
+  [[nodiscard]] std::vector<std::string> quick_check(int max_problems = 100) {
+    if constexpr (detail::maintenance_included<M>()) return M::quick_check(*this, max_problems);
+    return {};
+  }
+  /// Page counts, file sizes, cache counters and memory (`database_stats`).
+  template <class M = detail::maintenance>
+  [[nodiscard]] auto stats() const {
+    if constexpr (detail::maintenance_included<M>()) return M::stats(*this);
+  }
+  /// Calls `hook` after every statement with its SQL and run time.
+  template <class M = detail::maintenance>
+  void set_trace(trace_hook hook) {
+    if constexpr (detail::maintenance_included<M>()) M::set_trace(*this, std::move(hook));
+  }
+  /// `set_trace` with `trace_options`.
+  template <class M = detail::maintenance>
+  void set_trace(trace_hook hook, const trace_options& o) {
+    if constexpr (detail::maintenance_included<M>()) M::set_trace(*this, std::move(hook), o);
+  }
+  /// Calls `hook` for statements that ran for `threshold` or longer.
+  template <class M = detail::maintenance>
+  void on_slow_query(std::chrono::nanoseconds threshold, trace_hook hook) {
+    if constexpr (detail::maintenance_included<M>()) {
+      M::on_slow_query(*this, threshold, std::move(hook));
+    }
+  }
+  /// `on_slow_query` with `trace_options`.
+  template <class M = detail::maintenance>
+  void on_slow_query(std::chrono::nanoseconds threshold, trace_hook hook,
+                     const trace_options& o) {
+    if constexpr (detail::maintenance_included<M>()) {
+      M::on_slow_query(*this, threshold, std::move(hook), o);
+    }
+  }
+  /// Removes the trace hook, if any (also done by `close()`).
+  void clear_trace() noexcept {
+    if (state_) detail::clear_trace(*state_);
+  }
+  /// The `EXPLAIN QUERY PLAN` rows of typed query `Q` (`std::vector<plan_row>`).
+  template <class Q, class M = detail::maintenance>
+  [[nodiscard]] auto explain() {
+    if constexpr (detail::maintenance_included<M>()) return M::template explain<Q>(*this);
+  }
+  /// The `EXPLAIN QUERY PLAN` rows of one statement of dynamic SQL.
+  template <class M = detail::maintenance>
+  [[nodiscard]] auto explain(std::string_view sql) {
+    if constexpr (detail::maintenance_included<M>()) return M::explain(*this, sql);
+  }
 
  private:
+  friend struct detail::maintenance;
+
   detail::connection_state* live() const {
     if (!state_ || state_->db == nullptr) [[unlikely]] {
       detail::throw_error(detail::error_kind::misuse, "the database is closed");
     }
-    return state_.get();
+    return state_;
   }
 
   // Opens the connection and applies `o`; on failure closes it again and throws open_error
@@ -598,29 +713,35 @@ class database {
   // other pragmas wait for locks too.
   void configure(const options& o) {
     detail::busy_timeout(state_->db, static_cast<int>(o.busy_timeout.count()));
-    struct setting {
-      const char* name;
-      std::string_view word;                 // a keyword value, or
-      std::optional<std::int64_t> number;    // a number
-    };
-    const setting settings[] = {
-        {"page_size", {}, o.read_only ? std::nullopt : std::optional<std::int64_t>(o.page_size)},
-        {"auto_vacuum", o.read_only ? std::string_view{} : detail::pragma_value(o.auto_vacuum), {}},
-        {"journal_mode", detail::pragma_value(o.journal), {}},
-        {"synchronous", detail::pragma_value(o.synchronous), {}},
-        {"foreign_keys", o.foreign_keys ? "ON" : "OFF", {}},
-        {"cache_size", {}, o.cache_size},
-        {"mmap_size", {}, o.mmap_size},
-        {"temp_store", detail::pragma_value(o.temp_store), {}},
-        {"wal_autocheckpoint", {}, o.wal_autocheckpoint},
-        {"journal_size_limit", {}, o.journal_size_limit},
-    };
-    for (const setting& s : settings) {
-      if (s.word.empty() && !s.number) continue;  // left unchanged
-      const detail::number_text n(s.number.value_or(0));
-      detail::exec_script(state_->db, detail::concat({"PRAGMA ", s.name, " = ",
-                                                      s.number ? std::string_view(n) : s.word}));
+    const bool writable = !o.read_only;
+    if (o.page_size && writable) set_pragma("page_size", detail::number_text(*o.page_size));
+    if (writable) set_pragma("auto_vacuum", detail::pragma_value(o.auto_vacuum));
+    set_pragma("journal_mode", detail::pragma_value(o.journal));
+    set_pragma("synchronous", detail::pragma_value(o.synchronous));
+    set_pragma("foreign_keys", o.foreign_keys ? "ON" : "OFF");
+    if (o.cache_size) set_pragma("cache_size", detail::number_text(*o.cache_size));
+    if (o.mmap_size) set_pragma("mmap_size", detail::number_text(*o.mmap_size));
+    set_pragma("temp_store", detail::pragma_value(o.temp_store));
+    if (o.wal_autocheckpoint) {
+      set_pragma("wal_autocheckpoint", detail::number_text(*o.wal_autocheckpoint));
     }
+    if (o.journal_size_limit) {
+      set_pragma("journal_size_limit", detail::number_text(*o.journal_size_limit));
+    }
+  }
+
+  // Runs `PRAGMA name = value`; an empty value (an option left `unchanged`) does nothing.
+  SQLPROOF_NOINLINE void set_pragma(const char* name, std::string_view value) {
+    if (!value.empty()) {
+      detail::exec_script(state_->db, detail::concat({"PRAGMA ", name, " = ", value}));
+    }
+  }
+
+  // Closes and frees the state: the destructor's work, kept out of line.
+  SQLPROOF_NOINLINE void destroy() noexcept {
+    close_noexcept();
+    delete state_;
+    state_ = nullptr;
   }
 
   void close_noexcept() noexcept {
@@ -635,11 +756,10 @@ class database {
     state_->db = nullptr;
   }
 
-  std::unique_ptr<detail::connection_state> state_;
+  // Owned; on the heap so that statements and transactions can point at it while the
+  // database object moves.
+  detail::connection_state* state_ = nullptr;
 };
 
 }  // namespace sqlproof
 
-// Backup, checkpoints, statistics, tracing and query plans: the `database` members declared
-// above are defined there.
-#include "maintenance.hpp"

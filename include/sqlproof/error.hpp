@@ -15,6 +15,36 @@
 
 namespace sqlproof {
 
+namespace detail {
+
+// A number written out for a message, without a std::string of its own.
+class number_text {
+ public:
+  explicit number_text(long long v) noexcept : size_(write(buffer_, v)) {}
+  operator std::string_view() const noexcept { return {buffer_, size_}; }  // NOLINT: implicit
+
+ private:
+  SQLPROOF_COLD static std::size_t write(char* out, long long v) noexcept {
+    return static_cast<std::size_t>(std::to_chars(out, out + 24, v).ptr - out);
+  }
+  char buffer_[24];
+  std::size_t size_;
+};
+
+// Joins the pieces of a message in one allocation. Error paths build their text with this
+// rather than chains of std::string operator+, which cost a temporary (and its clean-up code)
+// per piece at every call site.
+SQLPROOF_COLD inline std::string concat(std::initializer_list<std::string_view> parts) {
+  std::size_t total = 0;
+  for (const std::string_view p : parts) total += p.size();
+  std::string out;
+  out.reserve(total);
+  for (const std::string_view p : parts) out.append(p);
+  return out;
+}
+
+}  // namespace detail
+
 /// Where an error came from: filled in as far as it is known at the point of failure. The
 /// views need only live until the error is constructed, which copies them.
 struct error_context {
@@ -52,16 +82,14 @@ class error : public std::runtime_error {
 
  protected:
   // `extra` is kept after the four parts for a derived class (part(4)).
-  error(std::string_view summary, const error_context& c, std::string_view extra)
-      : std::runtime_error(compose(summary, c)), code_(c.extended_code) {
-    const std::string_view parts[] = {summary, c.sqlite_message, c.sql, c.query_name, extra};
-    std::size_t total = 0;
-    for (const std::string_view p : parts) total += p.size();
-    parts_.reserve(total);
-    for (std::size_t i = 0; i < 5; ++i) {
-      parts_.append(parts[i]);
-      if (i < 4) ends_[i] = static_cast<unsigned>(parts_.size());
-    }
+  SQLPROOF_COLD error(std::string_view summary, const error_context& c, std::string_view extra)
+      : std::runtime_error(compose(summary, c)),
+        parts_(detail::concat({summary, c.sqlite_message, c.sql, c.query_name, extra})),
+        code_(c.extended_code) {
+    ends_[0] = static_cast<unsigned>(summary.size());
+    ends_[1] = ends_[0] + static_cast<unsigned>(c.sqlite_message.size());
+    ends_[2] = ends_[1] + static_cast<unsigned>(c.sql.size());
+    ends_[3] = ends_[2] + static_cast<unsigned>(c.query_name.size());
   }
 
   [[nodiscard]] std::string_view part(std::size_t i) const noexcept {
@@ -71,26 +99,17 @@ class error : public std::runtime_error {
   }
 
  private:
-  static std::string compose(std::string_view summary, const error_context& c) {
-    std::string text(summary);
-    if (!c.sqlite_message.empty()) {
-      text += ": ";
-      text += c.sqlite_message;
-    }
-    if (c.extended_code != 0) {
-      text += " [SQLite code ";
-      text += std::to_string(c.extended_code);
-      text += "]";
-    }
-    if (!c.query_name.empty()) {
-      text += " in query ";
-      text += c.query_name;
-    }
-    if (!c.sql.empty()) {
-      text += c.query_name.empty() ? " in SQL: " : ": ";
-      text += c.sql;
-    }
-    return text;
+  // "summary: message [SQLite code N] in query name: sql", leaving out what is not known.
+  SQLPROOF_COLD static std::string compose(std::string_view summary, const error_context& c) {
+    const bool message = !c.sqlite_message.empty();
+    const bool code = c.extended_code != 0;
+    const bool name = !c.query_name.empty();
+    const bool sql = !c.sql.empty();
+    const detail::number_text code_text(c.extended_code);
+    return detail::concat({summary, message ? ": " : "", c.sqlite_message,
+                           code ? " [SQLite code " : "", code ? code_text : std::string_view{},
+                           code ? "]" : "", name ? " in query " : "", c.query_name,
+                           sql ? (name ? ": " : " in SQL: ") : "", c.sql});
   }
 
   // The summary, SQLite's message, the SQL, the query's name and a derived class's extra
@@ -151,32 +170,6 @@ class misuse_error : public error {
 };
 
 namespace detail {
-
-// A number written out for a message, without a std::string of its own.
-class number_text {
- public:
-  explicit number_text(long long v) noexcept : size_(write(buffer_, v)) {}
-  operator std::string_view() const noexcept { return {buffer_, size_}; }  // NOLINT: implicit
-
- private:
-  SQLPROOF_COLD static std::size_t write(char* out, long long v) noexcept {
-    return static_cast<std::size_t>(std::to_chars(out, out + 24, v).ptr - out);
-  }
-  char buffer_[24];
-  std::size_t size_;
-};
-
-// Joins the pieces of a message in one allocation. Error paths build their text with this
-// rather than chains of std::string operator+, which cost a temporary (and its clean-up code)
-// per piece at every call site.
-SQLPROOF_COLD inline std::string concat(std::initializer_list<std::string_view> parts) {
-  std::size_t total = 0;
-  for (const std::string_view p : parts) total += p.size();
-  std::string out;
-  out.reserve(total);
-  for (const std::string_view p : parts) out.append(p);
-  return out;
-}
 
 enum class error_kind : unsigned char { error, open, constraint, busy, type, schema, misuse };
 

@@ -3,7 +3,6 @@
 /// `fixed_string`: a string usable as a template argument, so SQL text and names can be
 /// part of a type (`query<"SELECT ...", Row(Params...)>`, `migration<1, "create users">`).
 
-#include <algorithm>
 #include <cstddef>
 #include <string_view>
 
@@ -21,7 +20,7 @@ struct fixed_string {
   char data[N]{};  // NOLINT: public so the type is structural (required for template arguments)
 
   constexpr fixed_string(const char (&text)[N]) noexcept {  // NOLINT: implicit by design
-    std::copy_n(text, N, data);
+    for (std::size_t i = 0; i < N; ++i) data[i] = text[i];
   }
 
   /// The characters without the terminating NUL.

@@ -19,10 +19,8 @@
 
 #include "database.hpp"
 
-#include <chrono>
+#include "detail/chrono.hpp"
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -489,12 +487,14 @@ inline bool plan_scans_table(const std::vector<plan_row>& plan, std::string_view
 }
 
 inline std::string plan_text(const std::vector<plan_row>& plan) {
-  std::map<int, int> depth_of;  // step id -> nesting depth
+  std::vector<std::pair<int, int>> depth_of;  // step id -> nesting depth (a plan is short)
   std::string out;
   for (const plan_row& row : plan) {
-    const auto parent = depth_of.find(row.parent);
-    const int depth = parent != depth_of.end() ? parent->second + 1 : 0;
-    depth_of[row.id] = depth;
+    int depth = 0;
+    for (const auto& [id, d] : depth_of) {
+      if (id == row.parent) depth = d + 1;
+    }
+    depth_of.emplace_back(row.id, depth);
     out.append(static_cast<std::size_t>(depth) * 2, ' ');
     out += row.detail;
     out += '\n';
@@ -503,227 +503,246 @@ inline std::string plan_text(const std::vector<plan_row>& plan) {
 }
 
 // ---- database members --------------------------------------------------------------------
+//
+// The bodies of `database`'s maintenance and observability members. database.hpp declares
+// those members as templates that forward here, so a program compiles them only where it
+// includes this header.
 
-/// The settings in effect now, read back from SQLite: compare with `pragma_mismatches`.
-/// Throws `misuse_error` when closed.
-inline pragma_values database::pragmas() const { return detail::read_pragmas(live()->db); }
+namespace detail {
 
-/// Copies the database to the file `path` (replacing what is there) with SQLite's online
-/// backup. The copy is the committed state at the start of the backup, even while other
-/// connections write: the backup holds a read transaction on this connection throughout
-/// (unless one is already open), so in WAL mode writers carry on, and in rollback-journal
-/// mode they wait for it (up to their busy timeout). `progress`, when set, is called after
-/// each step of `pages_per_step` pages (all at once when <= 0), the last time with
-/// `done()` true; it must not use this database. Throws `open_error` when `path` cannot be
-/// opened, `busy_error` or `error` when the copy fails; an exception from `progress`
-/// abandons the backup and propagates.
-/// @code
-/// db.backup_to("nightly.db", [](const sqlproof::backup_progress& p) {
-///   std::printf("%d/%d pages\n", p.pages_done, p.pages_total);
-/// });
-/// @endcode
-inline void database::backup_to(const std::string& path, const backup_callback& progress,
-                                int pages_per_step) {
-  detail::connection_state& c = *live();
-  database dest{path};
-  const bool own_snapshot = detail::autocommit(c.db);
-  if (own_snapshot) {
-    // A deferred BEGIN takes its snapshot at the first read. Held across the steps, it keeps
-    // the source from changing under the backup, which would otherwise restart from page 1
-    // whenever another connection commits.
-    detail::exec_script(c.db, "BEGIN; SELECT count(*) FROM sqlite_schema");
+struct maintenance {
+  /// The settings in effect now, read back from SQLite: compare with `pragma_mismatches`.
+  /// Throws `misuse_error` when closed.
+  static pragma_values pragmas(const database& db) { return detail::read_pragmas(db.live()->db); }
+
+  /// Copies the database to the file `path` (replacing what is there) with SQLite's online
+  /// backup. The copy is the committed state at the start of the backup, even while other
+  /// connections write: the backup holds a read transaction on this connection throughout
+  /// (unless one is already open), so in WAL mode writers carry on, and in rollback-journal
+  /// mode they wait for it (up to their busy timeout). `progress`, when set, is called after
+  /// each step of `pages_per_step` pages (all at once when <= 0), the last time with
+  /// `done()` true; it must not use this database. Throws `open_error` when `path` cannot be
+  /// opened, `busy_error` or `error` when the copy fails; an exception from `progress`
+  /// abandons the backup and propagates.
+  /// @code
+  /// db.backup_to("nightly.db", [](const sqlproof::backup_progress& p) {
+  ///   std::printf("%d/%d pages\n", p.pages_done, p.pages_total);
+  /// });
+  /// @endcode
+  static void backup_to(database& db, const std::string& path, const backup_callback& progress,
+                        int pages_per_step) {
+    detail::connection_state& c = *db.live();
+    database dest{path};
+    const bool own_snapshot = detail::autocommit(c.db);
+    if (own_snapshot) {
+      // A deferred BEGIN takes its snapshot at the first read. Held across the steps, it keeps
+      // the source from changing under the backup, which would otherwise restart from page 1
+      // whenever another connection commits.
+      detail::exec_script(c.db, "BEGIN; SELECT count(*) FROM sqlite_schema");
+    }
+    try {
+      detail::run_backup(dest.native_handle(), c.db, progress, pages_per_step,
+                         std::chrono::milliseconds{detail::pragma_int(c.db, "busy_timeout")},
+                         "backup of '" + c.path + "' to '" + path + "'");
+    } catch (...) {
+      if (own_snapshot) detail::exec_script(c.db, "ROLLBACK");
+      throw;
+    }
+    if (own_snapshot) detail::exec_script(c.db, "COMMIT");
+    dest.close();
   }
-  try {
-    detail::run_backup(dest.native_handle(), c.db, progress, pages_per_step,
+
+  /// `backup_to(path)` without progress reports.
+  static void backup_to(database& db, const std::string& path) { backup_to(db, path, {}, 256); }
+
+  /// Replaces this database's content with the database in the file `path` (a backup), using
+  /// the online-backup API; other connections see the new content at their next transaction.
+  /// Idle cached statements are finalized (the schema may differ). Throws `misuse_error` while
+  /// a statement is checked out or a transaction is open here, `open_error` when `path` cannot
+  /// be opened, `error` when the copy fails (a WAL database whose page size differs from the
+  /// backup's cannot be restored into: SQLite reports it read-only).
+  static void restore_from(database& db, const std::string& path, const backup_callback& progress,
+                           int pages_per_step) {
+    detail::connection_state& c = *db.live();
+    if (c.cache.in_use() > 0 || !detail::autocommit(c.db)) {
+      throw misuse_error("cannot restore '" + c.path + "' from '" + path +
+                             "': a statement or transaction is still open on the connection",
+                         {});
+    }
+    options source_options;
+    source_options.read_only = true;
+    source_options.create = false;
+    source_options.foreign_keys = false;
+    database source{path, source_options};
+    c.cache.clear();
+    detail::run_backup(c.db, source.native_handle(), progress, pages_per_step,
                        std::chrono::milliseconds{detail::pragma_int(c.db, "busy_timeout")},
-                       "backup of '" + c.path + "' to '" + path + "'");
-  } catch (...) {
-    if (own_snapshot) detail::exec_script(c.db, "ROLLBACK");
-    throw;
+                       "restore of '" + c.path + "' from '" + path + "'");
+    c.cache.clear();
+    source.close();
   }
-  if (own_snapshot) detail::exec_script(c.db, "COMMIT");
-  dest.close();
-}
 
-/// `backup_to(path)` without progress reports.
-inline void database::backup_to(const std::string& path) { backup_to(path, {}, 256); }
-
-/// Replaces this database's content with the database in the file `path` (a backup), using
-/// the online-backup API; other connections see the new content at their next transaction.
-/// Idle cached statements are finalized (the schema may differ). Throws `misuse_error` while
-/// a statement is checked out or a transaction is open here, `open_error` when `path` cannot
-/// be opened, `error` when the copy fails (a WAL database whose page size differs from the
-/// backup's cannot be restored into: SQLite reports it read-only).
-inline void database::restore_from(const std::string& path, const backup_callback& progress,
-                                   int pages_per_step) {
-  detail::connection_state& c = *live();
-  if (c.cache.in_use() > 0 || !detail::autocommit(c.db)) {
-    throw misuse_error("cannot restore '" + c.path + "' from '" + path +
-                           "': a statement or transaction is still open on the connection",
-                       {});
+  /// `restore_from(path)` without progress reports.
+  static void restore_from(database& db, const std::string& path) {
+    restore_from(db, path, {}, 256);
   }
-  options source_options;
-  source_options.read_only = true;
-  source_options.create = false;
-  source_options.foreign_keys = false;
-  database source{path, source_options};
-  c.cache.clear();
-  detail::run_backup(c.db, source.native_handle(), progress, pages_per_step,
-                     std::chrono::milliseconds{detail::pragma_int(c.db, "busy_timeout")},
-                     "restore of '" + c.path + "' from '" + path + "'");
-  c.cache.clear();
-  source.close();
-}
 
-/// `restore_from(path)` without progress reports.
-inline void database::restore_from(const std::string& path) { restore_from(path, {}, 256); }
-
-/// Writes a compacted copy of the database to the new file `path` (`VACUUM INTO`): no free
-/// pages, as a snapshot of the committed state. Throws `error` when `path` already exists
-/// and is not empty.
-inline void database::vacuum_into(const std::string& path) {
-  detail::for_each_maintenance_row(live()->db, "VACUUM INTO ?", [](detail::sqlite_stmt*) {},
-                                   path);
-}
-
-/// Checkpoints the WAL (`sqlite3_wal_checkpoint_v2`): copies committed frames back into the
-/// database file. `busy` is set when a full/restart/truncate checkpoint was blocked by
-/// another connection. Throws `error` for any other failure.
-/// @code
-/// auto r = db.checkpoint(sqlproof::checkpoint_mode::truncate);  // WAL file back to 0 bytes
-/// @endcode
-inline checkpoint_result database::checkpoint(checkpoint_mode mode) {
-  detail::connection_state& c = *live();
-  int bits = detail::checkpoint_mode_bits::passive;
-  switch (mode) {
-    case checkpoint_mode::passive: bits = detail::checkpoint_mode_bits::passive; break;
-    case checkpoint_mode::full: bits = detail::checkpoint_mode_bits::full; break;
-    case checkpoint_mode::restart: bits = detail::checkpoint_mode_bits::restart; break;
-    case checkpoint_mode::truncate: bits = detail::checkpoint_mode_bits::truncate; break;
+  /// Writes a compacted copy of the database to the new file `path` (`VACUUM INTO`): no free
+  /// pages, as a snapshot of the committed state. Throws `error` when `path` already exists
+  /// and is not empty.
+  static void vacuum_into(database& db, const std::string& path) {
+    detail::for_each_maintenance_row(
+        db.live()->db, "VACUUM INTO ?", [](detail::sqlite_stmt*) {}, path);
   }
-  checkpoint_result r;
-  const int rc = detail::wal_checkpoint(c.db, bits, &r.log_frames, &r.checkpointed_frames);
-  if (rc == detail::sqlite_busy) {
-    r.busy = true;
-  } else if (rc != detail::sqlite_ok) {
-    detail::throw_db_error(c.db, rc, "checkpoint of '" + c.path + "' failed");
+
+  /// Checkpoints the WAL (`sqlite3_wal_checkpoint_v2`): copies committed frames back into the
+  /// database file. `busy` is set when a full/restart/truncate checkpoint was blocked by
+  /// another connection. Throws `error` for any other failure.
+  /// @code
+  /// auto r = db.checkpoint(sqlproof::checkpoint_mode::truncate);  // WAL file back to 0 bytes
+  /// @endcode
+  static checkpoint_result checkpoint(database& db, checkpoint_mode mode) {
+    detail::connection_state& c = *db.live();
+    int bits = detail::checkpoint_mode_bits::passive;
+    switch (mode) {
+      case checkpoint_mode::passive:
+        bits = detail::checkpoint_mode_bits::passive;
+        break;
+      case checkpoint_mode::full:
+        bits = detail::checkpoint_mode_bits::full;
+        break;
+      case checkpoint_mode::restart:
+        bits = detail::checkpoint_mode_bits::restart;
+        break;
+      case checkpoint_mode::truncate:
+        bits = detail::checkpoint_mode_bits::truncate;
+        break;
+    }
+    checkpoint_result r;
+    const int rc = detail::wal_checkpoint(c.db, bits, &r.log_frames, &r.checkpointed_frames);
+    if (rc == detail::sqlite_busy) {
+      r.busy = true;
+    } else if (rc != detail::sqlite_ok) {
+      detail::throw_db_error(c.db, rc, "checkpoint of '" + c.path + "' failed");
+    }
+    return r;
   }
-  return r;
-}
 
-/// A passive checkpoint: `checkpoint(checkpoint_mode::passive)`.
-inline checkpoint_result database::checkpoint() { return checkpoint(checkpoint_mode::passive); }
-
-/// Returns up to `pages` free pages to the file system (`PRAGMA incremental_vacuum`), all of
-/// them when `pages` <= 0, and reports how many were freed. Frees nothing unless the
-/// database was created with `auto_vacuum_mode::incremental` (as `options::production()`
-/// does).
-inline std::int64_t database::incremental_vacuum(std::int64_t pages) {
-  detail::connection_state& c = *live();
-  const std::int64_t before = detail::pragma_int(c.db, "freelist_count");
-  detail::exec_script(c.db,
-                      "PRAGMA incremental_vacuum(" + std::to_string(pages > 0 ? pages : 0) + ")");
-  return before - detail::pragma_int(c.db, "freelist_count");
-}
-
-/// Runs `PRAGMA optimize`, which refreshes the query planner's statistics where they look
-/// stale; cheap enough to run before closing a long-lived connection or every few hours.
-inline void database::optimize() { detail::exec_script(live()->db, "PRAGMA optimize"); }
-
-/// Runs `PRAGMA integrity_check`: the problems found (at most `max_problems`), empty when
-/// the database is healthy. Reads every page: seconds on a large database.
-inline std::vector<std::string> database::integrity_check(int max_problems) {
-  return detail::check_problems(live()->db, "integrity_check", max_problems);
-}
-
-/// Runs `PRAGMA quick_check`: like `integrity_check` without checking that indexes match
-/// their tables, so much faster; empty when no problem was found.
-inline std::vector<std::string> database::quick_check(int max_problems) {
-  return detail::check_problems(live()->db, "quick_check", max_problems);
-}
-
-/// A snapshot of page counts, file and WAL sizes, page-cache counters and memory
-/// (`sqlite3_db_status`), and the statement cache's counters. Throws `misuse_error` when
-/// closed.
-inline database_stats database::stats() const {
-  const detail::connection_state& c = *live();
-  database_stats s;
-  s.page_size = detail::pragma_int(c.db, "page_size");
-  s.page_count = detail::pragma_int(c.db, "page_count");
-  s.freelist_count = detail::pragma_int(c.db, "freelist_count");
-  if (const std::string file = detail::db_filename(c.db); !file.empty()) {
-    s.file_size = detail::regular_file_size(file);
+  /// A passive checkpoint: `checkpoint(checkpoint_mode::passive)`.
+  static checkpoint_result checkpoint(database& db) {
+    return checkpoint(db, checkpoint_mode::passive);
   }
-  if (const std::string wal = detail::wal_filename(c.db); !wal.empty()) {
-    s.wal_size = detail::regular_file_size(wal);
+
+  /// Returns up to `pages` free pages to the file system (`PRAGMA incremental_vacuum`), all of
+  /// them when `pages` <= 0, and reports how many were freed. Frees nothing unless the
+  /// database was created with `auto_vacuum_mode::incremental` (as `options::production()`
+  /// does).
+  static std::int64_t incremental_vacuum(database& db, std::int64_t pages) {
+    detail::connection_state& c = *db.live();
+    const std::int64_t before = detail::pragma_int(c.db, "freelist_count");
+    detail::exec_script(c.db,
+                        "PRAGMA incremental_vacuum(" + std::to_string(pages > 0 ? pages : 0) + ")");
+    return before - detail::pragma_int(c.db, "freelist_count");
   }
-  using ops = detail::db_status_ops;
-  s.cache_hits = detail::db_status(c.db, ops::cache_hit);
-  s.cache_misses = detail::db_status(c.db, ops::cache_miss);
-  s.cache_writes = detail::db_status(c.db, ops::cache_write);
-  s.cache_memory = detail::db_status(c.db, ops::cache_used);
-  s.schema_memory = detail::db_status(c.db, ops::schema_used);
-  s.statement_memory = detail::db_status(c.db, ops::stmt_used);
-  s.statements = c.cache.stats();
-  return s;
-}
 
-/// Calls `hook` after every statement this connection runs (`sqlite3_trace_v2`,
-/// SQLITE_TRACE_PROFILE) with its SQL and run time; replaces any previous hook, an empty
-/// `hook` removes it. Bound values appear only with `o.expand_parameters`. The hook runs
-/// inside SQLite on this connection's thread: it must not use this database, and an
-/// exception it throws is dropped. Costs a clock read per statement while installed.
-inline void database::set_trace(trace_hook hook, const trace_options& o) {
-  detail::install_trace(*live(), std::move(hook), o.expand_parameters,
-                        std::chrono::nanoseconds{0});
-}
+  /// Runs `PRAGMA optimize`, which refreshes the query planner's statistics where they look
+  /// stale; cheap enough to run before closing a long-lived connection or every few hours.
+  static void optimize(database& db) { detail::exec_script(db.live()->db, "PRAGMA optimize"); }
 
-/// `set_trace(hook, trace_options{})`: SQL without bound values.
-inline void database::set_trace(trace_hook hook) { set_trace(std::move(hook), trace_options{}); }
-
-/// Like `set_trace`, but calls `hook` only for statements that ran for `threshold` or longer
-/// (the expanded SQL, when asked for, is built only for those).
-/// @code
-/// db.on_slow_query(std::chrono::milliseconds{100}, [&](const sqlproof::trace_event& e) {
-///   slow_log.push_back(std::string(e.sql));
-/// });
-/// @endcode
-inline void database::on_slow_query(std::chrono::nanoseconds threshold, trace_hook hook,
-                                    const trace_options& o) {
-  detail::install_trace(*live(), std::move(hook), o.expand_parameters, threshold);
-}
-
-/// `on_slow_query(threshold, hook, trace_options{})`.
-inline void database::on_slow_query(std::chrono::nanoseconds threshold, trace_hook hook) {
-  on_slow_query(threshold, std::move(hook), trace_options{});
-}
-
-/// Removes the trace hook, if any (also done by `close()`).
-inline void database::clear_trace() noexcept {
-  if (state_) detail::clear_trace(*state_);
-}
-
-/// The `EXPLAIN QUERY PLAN` rows of typed query `Q`, as SQLite would run it now (parameters
-/// unbound). With `plan_uses_index` / `plan_scans_table` a test can pin a query to its index.
-/// @code
-/// const auto plan = db.explain<users_older_than>();
-/// CHECK(sqlproof::plan_uses_index(plan, "users_by_age"));
-/// @endcode
-template <class Q>
-std::vector<plan_row> database::explain() {
-  static_assert(detail::query_like<Q>,
-                "sqlproof: explain<Q>() needs a query type: sqlproof::query<\"SQL\", "
-                "Row(Params...)> or a struct derived from one");
-  if constexpr (detail::query_like<Q>) {
-    return detail::explain_rows(live()->db, Q::sql, detail::query_display_name<Q>);
-  } else {
-    return {};
+  /// Runs `PRAGMA integrity_check`: the problems found (at most `max_problems`), empty when
+  /// the database is healthy. Reads every page: seconds on a large database.
+  static std::vector<std::string> integrity_check(database& db, int max_problems) {
+    return detail::check_problems(db.live()->db, "integrity_check", max_problems);
   }
-}
 
-/// The `EXPLAIN QUERY PLAN` rows of one statement of dynamic SQL.
-inline std::vector<plan_row> database::explain(std::string_view sql) {
-  return detail::explain_rows(live()->db, sql, {});
-}
+  /// Runs `PRAGMA quick_check`: like `integrity_check` without checking that indexes match
+  /// their tables, so much faster; empty when no problem was found.
+  static std::vector<std::string> quick_check(database& db, int max_problems) {
+    return detail::check_problems(db.live()->db, "quick_check", max_problems);
+  }
+
+  /// A snapshot of page counts, file and WAL sizes, page-cache counters and memory
+  /// (`sqlite3_db_status`), and the statement cache's counters. Throws `misuse_error` when
+  /// closed.
+  static database_stats stats(const database& db) {
+    const detail::connection_state& c = *db.live();
+    database_stats s;
+    s.page_size = detail::pragma_int(c.db, "page_size");
+    s.page_count = detail::pragma_int(c.db, "page_count");
+    s.freelist_count = detail::pragma_int(c.db, "freelist_count");
+    if (const std::string file = detail::db_filename(c.db); !file.empty()) {
+      s.file_size = detail::regular_file_size(file);
+    }
+    if (const std::string wal = detail::wal_filename(c.db); !wal.empty()) {
+      s.wal_size = detail::regular_file_size(wal);
+    }
+    using ops = detail::db_status_ops;
+    s.cache_hits = detail::db_status(c.db, ops::cache_hit);
+    s.cache_misses = detail::db_status(c.db, ops::cache_miss);
+    s.cache_writes = detail::db_status(c.db, ops::cache_write);
+    s.cache_memory = detail::db_status(c.db, ops::cache_used);
+    s.schema_memory = detail::db_status(c.db, ops::schema_used);
+    s.statement_memory = detail::db_status(c.db, ops::stmt_used);
+    s.statements = c.cache.stats();
+    return s;
+  }
+
+  /// Calls `hook` after every statement this connection runs (`sqlite3_trace_v2`,
+  /// SQLITE_TRACE_PROFILE) with its SQL and run time; replaces any previous hook, an empty
+  /// `hook` removes it. Bound values appear only with `o.expand_parameters`. The hook runs
+  /// inside SQLite on this connection's thread: it must not use this database, and an
+  /// exception it throws is dropped. Costs a clock read per statement while installed.
+  static void set_trace(database& db, trace_hook hook, const trace_options& o) {
+    detail::install_trace(*db.live(), std::move(hook), o.expand_parameters,
+                          std::chrono::nanoseconds{0});
+  }
+
+  /// `set_trace(hook, trace_options{})`: SQL without bound values.
+  static void set_trace(database& db, trace_hook hook) {
+    set_trace(db, std::move(hook), trace_options{});
+  }
+
+  /// Like `set_trace`, but calls `hook` only for statements that ran for `threshold` or longer
+  /// (the expanded SQL, when asked for, is built only for those).
+  /// @code
+  /// db.on_slow_query(std::chrono::milliseconds{100}, [&](const sqlproof::trace_event& e) {
+  ///   slow_log.push_back(std::string(e.sql));
+  /// });
+  /// @endcode
+  static void on_slow_query(database& db, std::chrono::nanoseconds threshold, trace_hook hook,
+                            const trace_options& o) {
+    detail::install_trace(*db.live(), std::move(hook), o.expand_parameters, threshold);
+  }
+
+  /// `on_slow_query(threshold, hook, trace_options{})`.
+  static void on_slow_query(database& db, std::chrono::nanoseconds threshold, trace_hook hook) {
+    on_slow_query(db, threshold, std::move(hook), trace_options{});
+  }
+
+  /// The `EXPLAIN QUERY PLAN` rows of typed query `Q`, as SQLite would run it now (parameters
+  /// unbound). With `plan_uses_index` / `plan_scans_table` a test can pin a query to its index.
+  /// @code
+  /// const auto plan = db.explain<users_older_than>();
+  /// CHECK(sqlproof::plan_uses_index(plan, "users_by_age"));
+  /// @endcode
+  template <class Q>
+  static std::vector<plan_row> explain(database& db) {
+    static_assert(detail::query_like<Q>,
+                  "sqlproof: explain<Q>() needs a query type: sqlproof::query<\"SQL\", "
+                  "Row(Params...)> or a struct derived from one");
+    if constexpr (detail::query_like<Q>) {
+      return detail::explain_rows(db.live()->db, Q::sql, detail::query_display_name<Q>);
+    } else {
+      return {};
+    }
+  }
+
+  /// The `EXPLAIN QUERY PLAN` rows of one statement of dynamic SQL.
+  static std::vector<plan_row> explain(database& db, std::string_view sql) {
+    return detail::explain_rows(db.live()->db, sql, {});
+  }
+};
+
+}  // namespace detail
 
 }  // namespace sqlproof

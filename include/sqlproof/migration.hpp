@@ -22,7 +22,7 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
+#include "detail/chrono.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <deque>

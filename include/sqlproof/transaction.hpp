@@ -6,7 +6,7 @@
 /// most recent savepoint of a name, which is the innermost open one.
 /// `database::begin()` gives the same as an RAII object.
 
-#include <chrono>
+#include "detail/chrono.hpp"
 #include <string>
 
 #include "detail/connection.hpp"

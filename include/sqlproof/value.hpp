@@ -21,8 +21,7 @@
 /// @endcode
 
 #include <charconv>
-#include <chrono>
-#include <cmath>
+#include "detail/chrono.hpp"
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -73,35 +72,26 @@ template <class T>
 concept byte_like = std::same_as<T, std::byte> || std::same_as<T, std::uint8_t> ||
                     std::same_as<T, unsigned char>;
 
+// False for NaN and the infinities (whose difference with themselves is NaN), without <cmath>.
+constexpr bool is_finite(double v) noexcept { return v - v == 0; }
+
+// "cannot read column 2 ('age') into int: <what>[; <hint>]", naming the statement's SQL.
 [[noreturn]] SQLPROOF_COLD inline void throw_read_error(const column_ref& c,
-                                                        std::string_view cpp_type, std::string what,
-                                                        std::string hint) {
-  std::string summary = "cannot read column ";
-  summary += std::to_string(c.index());
-  summary += " ('";
-  summary += c.name();
-  summary += "') into ";
-  summary += cpp_type;
-  summary += ": ";
-  summary += what;
-  if (!hint.empty()) {
-    summary += "; ";
-    summary += hint;
-  }
+                                                        std::string_view cpp_type,
+                                                        std::string_view what,
+                                                        std::string_view hint) {
+  const std::string_view name = c.name();
   const char* sql = sql_of(c.statement());
-  throw type_error(std::move(summary), error_context{0, {}, sql != nullptr ? sql : "", {}},
-                   c.index(), std::string(c.name()));
+  throw type_error(concat({"cannot read column ", number_text(c.index()), " ('", name, "') into ",
+                           cpp_type, ": ", what, hint.empty() ? "" : "; ", hint}),
+                   {0, {}, sql != nullptr ? sql : "", {}}, c.index(), name);
 }
 
 [[noreturn]] SQLPROOF_COLD inline void throw_bind_error(int index, std::string_view cpp_type,
-                                                        std::string what) {
-  std::string summary = "cannot bind parameter ";
-  summary += std::to_string(index);
-  summary += " of type ";
-  summary += cpp_type;
-  summary += ": ";
-  summary += what;
-  throw type_error(std::move(summary), error_context{}, -1, {});
+                                                        std::string_view what) {
+  throw type_error(
+      concat({"cannot bind parameter ", number_text(index), " of type ", cpp_type, ": ", what}),
+      {}, -1, {});
 }
 
 // The error paths below are plain functions taking the type's name, so a field type or a
@@ -110,10 +100,9 @@ concept byte_like = std::same_as<T, std::byte> || std::same_as<T, std::uint8_t> 
                                                            std::string_view cpp_type) {
   if (got == storage::null) {
     throw_read_error(c, cpp_type, "the value is NULL",
-                     "declare the field as std::optional<" + std::string(cpp_type) + ">");
+                     concat({"declare the field as std::optional<", cpp_type, ">"}));
   }
-  throw_read_error(c, cpp_type, "the value's storage class is " + std::string(storage_name(got)),
-                   {});
+  throw_read_error(c, cpp_type, concat({"the value's storage class is ", storage_name(got)}), {});
 }
 
 template <class T>
@@ -122,13 +111,13 @@ template <class T>
 }
 
 [[noreturn]] SQLPROOF_COLD inline void throw_not_bool(const column_ref& c, std::int64_t v) {
-  throw_read_error(c, "bool", std::to_string(v) + " is neither 0 nor 1", {});
+  throw_read_error(c, "bool", concat({number_text(v), " is neither 0 nor 1"}), {});
 }
 
 [[noreturn]] SQLPROOF_COLD inline void throw_integer_out_of_range(const column_ref& c,
                                                                   std::string_view cpp_type,
                                                                   std::int64_t v) {
-  throw_read_error(c, cpp_type, std::to_string(v) + " is out of the type's range",
+  throw_read_error(c, cpp_type, concat({number_text(v), " is out of the type's range"}),
                    "use a wider integer type");
 }
 
@@ -140,13 +129,17 @@ template <class T>
 [[noreturn]] SQLPROOF_COLD inline void throw_unsigned_too_large(int index,
                                                                 std::string_view cpp_type,
                                                                 std::uint64_t v) {
+  // Written out here: number_text takes a signed value and v is above INT64_MAX.
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
   throw_bind_error(index, cpp_type,
-                   std::to_string(v) + " does not fit SQLite's 64-bit signed INTEGER");
+                   concat({std::string_view(digits, static_cast<std::size_t>(end - digits)),
+                           " does not fit SQLite's 64-bit signed INTEGER"}));
 }
 
 [[noreturn]] SQLPROOF_COLD inline void throw_bind_failed(int rc, int index,
                                                          std::string_view cpp_type) {
-  throw_bind_error(index, cpp_type, std::string("SQLite returned code ") + std::to_string(rc));
+  throw_bind_error(index, cpp_type, concat({"SQLite returned code ", number_text(rc)}));
 }
 
 inline void check_bind(int rc, int index, std::string_view cpp_type) {
@@ -225,7 +218,8 @@ struct value_traits<T> {
       detail::throw_wrong_storage<T>(c, t);
     }
     if constexpr (sizeof(T) < sizeof(double)) {
-      if (std::isfinite(v) && std::fabs(v) > static_cast<double>(std::numeric_limits<T>::max()))
+      if (detail::is_finite(v) &&
+          (v < 0 ? -v : v) > static_cast<double>(std::numeric_limits<T>::max()))
           [[unlikely]] {
         detail::throw_real_out_of_range(c, detail::type_name<T>);
       }
@@ -389,7 +383,7 @@ void append_json_element(std::string& out, const T& v, int index) {
     out += v ? "true" : "false";
   } else if constexpr (std::is_arithmetic_v<T>) {
     if constexpr (std::is_floating_point_v<T>) {
-      if (!std::isfinite(v)) {
+      if (!is_finite(static_cast<double>(v))) {
         throw_bind_error(index, "list", "JSON has no representation for NaN or infinity");
       }
     }

@@ -21,16 +21,19 @@ constexpr bool contains_nocase(std::string_view hay, std::string_view needle) no
   return false;
 }
 
+// SQLite's rules in its order: the first declared-type substring that matches decides.
 constexpr affinity affinity_of(std::string_view declared) noexcept {
-  if (contains_nocase(declared, "INT")) return affinity::integer;
-  if (contains_nocase(declared, "CHAR") || contains_nocase(declared, "CLOB") ||
-      contains_nocase(declared, "TEXT")) {
-    return affinity::text;
-  }
-  if (declared.empty() || contains_nocase(declared, "BLOB")) return affinity::blob;
-  if (contains_nocase(declared, "REAL") || contains_nocase(declared, "FLOA") ||
-      contains_nocase(declared, "DOUB")) {
-    return affinity::real;
+  struct rule {
+    std::string_view needle;
+    affinity result;
+  };
+  constexpr rule rules[] = {{"INT", affinity::integer}, {"CHAR", affinity::text},
+                            {"CLOB", affinity::text},   {"TEXT", affinity::text},
+                            {"BLOB", affinity::blob},   {"REAL", affinity::real},
+                            {"FLOA", affinity::real},   {"DOUB", affinity::real}};
+  if (declared.empty()) return affinity::blob;
+  for (const rule& r : rules) {
+    if (contains_nocase(declared, r.needle)) return r.result;
   }
   return affinity::numeric;
 }

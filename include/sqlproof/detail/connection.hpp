@@ -4,10 +4,10 @@
 // at it.
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 
+#include "../callback.hpp"
 #include "../config.hpp"
 #include "../error.hpp"
 #include "../fixed_string.hpp"
@@ -24,7 +24,7 @@ struct connection_state {
   // The trace hook (database::set_trace): called with each finished statement and its run
   // time in nanoseconds. SQLite holds a pointer to this state, so clear_trace runs before
   // the connection closes.
-  std::function<void(sqlite_stmt*, std::int64_t)> on_profile;
+  callback<void(sqlite_stmt*, std::int64_t)> on_profile;
 
   explicit connection_state(std::size_t cache_capacity) : cache(cache_capacity) {}
 };

@@ -4,7 +4,7 @@
 // baselines, rollbacks, resets) and `PRAGMA user_version`, plus the connection settings the
 // runner changes for the duration of a run (busy timeout, foreign_keys).
 
-#include <chrono>
+#include <chrono>  // calendar types (year_month_day, hh_mm_ss), beyond detail/chrono.hpp
 #include <cstdint>
 #include <cstdio>
 #include <optional>
