@@ -4,12 +4,12 @@
 /// and carries what a person needs to act on it: SQLite's extended result code and message,
 /// the SQL text, and the name of the typed query where there is one.
 
-#include <charconv>
 #include <cstddef>
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "config.hpp"
 
@@ -20,15 +20,35 @@ namespace detail {
 // A number written out for a message, without a std::string of its own.
 class number_text {
  public:
-  explicit number_text(long long v) noexcept : size_(write(buffer_, v)) {}
+  template <class Int>
+    requires std::is_integral_v<Int>
+  explicit number_text(Int v) noexcept {
+    if constexpr (std::is_signed_v<Int>) {
+      // The magnitude is taken in unsigned arithmetic, so the most negative value works too.
+      size_ = v < 0 ? write(buffer_, true, 0ULL - static_cast<unsigned long long>(v))
+                    : write(buffer_, false, static_cast<unsigned long long>(v));
+    } else {
+      size_ = write(buffer_, false, v);
+    }
+  }
   operator std::string_view() const noexcept { return {buffer_, size_}; }  // NOLINT: implicit
 
  private:
-  SQLPROOF_COLD static std::size_t write(char* out, long long v) noexcept {
-    return static_cast<std::size_t>(std::to_chars(out, out + 24, v).ptr - out);
+  SQLPROOF_COLD static std::size_t write(char* out, bool negative,
+                                         unsigned long long magnitude) noexcept {
+    char digits[20];
+    std::size_t n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + magnitude % 10);
+      magnitude /= 10;
+    } while (magnitude != 0);
+    std::size_t size = 0;
+    if (negative) out[size++] = '-';
+    while (n > 0) out[size++] = digits[--n];
+    return size;
   }
   char buffer_[24];
-  std::size_t size_;
+  std::size_t size_ = 0;
 };
 
 // Joins the pieces of a message in one allocation. Error paths build their text with this

@@ -318,7 +318,7 @@ class statement_cache {
     e.stmt = nullptr;
     e.in_use = false;
     e.stale = false;
-    std::string().swap(e.sql);
+    e.sql.clear();  // keeps its buffer for the next statement cached in this entry
     --dynamic_count_;
   }
 

@@ -129,12 +129,8 @@ template <class T>
 [[noreturn]] SQLPROOF_COLD inline void throw_unsigned_too_large(int index,
                                                                 std::string_view cpp_type,
                                                                 std::uint64_t v) {
-  // Written out here: number_text takes a signed value and v is above INT64_MAX.
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
   throw_bind_error(index, cpp_type,
-                   concat({std::string_view(digits, static_cast<std::size_t>(end - digits)),
-                           " does not fit SQLite's 64-bit signed INTEGER"}));
+                   concat({number_text(v), " does not fit SQLite's 64-bit signed INTEGER"}));
 }
 
 [[noreturn]] SQLPROOF_COLD inline void throw_bind_failed(int rc, int index,
