@@ -1,5 +1,5 @@
 // W1-W4 written with sqlproof, for scripts/compile_cost.sh (compile time, memory, size).
-#include <sqlproof/sqlproof.hpp>
+#include <sqlproof/database.hpp>  // what W1-W4 use: the umbrella also brings migrations and the CLI
 
 #include <cstdint>
 #include <cstdio>

@@ -524,10 +524,22 @@ inline void bind_value(const binder& b, int i, const T& v) {
 /// Reads column `c` of the current row as `T`. Throws `type_error` naming the column when the
 /// value does not fit.
 template <class T>
+inline T read_value(const column_ref& c);
+
+// Converts to the column's value: lets an optional construct its value in place from the read
+// (the conversion's result initialises the contained object, CWG 2327) instead of moving a
+// string or vector into it.
+template <class T>
+struct value_reader {
+  const column_ref& column;
+  operator T() const { return read_value<T>(column); }  // NOLINT: implicit by design
+};
+
+template <class T>
 inline T read_value(const column_ref& c) {
   if constexpr (is_optional<T>::value) {
     if (c.is_null()) return std::nullopt;
-    return T{read_value<typename T::value_type>(c)};
+    return T(std::in_place, value_reader<typename T::value_type>{c});
   } else if constexpr (direct_read<T>) {
     return value_traits<T>::read(c);
   } else {
