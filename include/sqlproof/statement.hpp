@@ -257,7 +257,8 @@ sqlite_stmt* prepare_query(sqlite_db* db) {
 }
 
 template <class Q, class... Params>
-void bind_query(sqlite_stmt* stmt, bind_lifetime lifetime, const Params&... params) {
+SQLPROOF_ALWAYS_INLINE void bind_query(sqlite_stmt* stmt, bind_lifetime lifetime,
+                                       const Params&... params) {
   const binder b(stmt, lifetime);
   try {
     std::size_t i = 0;

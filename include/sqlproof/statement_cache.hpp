@@ -104,11 +104,11 @@ class statement_lease {
   }
   statement_lease(const statement_lease&) = delete;
   statement_lease& operator=(const statement_lease&) = delete;
-  ~statement_lease() { release(); }
+  SQLPROOF_ALWAYS_INLINE ~statement_lease() { release(); }
 
   [[nodiscard]] sqlite_stmt* get() const noexcept { return stmt_; }
   explicit operator bool() const noexcept { return stmt_ != nullptr; }
-  inline void release() noexcept;
+  SQLPROOF_ALWAYS_INLINE void release() noexcept;
 
  private:
   statement_cache* cache_ = nullptr;
@@ -271,7 +271,8 @@ class statement_cache {
     return {this, stmt, detail::lease_kind::typed, slot};
   }
 
-  void release(detail::sqlite_stmt* stmt, detail::lease_kind kind, std::size_t index) noexcept {
+  SQLPROOF_ALWAYS_INLINE void release(detail::sqlite_stmt* stmt, detail::lease_kind kind,
+                                      std::size_t index) noexcept {
     if (kind == detail::lease_kind::typed && index < slots_.size() &&
         slots_[index].stmt == stmt) [[likely]] {
       --in_use_;
@@ -357,7 +358,7 @@ class statement_cache {
   std::size_t in_use_ = 0;
 };
 
-inline void detail::statement_lease::release() noexcept {
+SQLPROOF_ALWAYS_INLINE void detail::statement_lease::release() noexcept {
   if (stmt_ == nullptr) return;
   cache_->release(stmt_, kind_, index_);
   stmt_ = nullptr;
