@@ -239,7 +239,7 @@ struct query_runner<Q, std::tuple<Params...>> {
     return c.cache.checkout_typed(query_slot<Q>(), [&] { return prepare_query<Q>(c.db); });
   }
 
-  static exec_result exec(connection_state& c, const Params&... params) {
+  SQLPROOF_ALWAYS_INLINE static exec_result exec(connection_state& c, const Params&... params) {
     statement_lease lease = checkout(c);
     sqlite_stmt* stmt = lease.get();
     bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
