@@ -8,6 +8,8 @@
 #    everything, compiles every public header on its own, runs ctest;
 # 3. clang++, Release, -Werror (build/clang-release): the same, and the benchmarks are
 #    built (not run) so they keep compiling;
+#    then g++, Release, -Werror (build/gcc-release): the examples (built and run) and the
+#    benchmarks (built), for the warnings only an optimised g++ build shows;
 # 4. package tests: find_package, add_subdirectory, FetchContent and pkg-config consumers
 #    (build/package).
 #
@@ -16,7 +18,7 @@
 # as one failure, and its tests are not run.
 #
 # Environment:
-#   SQLPROOF_TEST_QUICK=1   skip the clang build (faster local iteration)
+#   SQLPROOF_TEST_QUICK=1   skip the clang and optimised g++ builds (faster local iteration)
 #   SQLPROOF_BUILD_ROOT     where the build directories go (default: <repo>/build)
 #   SQLPROOF_JOBS           parallel build and test jobs (default: 2)
 set -euo pipefail
@@ -132,6 +134,21 @@ else
     -DSQLPROOF_SANITIZE=OFF \
     -DSQLPROOF_WERROR=ON \
     -DSQLPROOF_BUILD_TESTS=ON \
+    -DSQLPROOF_BUILD_EXAMPLES=ON \
+    -DSQLPROOF_BUILD_BENCHMARKS=ON
+fi
+
+# g++ with optimisation warns about things the Debug build cannot see (-Wmaybe-uninitialized
+# after inlining): users build with -O2, so the examples and benchmarks must compile clean.
+if [[ $quick == 1 ]]; then
+  section "gcc-release: skipped (SQLPROOF_TEST_QUICK=1)"
+else
+  build_and_test gcc-release \
+    -DCMAKE_CXX_COMPILER=g++ \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DSQLPROOF_SANITIZE=OFF \
+    -DSQLPROOF_WERROR=ON \
+    -DSQLPROOF_BUILD_TESTS=OFF \
     -DSQLPROOF_BUILD_EXAMPLES=ON \
     -DSQLPROOF_BUILD_BENCHMARKS=ON
 fi

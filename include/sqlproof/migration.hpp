@@ -1152,7 +1152,7 @@ class migrator {
     // (PRAGMA data_version, https://sqlite.org/pragma.html#pragma_data_version): reading it
     // whole for every step made a run of n migrations read n²/2 rows.
     std::vector<detail::history_row> history;
-    std::optional<std::int64_t> seen_data_version;
+    std::int64_t seen_data_version = -1;  // none yet: SQLite's data_version is never negative
     bool history_checked = false;
     for (;;) {
       detail::foreign_keys_scope fk(*db_, fk_off);  // outside the transaction, on purpose
@@ -1174,7 +1174,7 @@ class migrator {
       if (wants_fk_off != fk_off) {  // switch the pragma outside the transaction and re-plan
         fk_off = wants_fk_off;
         tx.rollback();  // may undo ensure_history: read again
-        seen_data_version.reset();
+        seen_data_version = -1;
         continue;
       }
       const auto t0 = clock::now();
