@@ -646,7 +646,12 @@ class database {
   /// The `EXPLAIN QUERY PLAN` rows of typed query `Q` (`std::vector<plan_row>`).
   template <class Q, class M = detail::maintenance>
   [[nodiscard]] auto explain() {
-    if constexpr (detail::maintenance_included<M>()) return M::template explain<Q>(*this);
+    static_assert(detail::query_like<Q>,
+                  "sqlproof: explain<Q>() needs a query type: sqlproof::query<\"SQL\", "
+                  "Row(Params...)> or a struct derived from one");
+    if constexpr (detail::query_like<Q> && detail::maintenance_included<M>()) {
+      return M::template explain<Q>(*this);
+    }
   }
   /// The `EXPLAIN QUERY PLAN` rows of one statement of dynamic SQL.
   template <class M = detail::maintenance>
