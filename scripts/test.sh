@@ -125,32 +125,18 @@ build_and_test gcc-debug-asan \
   -DSQLPROOF_BUILD_TESTS=ON \
   -DSQLPROOF_BUILD_EXAMPLES=ON
 
+# Optimised builds, both -Werror: clang++ runs everything again; g++ with optimisation warns
+# about things its Debug build cannot see (-Wmaybe-uninitialized after inlining), and users
+# build with -O2, so it builds the examples (and runs them) and the benchmarks.
+release_flags=(-DCMAKE_BUILD_TYPE=Release -DSQLPROOF_SANITIZE=OFF -DSQLPROOF_WERROR=ON
+  -DSQLPROOF_BUILD_EXAMPLES=ON -DSQLPROOF_BUILD_BENCHMARKS=ON)
 if [[ $quick == 1 ]]; then
-  section "clang-release: skipped (SQLPROOF_TEST_QUICK=1)"
+  section "clang-release, gcc-release: skipped (SQLPROOF_TEST_QUICK=1)"
 else
-  build_and_test clang-release \
-    -DCMAKE_CXX_COMPILER=clang++ \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DSQLPROOF_SANITIZE=OFF \
-    -DSQLPROOF_WERROR=ON \
-    -DSQLPROOF_BUILD_TESTS=ON \
-    -DSQLPROOF_BUILD_EXAMPLES=ON \
-    -DSQLPROOF_BUILD_BENCHMARKS=ON
-fi
-
-# g++ with optimisation warns about things the Debug build cannot see (-Wmaybe-uninitialized
-# after inlining): users build with -O2, so the examples and benchmarks must compile clean.
-if [[ $quick == 1 ]]; then
-  section "gcc-release: skipped (SQLPROOF_TEST_QUICK=1)"
-else
-  build_and_test gcc-release \
-    -DCMAKE_CXX_COMPILER=g++ \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DSQLPROOF_SANITIZE=OFF \
-    -DSQLPROOF_WERROR=ON \
-    -DSQLPROOF_BUILD_TESTS=OFF \
-    -DSQLPROOF_BUILD_EXAMPLES=ON \
-    -DSQLPROOF_BUILD_BENCHMARKS=ON
+  build_and_test clang-release -DCMAKE_CXX_COMPILER=clang++ -DSQLPROOF_BUILD_TESTS=ON \
+    "${release_flags[@]}"
+  build_and_test gcc-release -DCMAKE_CXX_COMPILER=g++ -DSQLPROOF_BUILD_TESTS=OFF \
+    "${release_flags[@]}"
 fi
 
 section "package tests"
