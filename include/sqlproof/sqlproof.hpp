@@ -2,6 +2,7 @@
 /// @file
 /// The umbrella header: everything sqlproof offers. Includes only.
 
+#include "callback.hpp"
 #include "cli.hpp"
 #include "config.hpp"
 #include "database.hpp"
@@ -9,6 +10,7 @@
 #include "fixed_string.hpp"
 #include "maintenance.hpp"
 #include "migration.hpp"
+#include "migration_list.hpp"
 #include "query.hpp"
 #include "schema.hpp"
 #include "statement.hpp"

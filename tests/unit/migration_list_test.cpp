@@ -1,4 +1,4 @@
-// Tests for runtime_migration_list (include/sqlproof/migration.hpp): validation when a
+// Tests for runtime_migration_list (include/sqlproof/migration_list.hpp): validation when a
 // migration is added, checksums equal to those of the same compile-time migrations, the
 // runner (migrate, rollback, status, verify) and cli::run over a run-time list, and a list
 // long enough that a compile-time one is out of reach.
