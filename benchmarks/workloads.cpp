@@ -163,26 +163,13 @@ sqlite3_stmt* prepare_raw(sqlite3* db, const char* sql, unsigned flags = SQLITE_
   return stmt;
 }
 
-// Fills `users` on any connection, with the C API (setup, never timed).
+void w3_raw(sqlite3* db);
+
+// Fills `users` on any connection, with the C API: the schema, then W3's hand-written insert
+// loop (setup, never timed).
 void populate(sqlite3* db) {
   exec_raw(db, schema_sql);
-  exec_raw(db, "BEGIN");
-  sqlite3_stmt* s = prepare_raw(db, insert_sql);
-  for (const User& u : rows()) {
-    sqlite3_bind_int64(s, 1, u.id);
-    sqlite3_bind_text(s, 2, u.name.data(), static_cast<int>(u.name.size()), SQLITE_STATIC);
-    if (u.email) {
-      sqlite3_bind_text(s, 3, u.email->data(), static_cast<int>(u.email->size()), SQLITE_STATIC);
-    } else {
-      sqlite3_bind_null(s, 3);
-    }
-    sqlite3_bind_int(s, 4, u.age);
-    sqlite3_bind_double(s, 5, u.score);
-    if (sqlite3_step(s) != SQLITE_DONE) fail(db, "populate");
-    sqlite3_reset(s);
-  }
-  sqlite3_finalize(s);
-  exec_raw(db, "COMMIT");
+  w3_raw(db);
 }
 
 std::string wal_path(const char* who) {

@@ -13,7 +13,7 @@ namespace sqlproof {
 /// Built implicitly from a string literal; the terminating NUL is kept so `c_str()` is free.
 /// @code
 /// static constexpr sqlproof::fixed_string name = "users";
-/// static_assert(name.view() == "users");
+/// constexpr std::string_view text = name.view();  // "users", usable in constant expressions
 /// @endcode
 template <std::size_t N>
 struct fixed_string {
