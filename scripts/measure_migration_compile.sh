@@ -10,6 +10,8 @@
 # /usr/bin/time is available, the best CPU time and the peak memory of each. The budget (docs/migrations.md) is
 # 2 s more for the TU with migrations.
 set -euo pipefail
+# shellcheck source=scripts/packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"  # sqlproof_first_line
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cxx=${1:-g++}
@@ -81,7 +83,7 @@ read -r with_s with_kib <<<"$(measure "$work/with.cpp")"
 read -r without_s without_kib <<<"$(measure "$work/without.cpp")"
 extra=$(echo "$with_s - $without_s" | bc -l)
 
-echo "compiler: $("$cxx" --version | head -n 1)"
+echo "compiler: $(sqlproof_first_line "$cxx" --version)"
 echo "migrations: $count, up SQL in the source: about $((sql_bytes / 1024)) KB"
 [[ $have_time == 1 ]] && unit="s CPU" || unit="s wall"
 printf "with migrations:    %6.2f $unit  peak %s KiB\n" "$with_s" "$with_kib"

@@ -14,6 +14,8 @@
 # Prints the best of `runs` (default 3, interleaved) wall-clock times for each, their ratio and the cost
 # per query. Environment: CXX (default g++), CXXFLAGS (default -std=c++20 -O2).
 set -euo pipefail
+# shellcheck source=scripts/packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"  # sqlproof_first_line
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=${1:-3}
@@ -83,7 +85,7 @@ compile_seconds() {  # compile_seconds <file>: wall-clock seconds of one compile
 
 min() { if [[ -z $1 ]] || (($(echo "$2 < $1" | bc))); then echo "$2"; else echo "$1"; fi; }
 
-echo "compiler: $($cxx --version | head -n 1)"
+echo "compiler: $(sqlproof_first_line "$cxx" --version)"
 echo "flags:    $flags"
 echo "runs:     $runs of each, interleaved (best of)"
 # Interleaved, so that load from other processes falls on both variants alike.

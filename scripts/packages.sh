@@ -1,31 +1,44 @@
 # shellcheck shell=bash
-# Sourced by scripts/test.sh and scripts/demo.sh: installs the Debian packages a script
-# needs, and only those missing.
+# Sourced by scripts/test.sh, scripts/demo.sh and scripts/fresh_root.sh: installs the Debian
+# packages a script needs, and only those missing.
 #
 #   sqlproof_install_packages g++ cmake 'libboost1.81-dev|libboost-dev' 'libclang-rt-14-dev?'
 #
 # `a|b` accepts whichever is installed, else installs the first one apt can provide;
 # a trailing `?` marks a package that is skipped when apt cannot provide it. apt-get update
 # and apt-get install run only when something is missing, through sudo when not root.
+# When apt cannot provide a required package, apt-get's own message says why.
+#
+# Written to run under `set -euo pipefail`: no output is piped into a reader that may stop
+# early (such as `grep -q`), because the writer then dies of SIGPIPE and the pipeline
+# fails although the answer was yes. Command output is captured first and matched in bash.
 
+# sqlproof_package_installed <package>: true when dpkg has it installed.
 sqlproof_package_installed() {
-  dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed'
+  local status
+  status=$(dpkg-query --show --showformat='${db:Status-Status}' "$1" 2>/dev/null) || return 1
+  [[ $status == installed ]]
 }
 
+# sqlproof_package_available <package>: true when apt has a candidate version to install.
 sqlproof_package_available() {
-  apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [^(]'
+  local policy
+  policy=$(apt-cache policy "$1" 2>/dev/null) || return 1
+  [[ $policy =~ Candidate:\ [^\(] ]]
 }
 
+# sqlproof_install_packages <spec>...: installs what is missing; returns non-zero, after
+# apt's own explanation, when a required package cannot be installed.
 sqlproof_install_packages() {
-  local spec alternative wanted=() missing=() to_install=() sudo=()
+  local spec alternative found chosen wanted=() missing=() to_install=() sudo=()
 
-  if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+  if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
     echo "packages: no dpkg/apt-get here; assuming the build tools and libraries are installed"
     return 0
   fi
 
   for spec in "$@"; do
-    local found=0
+    found=0
     IFS='|' read -r -a wanted <<<"${spec%\?}"
     for alternative in "${wanted[@]}"; do
       if sqlproof_package_installed "$alternative"; then
@@ -51,10 +64,13 @@ sqlproof_install_packages() {
   fi
 
   echo "packages: missing ${missing[*]}; installing"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q; then
+    echo "packages: apt-get update failed (apt's message is above)" >&2
+    return 1
+  fi
 
   for spec in "${missing[@]}"; do
-    local chosen=""
+    chosen=""
     IFS='|' read -r -a wanted <<<"${spec%\?}"
     for alternative in "${wanted[@]}"; do
       if sqlproof_package_available "$alternative"; then
@@ -67,13 +83,25 @@ sqlproof_install_packages() {
     elif [[ $spec == *\? ]]; then
       echo "packages: ${spec%\?} is not available here; going on without it"
     else
-      echo "packages: apt cannot provide ${spec}" >&2
-      return 1
+      # Ask apt for it anyway: its message (unknown package, no installation candidate, a
+      # broken source) says why far better than a guess here.
+      to_install+=("${wanted[0]}")
     fi
   done
 
   if [[ ${#to_install[@]} -gt 0 ]]; then
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-      apt-get install -y -q --no-install-recommends "${to_install[@]}"
+    if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -q --no-install-recommends "${to_install[@]}"; then
+      echo "packages: apt-get install ${to_install[*]} failed (apt's message is above)" >&2
+      return 1
+    fi
   fi
+}
+
+# sqlproof_first_line <command> [args...]: the first line of a command's output, read without
+# a pipe into `head` (see above).
+sqlproof_first_line() {
+  local out
+  out=$("$@")
+  printf '%s\n' "${out%%$'\n'*}"
 }
