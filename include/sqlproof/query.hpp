@@ -328,4 +328,17 @@ inline constexpr std::string_view query_display_name{stored_query_name<Q>.text,
 template <class Q>
 concept query_type = detail::query_like<Q>;
 
+/// Runs the compile-time checks of `Q` where it is named.
+///
+/// A query type is checked when it is first used (`db.one<Q>(...)`, `Q::checked`, ...): a
+/// wrong query that no code uses compiles, like any unused template. To have the checks fire
+/// at the declaration, assert them there. A failed check stops compilation with its own
+/// `sqlproof:` message and nothing more, so `checked<Q>` is true wherever compilation goes on:
+/// @code
+/// using find_user = sqlproof::query<"SELECT id, name FROM users WHERE id = ?", User(std::int64_t)>;
+/// static_assert(sqlproof::checked<find_user>);
+/// @endcode
+template <query_type Q>
+inline constexpr bool checked = (static_cast<void>(Q::checked), true);
+
 }  // namespace sqlproof

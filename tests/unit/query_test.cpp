@@ -599,3 +599,34 @@ TEST_CASE("query: detail::type_name spells types readably at compile time", "[qu
   CHECK_FALSE(contains(type_name<person>, "]"));
   CHECK_FALSE(contains(type_name<person>, ";"));
 }
+
+namespace {
+
+struct checked_row {
+  std::int64_t id;
+  std::string name;
+};
+
+// Never used: a query type is checked where it is used, so this wrong alias (two columns
+// for a one-field row) compiles. tests/compile_fail/checked_at_declaration.cpp shows the
+// same alias stopping compilation once `checked` names it.
+using unused_wrong_query = sp::query<"SELECT id, name FROM users", std::int64_t()>;
+
+using checked_query = sp::query<"SELECT id, name FROM users WHERE id = ?", checked_row(std::int64_t)>;
+static_assert(sp::checked<checked_query>);
+
+}  // namespace
+
+TEST_CASE("query: checked<Q> runs the checks at the declaration and the query still runs",
+          "[query]") {
+  STATIC_REQUIRE(sp::checked<checked_query>);
+  STATIC_REQUIRE(checked_query::checked);
+
+  sp::database db{":memory:"};
+  db.exec_script("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+                 "INSERT INTO users VALUES (7, 'Ann');");
+  const std::optional<checked_row> row = db.one<checked_query>(std::int64_t{7});
+  REQUIRE(row.has_value());
+  CHECK(row->id == 7);
+  CHECK(row->name == "Ann");
+}
