@@ -1,6 +1,6 @@
-// The program from the README: a users table, typed queries, a transaction with a nested
-// savepoint that rolls back, and streamed iteration. Run it in a scratch directory: it
-// creates quickstart.db there (and removes any previous one first).
+// The program from the README: a users table created by a migration, typed queries, a
+// transaction with a nested savepoint that rolls back, and streamed iteration. Run it in a
+// scratch directory: it creates quickstart.db there (and removes any previous one first).
 
 #include <sqlproof/sqlproof.hpp>
 
@@ -39,6 +39,15 @@ using older_than = sp::query<"SELECT * FROM users WHERE age > :age ORDER BY age"
 using count_users = sp::query<"SELECT count(*) FROM users", std::int64_t()>;
 // [queries]
 
+// [migrations]
+constexpr auto schema = sp::migrations(
+    sp::migration<1, "create users">(
+        sp::up("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+               "                    email TEXT UNIQUE, age INTEGER NOT NULL)",
+               "CREATE INDEX users_age ON users(age)"),
+        sp::down("DROP TABLE users")));
+// [migrations]
+
 namespace {
 
 int failures = 0;
@@ -67,11 +76,9 @@ int main() {
 
   // [open]
   sp::database db{"quickstart.db", sp::options::production()};
-  db.exec_script(
-      "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-      "                    email TEXT UNIQUE, age INTEGER NOT NULL);"
-      "CREATE INDEX users_age ON users(age);");
+  sp::migrator{db, schema}.migrate();  // applies what is pending; a second run applies nothing
   // [open]
+  check(sp::migrator{db, schema}.status().user_version == 1, "migrated to version 1");
 
   // [use]
   auto r = db.exec<add_user>("Ann", std::nullopt, 31);  // r.changes, r.last_insert_rowid
