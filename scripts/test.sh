@@ -9,8 +9,9 @@
 #
 # 1. installs the Debian packages it needs, if any are missing (on a fresh Debian 12: about
 #    120 packages, 180 MB to download, 900 MB installed);
-# 2. checks the shell scripts: shellcheck on every script, and the package functions of
-#    scripts/packages.sh under `set -euo pipefail` (tests/scripts/packages_test.sh);
+# 2. checks the scripts and pages: shellcheck on every shell script, the package functions of
+#    scripts/packages.sh under `set -euo pipefail` (tests/scripts/packages_test.sh), and the
+#    links between the Markdown pages (tests/scripts/check_links.py);
 # 3. g++, Debug, AddressSanitizer + UBSan, -Werror (build/gcc-debug-asan): builds
 #    everything, compiles every public header on its own, runs ctest;
 # 4. clang++, Release, -Werror (build/clang-release): the same, and the benchmarks are
@@ -195,10 +196,11 @@ sqlproof_first_line g++ --version
 if [[ $quick != 1 ]]; then sqlproof_first_line clang++ --version; fi
 sqlproof_first_line cmake --version
 
-step "shell scripts"
+step "scripts and links"
 mapfile -t scripts < <(shell_scripts)
 check shellcheck shellcheck --external-sources "${scripts[@]}"
 check packages bash "$root/tests/scripts/packages_test.sh"
+check links python3 "$root/tests/scripts/check_links.py" "$root"
 
 # Sanitizer reports must fail the run, with a stack.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
