@@ -301,3 +301,31 @@ TEST_CASE("table: a mapped row checks result column names when first prepared", 
   CHECK(ok->name == "Ann");
   CHECK(ok->age == 31);
 }
+
+TEST_CASE("table: a row mapped by its reflected field names reads and writes", "[table]") {
+  // Inside a template, so that the queries are only instantiated where the names are
+  // reflected (outside one, a discarded `if constexpr` branch is still checked).
+  []<class Row>() {
+    if constexpr (!sp::detail::can_reflect_names) {
+      SUCCEED("this Boost.PFR cannot reflect field names (Boost < 1.84): nothing to run");
+    } else {
+      using add = sp::query<"INSERT INTO reflected (id, title) VALUES (?, ?) RETURNING *",
+                            Row(std::int64_t, std::string_view)>;
+      using add_swapped = sp::query<"INSERT INTO reflected (title, id) VALUES (?, ?)",
+                                    void(std::string_view, std::int64_t)>;
+      using all = sp::query<"SELECT * FROM reflected ORDER BY id", Row()>;
+      sp::database db{":memory:"};
+      db.exec_script("CREATE TABLE reflected (id INTEGER PRIMARY KEY, title TEXT NOT NULL);");
+      const std::optional<Row> added = db.one<add>(std::int64_t{2}, "second");
+      REQUIRE(added.has_value());
+      CHECK(added->id == 2);
+      CHECK(added->title == "second");
+      db.exec<add_swapped>("first", std::int64_t{1});
+      const std::vector<Row> rows = db.all<all>();
+      REQUIRE(rows.size() == 2);
+      CHECK(rows[0].id == 1);
+      CHECK(rows[0].title == "first");
+      CHECK(rows[1].title == "second");
+    }
+  }.template operator()<reflected_row>();
+}
