@@ -298,14 +298,35 @@ struct value_traits<std::optional<T>> {
 
 // ---- enums --------------------------------------------------------------------------------
 
+namespace detail {
+
+// An enum whose underlying type is fixed (`enum class e`, `enum e : int`) can hold every value
+// of that type; only such an enum can be list-initialised from it ([dcl.init.list]/3.8).
+// An enum without one holds only the values of the smallest bit-field that fits its
+// enumerators ([dcl.enum]/8): converting 10 to `enum e { a, b, c }` is undefined behaviour.
+template <class E>
+concept fixed_underlying_enum = std::is_enum_v<E> && requires { E{std::underlying_type_t<E>{}}; };
+
+}  // namespace detail
+
 /// Enums are stored as their underlying integer; reading checks the underlying type's range
 /// (not that the value names an enumerator: flags enums combine them).
+///
+/// Only an enum with a fixed underlying type (`enum class e`, `enum e : int`) can be read: an
+/// enum without one (`enum e { a, b, c }`) has a range narrower than its underlying type, known
+/// only from its enumerators, so reading it is refused at compile time. Binding it is allowed.
 template <class E>
   requires std::is_enum_v<E>
 struct value_traits<E> {
   using storage_type = std::underlying_type_t<E>;
   static constexpr storage_type to_storage(E e) noexcept { return static_cast<storage_type>(e); }
-  static constexpr E from_storage(storage_type v) noexcept { return static_cast<E>(v); }
+  static constexpr E from_storage(storage_type v) noexcept {
+    static_assert(detail::fixed_underlying_enum<E>,
+                  "sqlproof: an enum without a fixed underlying type cannot be read from a "
+                  "column, since a value outside its enumerators would be undefined behaviour; "
+                  "declare it with one (`enum e : int { ... }`) or as an `enum class`");
+    return static_cast<E>(v);
+  }
 };
 
 // ---- std::chrono --------------------------------------------------------------------------

@@ -55,6 +55,8 @@ std::vector<std::byte> bytes_of(std::initializer_list<int> values) {
 }
 
 enum class level : std::int8_t { low = -100, mid = 0, high = 100 };
+enum unscoped_fixed : unsigned char { first = 1, second = 2 };
+enum unscoped_unfixed { red, green, blue };  // holds 0..3 only: bind-only
 
 struct money {
   std::int64_t cents = 0;
@@ -423,6 +425,25 @@ TEST_CASE("value: enums are stored as their underlying integer, range-checked wh
     CHECK(contains(e.query_name(), "level_query"));
     CHECK(e.sql() == "SELECT 1000 AS lvl");
   }
+}
+
+TEST_CASE("value: an unscoped enum reads when its underlying type is fixed, and always binds",
+          "[value]") {
+  sp::database db{":memory:"};
+  // A fixed underlying type makes every unsigned char a valid value, enumerator or not.
+  CHECK(db.prepare("SELECT 200").one<unscoped_fixed>() ==
+        std::optional<unscoped_fixed>(static_cast<unscoped_fixed>(200)));
+  CHECK(echo(db, second) == second);
+  CHECK_THROWS_AS(db.prepare("SELECT 256").one<unscoped_fixed>(), sp::type_error);
+
+  // Without a fixed type an enum can be bound (its value is an int), but reading it does not
+  // compile (tests/compile_fail/enum_without_fixed_underlying_type.cpp).
+  STATIC_REQUIRE(sp::detail::fixed_underlying_enum<level>);
+  STATIC_REQUIRE(sp::detail::fixed_underlying_enum<unscoped_fixed>);
+  STATIC_REQUIRE_FALSE(sp::detail::fixed_underlying_enum<unscoped_unfixed>);
+  CHECK(db.prepare("SELECT ?").one<std::int64_t>(blue) == std::optional<std::int64_t>(2));
+  using by_color = sp::query<"SELECT ? + 0", std::int64_t(unscoped_unfixed)>;
+  CHECK(db.one<by_color>(green) == std::optional<std::int64_t>(1));
 }
 
 // ---- std::chrono ----------------------------------------------------------------------------
