@@ -370,6 +370,19 @@ concept json_element = (std::is_arithmetic_v<T> && !std::same_as<T, char> && !ch
                         !byte_like<T>) ||
                        std::same_as<T, std::string> || std::same_as<T, std::string_view>;
 
+[[noreturn]] SQLPROOF_COLD inline void throw_nul_in_json_list(int index) {
+  throw_bind_error(index, "list",
+                   "a string holds a NUL character, which json_each would cut the string at; "
+                   "bind such a value as a parameter of its own");
+}
+
+[[noreturn]] SQLPROOF_COLD inline void throw_list_element_too_large(int index,
+                                                                    std::string_view cpp_type) {
+  throw_bind_error(index, "list",
+                   concat({"an element of type ", cpp_type,
+                           " does not fit SQLite's 64-bit signed INTEGER"}));
+}
+
 inline void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (const char ch : s) {
@@ -398,16 +411,33 @@ template <class T>
 void append_json_element(std::string& out, const T& v, int index) {
   if constexpr (std::same_as<T, bool>) {
     out += v ? "true" : "false";
+  } else if constexpr (std::is_floating_point_v<T>) {
+    // Written as the double a scalar parameter of type T binds (value_traits<T>::bind), so a
+    // list element compares equal to the same value bound singly: the shortest form of the
+    // float 0.1f is "0.1", which reads back as the double 0.1, not as 0.1f widened.
+    const double d = static_cast<double>(v);
+    if (!is_finite(d)) {
+      throw_bind_error(index, "list", "JSON has no representation for NaN or infinity");
+    }
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, d);
+    out.append(buf, r.ptr);
   } else if constexpr (std::is_arithmetic_v<T>) {
-    if constexpr (std::is_floating_point_v<T>) {
-      if (!is_finite(static_cast<double>(v))) {
-        throw_bind_error(index, "list", "JSON has no representation for NaN or infinity");
+    // The same check as a scalar parameter: json_each would turn a larger value into REAL.
+    if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
+      if (v > static_cast<T>(std::numeric_limits<std::int64_t>::max())) [[unlikely]] {
+        throw_list_element_too_large(index, type_name<T>);
       }
     }
     char buf[64];
     const auto r = std::to_chars(buf, buf + sizeof buf, v);
     out.append(buf, r.ptr);
   } else {
+    // SQLite's json_each returns "a\u0000b" as the text "a" (it ends the value at the NUL),
+    // so the list would match other rows than the strings it was given.
+    if (std::string_view(v).find('\0') != std::string_view::npos) [[unlikely]] {
+      throw_nul_in_json_list(index);
+    }
     append_json_string(out, v);
   }
 }
@@ -430,6 +460,9 @@ int bind_json_list(const binder& b, int i, const Range& list) {
 
 /// A list binds as a JSON array (TEXT), to be expanded in SQL with `json_each`:
 /// `WHERE id IN (SELECT value FROM json_each(?))`. Numbers, `bool` and strings are allowed.
+/// An element matches the rows it would match bound on its own (a `float` is written as the
+/// double it binds as); an element that cannot (NaN, infinity, an unsigned value above
+/// INT64_MAX, a string holding a NUL character) is a `type_error` at bind time.
 template <detail::json_element T>
 struct value_traits<std::vector<T>> {
   static constexpr value_family family = value_family::json_list;

@@ -579,6 +579,94 @@ TEST_CASE("value: lists bind as JSON arrays for json_each", "[value]") {
   }
 }
 
+TEST_CASE("value: a list matches the same rows as its elements bound one by one", "[value]") {
+  sp::database db{":memory:"};
+
+  SECTION("floats compare as the double a float parameter binds") {
+    db.exec_script("CREATE TABLE readings (id INTEGER PRIMARY KEY, x REAL NOT NULL)");
+    using add = sp::query<"INSERT INTO readings (id, x) VALUES (?, ?)", void(std::int64_t, float)>;
+    const std::vector<float> stored{0.1f, 1.1f, 3.3f, 16777216.0f, -2.5e-7f, 1e30f};
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      db.exec<add>(static_cast<std::int64_t>(i + 1), stored[i]);
+    }
+    using by_value = sp::query<"SELECT id FROM readings WHERE x = ? ORDER BY id",
+                               std::int64_t(float)>;
+    using by_list = sp::query<
+        "SELECT id FROM readings WHERE x IN (SELECT value FROM json_each(?)) ORDER BY id",
+        std::int64_t(std::vector<float>)>;
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      CAPTURE(i);
+      const std::vector<std::int64_t> row{static_cast<std::int64_t>(i + 1)};
+      REQUIRE(db.all<by_value>(stored[i]) == row);
+      CHECK(db.all<by_list>(std::vector<float>{stored[i]}) == row);
+    }
+    CHECK(db.all<by_list>(std::vector<float>{0.1f, 3.3f, 7.0f, 1e30f}) ==
+          std::vector<std::int64_t>{1, 3, 6});
+    const std::array<float, 2> span_values{1.1f, -2.5e-7f};
+    using by_span = sp::query<
+        "SELECT id FROM readings WHERE x IN (SELECT value FROM json_each(?)) ORDER BY id",
+        std::int64_t(std::span<const float>)>;
+    CHECK(db.all<by_span>(std::span<const float>(span_values)) == std::vector<std::int64_t>{2, 5});
+  }
+
+  SECTION("an unsigned value above INT64_MAX is refused, as a scalar parameter is") {
+    db.exec_script("CREATE TABLE counters (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
+    constexpr auto int64_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    using add = sp::query<"INSERT INTO counters (id, n) VALUES (?, ?)", void(std::int64_t, std::uint64_t)>;
+    db.exec<add>(1, std::uint64_t{7});
+    db.exec<add>(2, int64_max);
+    CHECK_THROWS_AS(db.exec<add>(3, int64_max + 1), sp::type_error);
+
+    using by_list = sp::query<
+        "SELECT id FROM counters WHERE n IN (SELECT value FROM json_each(?)) ORDER BY id",
+        std::int64_t(std::vector<std::uint64_t>)>;
+    CHECK(db.all<by_list>(std::vector<std::uint64_t>{7, int64_max}) ==
+          std::vector<std::int64_t>{1, 2});
+    try {
+      (void)db.all<by_list>(std::vector<std::uint64_t>{7, int64_max + 1});
+      FAIL("a uint64 above INT64_MAX was bound in a list");
+    } catch (const sp::type_error& e) {
+      CHECK(e.column() == -1);
+      CHECK(contains(e.what(), "parameter 1"));
+      CHECK(contains(e.what(), "64-bit signed INTEGER"));
+    }
+    // Every element is checked, not only the first.
+    CHECK_THROWS_AS(db.all<by_list>(std::vector<std::uint64_t>{std::numeric_limits<std::uint64_t>::max(), 7}),
+                    sp::type_error);
+  }
+
+  SECTION("a string with a NUL character is refused rather than cut at the NUL") {
+    db.exec_script("CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+    using add = sp::query<"INSERT INTO tags (id, name) VALUES (?, ?)", void(std::int64_t, std::string)>;
+    const std::string with_nul("a\0b", 3);
+    db.exec<add>(1, "a");
+    db.exec<add>(2, with_nul);
+    db.exec<add>(3, "b");
+    using by_name = sp::query<"SELECT id FROM tags WHERE name = ? ORDER BY id", std::int64_t(std::string)>;
+    REQUIRE(db.all<by_name>(with_nul) == std::vector<std::int64_t>{2});
+
+    using by_list = sp::query<
+        "SELECT id FROM tags WHERE name IN (SELECT value FROM json_each(?)) ORDER BY id",
+        std::int64_t(std::vector<std::string>)>;
+    CHECK(db.all<by_list>(std::vector<std::string>{"a", "b"}) == std::vector<std::int64_t>{1, 3});
+    try {
+      (void)db.all<by_list>(std::vector<std::string>{"b", with_nul});
+      FAIL("a string with a NUL character was bound in a list");
+    } catch (const sp::type_error& e) {
+      CHECK(e.column() == -1);
+      CHECK(contains(e.what(), "NUL"));
+    }
+    const std::array<std::string_view, 1> views{std::string_view(with_nul)};
+    CHECK_THROWS_AS(db.prepare("SELECT count(*) FROM json_each(?)")
+                        .one<std::int64_t>(std::span<const std::string_view>(views)),
+                    sp::type_error);
+    // Other control characters are escaped and come back whole.
+    const std::string with_ctl("a\x01" "b", 3);
+    db.exec<add>(4, with_ctl);
+    CHECK(db.all<by_list>(std::vector<std::string>{with_ctl}) == std::vector<std::int64_t>{4});
+  }
+}
+
 // ---- user types -----------------------------------------------------------------------------
 
 TEST_CASE("value: user types map through value_traits storage_type/to_storage/from_storage",
