@@ -76,6 +76,10 @@ concept byte_like = std::same_as<T, std::byte> || std::same_as<T, std::uint8_t> 
 constexpr bool is_finite(double v) noexcept { return v - v == 0; }
 
 // "cannot read column 2 ('age') into int: <what>[; <hint>]", naming the statement's SQL.
+// Messages name the column or parameter, the C++ type and the storage class, never the value
+// itself: a value is the application's data (a balance, an identifier), and an exception's
+// text ends up in logs and bug reports. (The trace hook likewise leaves values out unless
+// asked.)
 [[noreturn]] SQLPROOF_COLD inline void throw_read_error(const column_ref& c,
                                                         std::string_view cpp_type,
                                                         std::string_view what,
@@ -110,14 +114,13 @@ template <class T>
   throw_wrong_storage(c, got, type_name<T>);
 }
 
-[[noreturn]] SQLPROOF_COLD inline void throw_not_bool(const column_ref& c, std::int64_t v) {
-  throw_read_error(c, "bool", concat({number_text(v), " is neither 0 nor 1"}), {});
+[[noreturn]] SQLPROOF_COLD inline void throw_not_bool(const column_ref& c) {
+  throw_read_error(c, "bool", "the INTEGER is neither 0 nor 1", {});
 }
 
 [[noreturn]] SQLPROOF_COLD inline void throw_integer_out_of_range(const column_ref& c,
-                                                                  std::string_view cpp_type,
-                                                                  std::int64_t v) {
-  throw_read_error(c, cpp_type, concat({number_text(v), " is out of the type's range"}),
+                                                                  std::string_view cpp_type) {
+  throw_read_error(c, cpp_type, "the INTEGER is out of the type's range",
                    "use a wider integer type");
 }
 
@@ -127,10 +130,9 @@ template <class T>
 }
 
 [[noreturn]] SQLPROOF_COLD inline void throw_unsigned_too_large(int index,
-                                                                std::string_view cpp_type,
-                                                                std::uint64_t v) {
+                                                                std::string_view cpp_type) {
   throw_bind_error(index, cpp_type,
-                   concat({number_text(v), " does not fit SQLite's 64-bit signed INTEGER"}));
+                   "the value is above INT64_MAX, which SQLite's 64-bit signed INTEGER cannot hold");
 }
 
 [[noreturn]] SQLPROOF_COLD inline void throw_bind_failed(int rc, int index,
@@ -157,7 +159,7 @@ struct value_traits<bool> {
     if (t != detail::storage::integer) [[unlikely]] detail::throw_wrong_storage<bool>(c, t);
     const auto v = c.int64();
     if (v != 0 && v != 1) [[unlikely]] {
-      detail::throw_not_bool(c, v);
+      detail::throw_not_bool(c);
     }
     return v == 1;
   }
@@ -171,7 +173,7 @@ struct value_traits<T> {
   static int bind(const detail::binder& b, int i, T v) {
     if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
       if (v > static_cast<T>(std::numeric_limits<std::int64_t>::max())) [[unlikely]] {
-        detail::throw_unsigned_too_large(i, detail::type_name<T>, static_cast<std::uint64_t>(v));
+        detail::throw_unsigned_too_large(i, detail::type_name<T>);
       }
     }
     return b.int64(i, static_cast<std::int64_t>(v));
@@ -188,7 +190,7 @@ struct value_traits<T> {
                              std::conditional_t<std::is_signed_v<char>, signed char, unsigned char>,
                              T>;
       if (!std::in_range<range_type>(v)) [[unlikely]] {
-        detail::throw_integer_out_of_range(c, detail::type_name<T>, v);
+        detail::throw_integer_out_of_range(c, detail::type_name<T>);
       }
     }
     return static_cast<T>(v);
@@ -379,8 +381,8 @@ concept json_element = (std::is_arithmetic_v<T> && !std::same_as<T, char> && !ch
 [[noreturn]] SQLPROOF_COLD inline void throw_list_element_too_large(int index,
                                                                     std::string_view cpp_type) {
   throw_bind_error(index, "list",
-                   concat({"an element of type ", cpp_type,
-                           " does not fit SQLite's 64-bit signed INTEGER"}));
+                   concat({"an element of type ", cpp_type, " is above INT64_MAX, which "
+                           "SQLite's 64-bit signed INTEGER cannot hold"}));
 }
 
 inline void append_json_string(std::string& out, std::string_view s) {

@@ -183,8 +183,9 @@ TEST_CASE("value: uint64 round-trips up to INT64_MAX and refuses to bind above i
       FAIL("binding 2^63 did not throw");
     } catch (const sp::type_error& e) {
       CHECK(e.column() == -1);
-      CHECK(contains(e.what(), "9223372036854775808"));
-      CHECK(contains(e.what(), "64-bit signed INTEGER"));
+      CHECK(contains(e.what(), "cannot bind parameter 1 of type "));
+      CHECK(contains(e.what(), "above INT64_MAX"));
+      CHECK_FALSE(contains(e.what(), "9223372036854775808"));  // the value is the caller's data
       CHECK_FALSE(e.query_name().empty());
       CHECK(e.sql() == "SELECT ?");
     }
@@ -216,14 +217,14 @@ TEST_CASE("value: integers out of the field's range are type_errors, never trunc
   CHECK_THROWS_AS(db.prepare("SELECT -1").one<std::uint32_t>(), sp::type_error);
 
   try {
-    (void)db.prepare("SELECT 300 AS too_big").one<std::int8_t>();
-    FAIL("300 was read into int8_t");
+    (void)db.prepare("SELECT ? AS too_big").one<std::int8_t>(std::int64_t{73019});
+    FAIL("73019 was read into int8_t");
   } catch (const sp::type_error& e) {
     CHECK(e.column() == 0);
     CHECK(e.column_name() == "too_big");
-    CHECK(contains(e.what(), "300"));
-    CHECK(contains(e.what(), "range"));
-    CHECK(e.sql() == "SELECT 300 AS too_big");
+    CHECK(contains(e.what(), "into signed char: the INTEGER is out of the type's range"));
+    CHECK_FALSE(contains(e.what(), "73019"));  // the value is the application's data
+    CHECK(e.sql() == "SELECT ? AS too_big");
   }
 }
 
@@ -414,16 +415,17 @@ TEST_CASE("value: enums are stored as their underlying integer, range-checked wh
   CHECK_THROWS_AS(db.prepare("SELECT -129").one<level>(), sp::type_error);
   CHECK_THROWS_AS(db.prepare("SELECT 'high'").one<level>(), sp::type_error);
 
-  struct level_query : sp::query<"SELECT 1000 AS lvl", level()> {};
+  struct level_query : sp::query<"SELECT ? AS lvl", level(std::int64_t)> {};
   try {
-    (void)db.one<level_query>();
-    FAIL("1000 was read into an int8 enum");
+    (void)db.one<level_query>(std::int64_t{64251});
+    FAIL("64251 was read into an int8 enum");
   } catch (const sp::type_error& e) {
     CHECK(e.column() == 0);
     CHECK(e.column_name() == "lvl");
-    CHECK(contains(e.what(), "1000"));
+    CHECK(contains(e.what(), "out of the type's range"));
+    CHECK_FALSE(contains(e.what(), "64251"));
     CHECK(contains(e.query_name(), "level_query"));
-    CHECK(e.sql() == "SELECT 1000 AS lvl");
+    CHECK(e.sql() == "SELECT ? AS lvl");
   }
 }
 
@@ -628,7 +630,8 @@ TEST_CASE("value: a list matches the same rows as its elements bound one by one"
     } catch (const sp::type_error& e) {
       CHECK(e.column() == -1);
       CHECK(contains(e.what(), "parameter 1"));
-      CHECK(contains(e.what(), "64-bit signed INTEGER"));
+      CHECK(contains(e.what(), "above INT64_MAX"));
+      CHECK_FALSE(contains(e.what(), "9223372036854775808"));
     }
     // Every element is checked, not only the first.
     CHECK_THROWS_AS(db.all<by_list>(std::vector<std::uint64_t>{std::numeric_limits<std::uint64_t>::max(), 7}),
@@ -821,16 +824,18 @@ TEST_CASE("value: storage classes that do not fit are type_errors", "[value]") {
     CHECK_THROWS_AS(db.prepare("SELECT '42'").one<int>(), sp::type_error);
   }
   SECTION("2 into bool") {
-    using q = sp::query<"SELECT 2 AS flag", bool()>;
+    using q = sp::query<"SELECT ? AS flag", bool(std::int64_t)>;
     try {
-      (void)db.one<q>();
-      FAIL("2 was read into bool");
+      (void)db.one<q>(std::int64_t{58213});
+      FAIL("58213 was read into bool");
     } catch (const sp::type_error& e) {
       CHECK(e.column_name() == "flag");
-      CHECK(contains(e.what(), "2 is neither 0 nor 1"));
+      CHECK(contains(e.what(), "into bool: the INTEGER is neither 0 nor 1"));
+      CHECK_FALSE(contains(e.what(), "58213"));
       CHECK_FALSE(e.query_name().empty());
-      CHECK(e.sql() == "SELECT 2 AS flag");
+      CHECK(e.sql() == "SELECT ? AS flag");
     }
+    CHECK_THROWS_AS(db.prepare("SELECT 2").one<bool>(), sp::type_error);
     CHECK_THROWS_AS(db.prepare("SELECT -1").one<bool>(), sp::type_error);
     CHECK_THROWS_AS(db.prepare("SELECT 1.0").one<bool>(), sp::type_error);
   }
