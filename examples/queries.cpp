@@ -117,6 +117,25 @@ int main() {
   check(names.size() == 3 && names[0] == "Ann" && names[2] == "Di", "statement::all");
   check(no_city.size() == 3, "statement::step");  // Bo, Cy (cleared), Di
 
+  // [untrusted]
+  // A value from outside (a form field, a request) is bound to a placeholder, never written
+  // into the SQL text: whatever it holds, it is compared as a value, not run as SQL.
+  const std::string input = "x' OR '1'='1";
+  sp::statement named = db.prepare_cached("SELECT count(*) FROM people WHERE name = ?");
+  std::optional<std::int64_t> matches = named.one<std::int64_t>(input);  // 0: no such name
+
+  // A part of the SQL that varies (the column to sort by) is picked from the program's own
+  // texts by a value the input was parsed into, never copied from the input.
+  enum class sort_key { name, age };
+  const sort_key key = sort_key::age;
+  const char* sorted_sql = key == sort_key::age ? "SELECT name FROM people ORDER BY age, name"
+                                                : "SELECT name FROM people ORDER BY name";
+  std::vector<std::string> sorted = db.prepare_cached(sorted_sql).all<std::string>();
+  // [untrusted]
+  check(matches == std::int64_t{0}, "a bound value is not SQL");
+  check(sorted.size() == 4 && sorted.front() == "Cy" && sorted.back() == "Di",
+        "SQL picked from fixed texts");
+
   if (failures != 0) return 1;
   std::puts("queries: ok");
   return 0;

@@ -437,17 +437,20 @@ class database {
 
   /// Runs every statement in `sql` in order (a schema, a seed script). Not atomic by itself:
   /// wrap it in `transaction` for all-or-nothing. Throws naming the statement that failed.
+  /// Text longer than `INT_MAX` bytes is refused (an `error` with SQLITE_TOOBIG) before it is read.
   void exec_script(std::string_view sql) { detail::exec_script(live()->db, sql); }
 
   /// A statement for dynamic SQL, from (and returned to) the connection's LRU cache.
+  /// Text longer than `INT_MAX` bytes is refused (an `error` with SQLITE_TOOBIG) before it is read.
   statement prepare_cached(std::string_view sql) {
     auto* c = live();
+    detail::check_sql_length(sql);  // before the cache hashes the text
     return statement(c->cache.checkout_dynamic(
         sql, [&] { return detail::prepare_one(c->db, sql, true, {sql, {}}); }));
   }
 
   /// A statement for dynamic SQL that is not cached (finalized when destroyed): for SQL that
-  /// differs on every call.
+  /// differs on every call. Text longer than `INT_MAX` bytes is refused, as by `prepare_cached`.
   statement prepare(std::string_view sql) {
     auto* c = live();
     // Held as a checked-out "extra" so it counts as in use and is finalized on release.

@@ -76,6 +76,10 @@ concept byte_like = std::same_as<T, std::byte> || std::same_as<T, std::uint8_t> 
 constexpr bool is_finite(double v) noexcept { return v - v == 0; }
 
 // "cannot read column 2 ('age') into int: <what>[; <hint>]", naming the statement's SQL.
+// Messages name the column or parameter, the C++ type and the storage class, never the value
+// itself: a value is the application's data (a balance, an identifier), and an exception's
+// text ends up in logs and bug reports. (The trace hook likewise leaves values out unless
+// asked.)
 [[noreturn]] SQLPROOF_COLD inline void throw_read_error(const column_ref& c,
                                                         std::string_view cpp_type,
                                                         std::string_view what,
@@ -110,14 +114,13 @@ template <class T>
   throw_wrong_storage(c, got, type_name<T>);
 }
 
-[[noreturn]] SQLPROOF_COLD inline void throw_not_bool(const column_ref& c, std::int64_t v) {
-  throw_read_error(c, "bool", concat({number_text(v), " is neither 0 nor 1"}), {});
+[[noreturn]] SQLPROOF_COLD inline void throw_not_bool(const column_ref& c) {
+  throw_read_error(c, "bool", "the INTEGER is neither 0 nor 1", {});
 }
 
 [[noreturn]] SQLPROOF_COLD inline void throw_integer_out_of_range(const column_ref& c,
-                                                                  std::string_view cpp_type,
-                                                                  std::int64_t v) {
-  throw_read_error(c, cpp_type, concat({number_text(v), " is out of the type's range"}),
+                                                                  std::string_view cpp_type) {
+  throw_read_error(c, cpp_type, "the INTEGER is out of the type's range",
                    "use a wider integer type");
 }
 
@@ -127,10 +130,9 @@ template <class T>
 }
 
 [[noreturn]] SQLPROOF_COLD inline void throw_unsigned_too_large(int index,
-                                                                std::string_view cpp_type,
-                                                                std::uint64_t v) {
+                                                                std::string_view cpp_type) {
   throw_bind_error(index, cpp_type,
-                   concat({number_text(v), " does not fit SQLite's 64-bit signed INTEGER"}));
+                   "the value is above INT64_MAX, which SQLite's 64-bit signed INTEGER cannot hold");
 }
 
 [[noreturn]] SQLPROOF_COLD inline void throw_bind_failed(int rc, int index,
@@ -157,7 +159,7 @@ struct value_traits<bool> {
     if (t != detail::storage::integer) [[unlikely]] detail::throw_wrong_storage<bool>(c, t);
     const auto v = c.int64();
     if (v != 0 && v != 1) [[unlikely]] {
-      detail::throw_not_bool(c, v);
+      detail::throw_not_bool(c);
     }
     return v == 1;
   }
@@ -171,7 +173,7 @@ struct value_traits<T> {
   static int bind(const detail::binder& b, int i, T v) {
     if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
       if (v > static_cast<T>(std::numeric_limits<std::int64_t>::max())) [[unlikely]] {
-        detail::throw_unsigned_too_large(i, detail::type_name<T>, static_cast<std::uint64_t>(v));
+        detail::throw_unsigned_too_large(i, detail::type_name<T>);
       }
     }
     return b.int64(i, static_cast<std::int64_t>(v));
@@ -188,7 +190,7 @@ struct value_traits<T> {
                              std::conditional_t<std::is_signed_v<char>, signed char, unsigned char>,
                              T>;
       if (!std::in_range<range_type>(v)) [[unlikely]] {
-        detail::throw_integer_out_of_range(c, detail::type_name<T>, v);
+        detail::throw_integer_out_of_range(c, detail::type_name<T>);
       }
     }
     return static_cast<T>(v);
@@ -298,14 +300,35 @@ struct value_traits<std::optional<T>> {
 
 // ---- enums --------------------------------------------------------------------------------
 
+namespace detail {
+
+// An enum whose underlying type is fixed (`enum class e`, `enum e : int`) can hold every value
+// of that type; only such an enum can be list-initialised from it ([dcl.init.list]/3.8).
+// An enum without one holds only the values of the smallest bit-field that fits its
+// enumerators ([dcl.enum]/8): converting 10 to `enum e { a, b, c }` is undefined behaviour.
+template <class E>
+concept fixed_underlying_enum = std::is_enum_v<E> && requires { E{std::underlying_type_t<E>{}}; };
+
+}  // namespace detail
+
 /// Enums are stored as their underlying integer; reading checks the underlying type's range
 /// (not that the value names an enumerator: flags enums combine them).
+///
+/// Only an enum with a fixed underlying type (`enum class e`, `enum e : int`) can be read: an
+/// enum without one (`enum e { a, b, c }`) has a range narrower than its underlying type, known
+/// only from its enumerators, so reading it is refused at compile time. Binding it is allowed.
 template <class E>
   requires std::is_enum_v<E>
 struct value_traits<E> {
   using storage_type = std::underlying_type_t<E>;
   static constexpr storage_type to_storage(E e) noexcept { return static_cast<storage_type>(e); }
-  static constexpr E from_storage(storage_type v) noexcept { return static_cast<E>(v); }
+  static constexpr E from_storage(storage_type v) noexcept {
+    static_assert(detail::fixed_underlying_enum<E>,
+                  "sqlproof: an enum without a fixed underlying type cannot be read from a "
+                  "column, since a value outside its enumerators would be undefined behaviour; "
+                  "declare it with one (`enum e : int { ... }`) or as an `enum class`");
+    return static_cast<E>(v);
+  }
 };
 
 // ---- std::chrono --------------------------------------------------------------------------
@@ -349,6 +372,19 @@ concept json_element = (std::is_arithmetic_v<T> && !std::same_as<T, char> && !ch
                         !byte_like<T>) ||
                        std::same_as<T, std::string> || std::same_as<T, std::string_view>;
 
+[[noreturn]] SQLPROOF_COLD inline void throw_nul_in_json_list(int index) {
+  throw_bind_error(index, "list",
+                   "a string holds a NUL character, which json_each would cut the string at; "
+                   "bind such a value as a parameter of its own");
+}
+
+[[noreturn]] SQLPROOF_COLD inline void throw_list_element_too_large(int index,
+                                                                    std::string_view cpp_type) {
+  throw_bind_error(index, "list",
+                   concat({"an element of type ", cpp_type, " is above INT64_MAX, which "
+                           "SQLite's 64-bit signed INTEGER cannot hold"}));
+}
+
 inline void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (const char ch : s) {
@@ -377,16 +413,33 @@ template <class T>
 void append_json_element(std::string& out, const T& v, int index) {
   if constexpr (std::same_as<T, bool>) {
     out += v ? "true" : "false";
+  } else if constexpr (std::is_floating_point_v<T>) {
+    // Written as the double a scalar parameter of type T binds (value_traits<T>::bind), so a
+    // list element compares equal to the same value bound singly: the shortest form of the
+    // float 0.1f is "0.1", which reads back as the double 0.1, not as 0.1f widened.
+    const double d = static_cast<double>(v);
+    if (!is_finite(d)) {
+      throw_bind_error(index, "list", "JSON has no representation for NaN or infinity");
+    }
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, d);
+    out.append(buf, r.ptr);
   } else if constexpr (std::is_arithmetic_v<T>) {
-    if constexpr (std::is_floating_point_v<T>) {
-      if (!is_finite(static_cast<double>(v))) {
-        throw_bind_error(index, "list", "JSON has no representation for NaN or infinity");
+    // The same check as a scalar parameter: json_each would turn a larger value into REAL.
+    if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
+      if (v > static_cast<T>(std::numeric_limits<std::int64_t>::max())) [[unlikely]] {
+        throw_list_element_too_large(index, type_name<T>);
       }
     }
     char buf[64];
     const auto r = std::to_chars(buf, buf + sizeof buf, v);
     out.append(buf, r.ptr);
   } else {
+    // SQLite's json_each returns "a\u0000b" as the text "a" (it ends the value at the NUL),
+    // so the list would match other rows than the strings it was given.
+    if (std::string_view(v).find('\0') != std::string_view::npos) [[unlikely]] {
+      throw_nul_in_json_list(index);
+    }
     append_json_string(out, v);
   }
 }
@@ -409,6 +462,9 @@ int bind_json_list(const binder& b, int i, const Range& list) {
 
 /// A list binds as a JSON array (TEXT), to be expanded in SQL with `json_each`:
 /// `WHERE id IN (SELECT value FROM json_each(?))`. Numbers, `bool` and strings are allowed.
+/// An element matches the rows it would match bound on its own (a `float` is written as the
+/// double it binds as); an element that cannot (NaN, infinity, an unsigned value above
+/// INT64_MAX, a string holding a NUL character) is a `type_error` at bind time.
 template <detail::json_element T>
 struct value_traits<std::vector<T>> {
   static constexpr value_family family = value_family::json_list;

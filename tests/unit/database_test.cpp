@@ -4,7 +4,9 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <random>
@@ -19,6 +21,11 @@
 
 #include "../catch.hpp"
 #include "support/scratch_dir.hpp"
+
+#if __has_include(<sys/mman.h>)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 namespace sp = sqlproof;
 using namespace std::chrono_literals;
@@ -375,6 +382,102 @@ TEST_CASE("database: prepare is not cached, prepare_cached is") {
     CHECK(db.cache().in_use() == 0);
   }
 }
+
+#if __has_include(<sys/mman.h>)
+namespace {
+
+// A view of `size` bytes whose first page holds `prefix` and whose every other byte faults
+// when read: the rest of the mapping is PROT_NONE and MAP_NORESERVE, so no memory is committed
+// for it, and any code that reads past the prefix crashes the test instead of passing it.
+class unreadable_text {
+ public:
+  unreadable_text(std::string_view prefix, std::size_t size) : length_(size) {
+    const long page = sysconf(_SC_PAGESIZE);
+    page_ = page > 0 ? static_cast<std::size_t>(page) : 4096;
+    mapped_ = size + page_;
+    void* p = mmap(nullptr, mapped_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (p == MAP_FAILED) return;
+    base_ = static_cast<char*>(p);
+    if (mprotect(base_, page_, PROT_READ | PROT_WRITE) != 0) return;
+    std::memcpy(base_, prefix.data(), prefix.size());
+    ready_ = true;
+  }
+  unreadable_text(const unreadable_text&) = delete;
+  unreadable_text& operator=(const unreadable_text&) = delete;
+  ~unreadable_text() {
+    if (base_ != nullptr) munmap(base_, mapped_);
+  }
+  [[nodiscard]] bool ready() const noexcept { return ready_; }
+  [[nodiscard]] std::string_view view() const noexcept { return {base_, length_}; }
+
+ private:
+  char* base_ = nullptr;
+  std::size_t length_;
+  std::size_t page_ = 0;
+  std::size_t mapped_ = 0;
+  bool ready_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("database: SQL text longer than INT_MAX bytes is refused before it is read") {
+  if constexpr (sizeof(std::size_t) > 4) {
+    sp::database db = people_database();
+    const std::int64_t people = *db.prepare("SELECT count(*) FROM people").one<std::int64_t>();
+    REQUIRE(people > 0);
+    // 2^32 + 18 bytes: cut to an int, the length is 18, exactly "DELETE FROM people".
+    const std::string_view statement = "DELETE FROM people";
+    const std::size_t size = (std::size_t{1} << 32) + statement.size();
+    const unreadable_text text(statement, size);
+    if (!text.ready()) {
+      WARN("cannot reserve 4 GiB of address space; skipped");
+      return;
+    }
+    const auto check_refused = [&](const sp::error& e) {
+      CHECK(e.extended_code() == SQLITE_TOOBIG);
+      CHECK(contains(e.what(), "the SQL text is 4294967314 bytes, more than SQLite accepts"));
+      CHECK(e.sql().empty());  // not copied into the error either
+    };
+    SECTION("exec_script") {
+      bool refused = false;
+      try {
+        db.exec_script(text.view());
+      } catch (const sp::error& e) {
+        refused = true;
+        check_refused(e);
+      }
+      CHECK(refused);
+    }
+    SECTION("prepare") {
+      bool refused = false;
+      try {
+        (void)db.prepare(text.view());
+      } catch (const sp::error& e) {
+        refused = true;
+        check_refused(e);
+      }
+      CHECK(refused);
+      CHECK(db.cache().in_use() == 0);
+    }
+    SECTION("prepare_cached, before the cache hashes the text") {
+      bool refused = false;
+      try {
+        (void)db.prepare_cached(text.view());
+      } catch (const sp::error& e) {
+        refused = true;
+        check_refused(e);
+      }
+      CHECK(refused);
+      CHECK(db.cache().stats().dynamic == 0);
+      CHECK(db.cache().in_use() == 0);
+    }
+    // Cut to 18 bytes, the text would have deleted every row.
+    CHECK(db.prepare("SELECT count(*) FROM people").one<std::int64_t>() ==
+          std::optional<std::int64_t>(people));
+  }
+}
+#endif
 
 TEST_CASE("database: statement binds by index and by name, and steps") {
   sp::database db = people_database();

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -106,10 +107,31 @@ struct open_flag_bits {
 
 // ---- statements ---------------------------------------------------------------------------
 
+// The longest SQL text sqlite3_prepare_v3 can be given: it takes the length as an int.
+inline constexpr std::size_t max_sql_bytes = static_cast<std::size_t>(INT_MAX);
+
+// The error carries neither the text (gigabytes of it) nor a piece of it: the check runs
+// before anything reads the text, so a caller's oversized view is never dereferenced.
+[[noreturn]] SQLPROOF_COLD inline void throw_sql_too_long(std::size_t size) {
+  throw_sqlite_error(SQLITE_TOOBIG,
+                     concat({"the SQL text is ", number_text(size),
+                             " bytes, more than SQLite accepts (",
+                             number_text(max_sql_bytes), ")"}),
+                     sqlite3_errstr(SQLITE_TOOBIG), {}, {});
+}
+
+// Refuses text sqlite3_prepare_v3 cannot take, rather than passing a length cut to 32 bits
+// (4 GiB + 13 bytes would prepare the first 13). Called before the text is hashed or read.
+inline void check_sql_length(std::string_view sql) {
+  if (sql.size() > max_sql_bytes) [[unlikely]] throw_sql_too_long(sql.size());
+}
+
 // SQLITE_PREPARE_PERSISTENT tells SQLite the statement will be kept and reused, so it is
 // allocated outside the lookaside pool (https://sqlite.org/c3ref/c_prepare_normalize.html).
+// Throws for text longer than max_sql_bytes, before SQLite sees it.
 inline int prepare(sqlite_db* db, std::string_view sql, bool persistent, sqlite_stmt** out,
-                   const char** tail) noexcept {
+                   const char** tail) {
+  check_sql_length(sql);
   return sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
                             persistent ? SQLITE_PREPARE_PERSISTENT : 0u, out, tail);
 }
