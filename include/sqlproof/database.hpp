@@ -32,7 +32,7 @@ enum class journal_mode { unchanged, delete_, truncate, persist, memory, wal, of
 enum class synchronous_mode { unchanged, off, normal, full, extra };
 /// `PRAGMA temp_store` values.
 enum class temp_store_mode { unchanged, default_, file, memory };
-/// `PRAGMA auto_vacuum` values; only takes effect before the first table is created.
+/// `PRAGMA auto_vacuum` values; applied only to a new, empty database file.
 enum class auto_vacuum_mode { unchanged, none, full, incremental };
 
 /// How a connection is opened and configured. Fields left at `unchanged` / `std::nullopt`
@@ -58,9 +58,10 @@ struct options {
   /// `PRAGMA journal_size_limit` in bytes.
   std::optional<std::int64_t> journal_size_limit;
   auto_vacuum_mode auto_vacuum = auto_vacuum_mode::unchanged;
-  /// `PRAGMA page_size` in bytes (a power of two, 512 to 65536). Like `auto_vacuum`, it only
-  /// takes effect on a database without tables; both are applied before `journal`, since a
-  /// WAL database keeps its page size.
+  /// `PRAGMA page_size` in bytes (a power of two, 512 to 65536). Like `auto_vacuum`, it is
+  /// applied only to a new, empty file, before `journal` (a WAL database keeps its page
+  /// size); an existing database keeps its own values, so opening it never needs the write
+  /// lock. `pragma_mismatches(o, db.pragmas())` lists a difference.
   std::optional<int> page_size;
   /// Open read-only; requires `create == false`.
   bool read_only = false;
@@ -337,7 +338,8 @@ consteval bool maintenance_included() {
 class database {
  public:
   /// Opens (creating unless `o.create` is false) the database at `path`; `":memory:"` opens a
-  /// private in-memory database. Throws `open_error` naming the path and SQLite's message.
+  /// private in-memory database. Throws `open_error` naming the path and SQLite's message,
+  /// or `busy_error` when another connection's lock outlasts `o.busy_timeout`.
   explicit database(std::string path, const options& o = options{})
       : state_(new detail::connection_state(o.statement_cache_capacity)) {
     try {
@@ -706,8 +708,12 @@ class database {
     } catch (const error& e) {
       detail::close(state_->db);
       state_->db = nullptr;
+      // Another connection's lock outlasted the busy timeout: a busy_error, which callers
+      // retry on, rather than an open_error.
+      const bool busy = e.primary_code() == detail::sqlite_busy ||
+                        e.primary_code() == detail::sqlite_locked;
       detail::throw_error(
-          detail::error_kind::open,
+          busy ? detail::error_kind::busy : detail::error_kind::open,
           detail::concat({"cannot configure database '", path, "': ", e.summary()}),
           {e.extended_code(), e.sqlite_message(), e.sql(), {}});
     }
@@ -715,12 +721,17 @@ class database {
 
   // Order matters: auto_vacuum must precede the first table and journal_mode=WAL
   // (https://sqlite.org/pragma.html#pragma_auto_vacuum); the busy timeout comes first so the
-  // other pragmas wait for locks too.
+  // other pragmas wait for locks too. `PRAGMA auto_vacuum = X` starts a write transaction
+  // even when it changes nothing, so it and page_size run only on a file with no page yet:
+  // opening an existing database never waits for, or fails on, another connection's writer.
   void configure(const options& o) {
     detail::busy_timeout(state_->db, static_cast<int>(o.busy_timeout.count()));
     const bool writable = !o.read_only;
-    if (o.page_size && writable) set_pragma("page_size", detail::number_text(*o.page_size));
-    if (writable) set_pragma("auto_vacuum", detail::pragma_value(o.auto_vacuum));
+    if (writable && (o.page_size || o.auto_vacuum != auto_vacuum_mode::unchanged) &&
+        page_count() == 0) {
+      if (o.page_size) set_pragma("page_size", detail::number_text(*o.page_size));
+      set_pragma("auto_vacuum", detail::pragma_value(o.auto_vacuum));
+    }
     set_pragma("journal_mode", detail::pragma_value(o.journal));
     set_pragma("synchronous", detail::pragma_value(o.synchronous));
     set_pragma("foreign_keys", o.foreign_keys ? "ON" : "OFF");
@@ -733,6 +744,28 @@ class database {
     if (o.journal_size_limit) {
       set_pragma("journal_size_limit", detail::number_text(*o.journal_size_limit));
     }
+  }
+
+  // Pages in the main database (`PRAGMA page_count`), 0 for a new, empty file. A read: in
+  // WAL mode it never waits for a writer.
+  SQLPROOF_NOINLINE std::int64_t page_count() {
+    constexpr std::string_view sql = "PRAGMA page_count";
+    detail::sqlite_stmt* stmt = detail::prepare_one(state_->db, sql, false, {sql, {}});
+    const int rc = detail::step(stmt);
+    std::int64_t pages = 0;
+    if (rc == detail::sqlite_row) {
+      const detail::row_lock lock(stmt);
+      pages = detail::column_ref(stmt, 0).int64();
+    }
+    const int done = rc == detail::sqlite_row ? detail::step(stmt) : rc;
+    if (done != detail::sqlite_done) {
+      const std::string message = detail::errmsg(state_->db);
+      const int code = detail::extended_errcode(state_->db);
+      detail::finalize(stmt);
+      detail::throw_sqlite_error(code, "cannot read the database file", message, sql, {});
+    }
+    detail::finalize(stmt);
+    return pages;
   }
 
   // Runs `PRAGMA name = value`; an empty value (an option left `unchanged`) does nothing.
