@@ -237,6 +237,7 @@ struct query_runner<Q, std::tuple<Params...>> {
   using row = typename Q::row_type;
 
   static statement_lease checkout(connection_state& c) {
+    ensure_transaction_usable(c, context_of<Q>.sql, context_of<Q>.name);
     return c.cache.checkout_typed(query_slot<Q>(), [&] { return prepare_query<Q>(c.db); });
   }
 
@@ -439,22 +440,30 @@ class database {
 
   /// Runs every statement in `sql` in order (a schema, a seed script). Not atomic by itself:
   /// wrap it in `transaction` for all-or-nothing. Throws naming the statement that failed.
-  void exec_script(std::string_view sql) { detail::exec_script(live()->db, sql); }
+  void exec_script(std::string_view sql) {
+    auto* c = live();
+    detail::ensure_transaction_usable(*c, sql);
+    detail::exec_script(c->db, sql);
+  }
 
   /// A statement for dynamic SQL, from (and returned to) the connection's LRU cache.
   statement prepare_cached(std::string_view sql) {
     auto* c = live();
+    detail::ensure_transaction_usable(*c, sql);
     return statement(c->cache.checkout_dynamic(
-        sql, [&] { return detail::prepare_one(c->db, sql, true, {sql, {}}); }));
+                         sql, [&] { return detail::prepare_one(c->db, sql, true, {sql, {}}); }),
+                     c);
   }
 
   /// A statement for dynamic SQL that is not cached (finalized when destroyed): for SQL that
   /// differs on every call.
   statement prepare(std::string_view sql) {
     auto* c = live();
+    detail::ensure_transaction_usable(*c, sql);
     // Held as a checked-out "extra" so it counts as in use and is finalized on release.
     return statement(c->cache.checkout_uncached(
-        [&] { return detail::prepare_one(c->db, sql, false, {sql, {}}); }));
+                         [&] { return detail::prepare_one(c->db, sql, false, {sql, {}}); }),
+                     c);
   }
 
   /// Runs `fn` in a transaction: commits when it returns, rolls back when it throws (and
@@ -703,6 +712,7 @@ class database {
                           detail::concat({"cannot open database '", path, "'"}), {code, msg, {}, {}});
     }
     state_->db = db;
+    detail::rollback_hook(db, &detail::note_rollback, state_);
     try {
       configure(o);
     } catch (const error& e) {
