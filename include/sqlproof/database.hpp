@@ -299,6 +299,7 @@ using row_range_t =
 
 // Defined in maintenance.hpp.
 struct backup_progress;
+struct backup_options;
 struct trace_event;
 struct trace_options;
 enum class checkpoint_mode : int;
@@ -569,6 +570,11 @@ class database {
       M::backup_to(*this, path, progress, pages_per_step);
     }
   }
+  /// Online backup with `backup_options` (progress, step size, verifying the copy).
+  template <class M = detail::maintenance>
+  void backup_to(const std::string& path, const backup_options& o) {
+    if constexpr (detail::maintenance_included<M>()) M::backup_to(*this, path, o);
+  }
   /// Replaces this database's content with the backup in the file `path`.
   template <class M = detail::maintenance>
   void restore_from(const std::string& path) {
@@ -713,32 +719,47 @@ class database {
     }
     state_->db = db;
     detail::rollback_hook(db, &detail::note_rollback, state_);
+    // The busy timeout comes first so that the read below and the pragmas wait for locks too.
+    detail::busy_timeout(db, static_cast<int>(o.busy_timeout.count()));
+    // One read of the file's header (`PRAGMA schema_version` reads it without parsing the
+    // schema): a file that is not a database fails here, named by its path, rather than at
+    // the first query. 0 means no table was ever created.
+    std::int64_t schema_version = 0;
     try {
-      configure(o);
+      schema_version = read_number("PRAGMA schema_version");
     } catch (const error& e) {
-      detail::close(state_->db);
-      state_->db = nullptr;
-      // Another connection's lock outlasted the busy timeout: a busy_error, which callers
-      // retry on, rather than an open_error.
-      const bool busy = e.primary_code() == detail::sqlite_busy ||
-                        e.primary_code() == detail::sqlite_locked;
-      detail::throw_error(
-          busy ? detail::error_kind::busy : detail::error_kind::open,
-          detail::concat({"cannot configure database '", path, "': ", e.summary()}),
-          {e.extended_code(), e.sqlite_message(), e.sql(), {}});
+      fail_open(e, "cannot open database '");
+    }
+    try {
+      configure(o, schema_version == 0);
+    } catch (const error& e) {
+      fail_open(e, "cannot configure database '");
     }
   }
 
+  // Closes the half-opened connection and throws for `e`, naming the path. Another
+  // connection's lock held past the busy timeout is a busy_error, which callers retry on;
+  // anything else is an open_error.
+  [[noreturn]] SQLPROOF_COLD void fail_open(const error& e, std::string_view what) {
+    detail::close(state_->db);
+    state_->db = nullptr;
+    const bool busy =
+        e.primary_code() == detail::sqlite_busy || e.primary_code() == detail::sqlite_locked;
+    detail::throw_error(busy ? detail::error_kind::busy : detail::error_kind::open,
+                        detail::concat({what, state_->path, "': ", e.summary()}),
+                        {e.extended_code(), e.sqlite_message(), e.sql(), {}});
+  }
+
   // Order matters: auto_vacuum must precede the first table and journal_mode=WAL
-  // (https://sqlite.org/pragma.html#pragma_auto_vacuum); the busy timeout comes first so the
-  // other pragmas wait for locks too. `PRAGMA auto_vacuum = X` starts a write transaction
-  // even when it changes nothing, so it and page_size run only on a file with no page yet:
-  // opening an existing database never waits for, or fails on, another connection's writer.
-  void configure(const options& o) {
-    detail::busy_timeout(state_->db, static_cast<int>(o.busy_timeout.count()));
+  // (https://sqlite.org/pragma.html#pragma_auto_vacuum). `PRAGMA auto_vacuum = X` starts a
+  // write transaction even when it changes nothing, so it and page_size run only on a file
+  // with no page yet: opening an existing database never waits for, or fails on, another
+  // connection's writer. `no_tables` (schema_version 0) saves reading the page count of a
+  // database that has tables.
+  void configure(const options& o, bool no_tables) {
     const bool writable = !o.read_only;
-    if (writable && (o.page_size || o.auto_vacuum != auto_vacuum_mode::unchanged) &&
-        page_count() == 0) {
+    const bool file_settings = o.page_size || o.auto_vacuum != auto_vacuum_mode::unchanged;
+    if (writable && file_settings && no_tables && read_number("PRAGMA page_count") == 0) {
       if (o.page_size) set_pragma("page_size", detail::number_text(*o.page_size));
       set_pragma("auto_vacuum", detail::pragma_value(o.auto_vacuum));
     }
@@ -756,26 +777,31 @@ class database {
     }
   }
 
-  // Pages in the main database (`PRAGMA page_count`), 0 for a new, empty file. A read: in
-  // WAL mode it never waits for a writer.
-  SQLPROOF_NOINLINE std::int64_t page_count() {
-    constexpr std::string_view sql = "PRAGMA page_count";
-    detail::sqlite_stmt* stmt = detail::prepare_one(state_->db, sql, false, {sql, {}});
-    const int rc = detail::step(stmt);
-    std::int64_t pages = 0;
-    if (rc == detail::sqlite_row) {
-      const detail::row_lock lock(stmt);
-      pages = detail::column_ref(stmt, 0).int64();
+  // The number a one-value pragma returns: a read, which in WAL mode never waits for a
+  // writer. An error names no SQL: it is about the file.
+  SQLPROOF_NOINLINE std::int64_t read_number(std::string_view sql) {
+    detail::sqlite_db* db = state_->db;
+    detail::sqlite_stmt* stmt = nullptr;
+    int rc = detail::prepare(db, sql, false, &stmt, nullptr);
+    std::int64_t value = 0;
+    if (rc == detail::sqlite_ok) {
+      rc = detail::step(stmt);
+      if (rc == detail::sqlite_row) {
+        {
+          const detail::row_lock lock(stmt);
+          value = detail::column_ref(stmt, 0).int64();
+        }
+        rc = detail::step(stmt);
+      }
     }
-    const int done = rc == detail::sqlite_row ? detail::step(stmt) : rc;
-    if (done != detail::sqlite_done) {
-      const std::string message = detail::errmsg(state_->db);
-      const int code = detail::extended_errcode(state_->db);
+    if (rc != detail::sqlite_ok && rc != detail::sqlite_done) {
+      const std::string message = detail::errmsg(db);
+      const int code = detail::extended_errcode(db);
       detail::finalize(stmt);
-      detail::throw_sqlite_error(code, "cannot read the database file", message, sql, {});
+      detail::throw_sqlite_error(code, "cannot read the database file", message, {}, {});
     }
     detail::finalize(stmt);
-    return pages;
+    return value;
   }
 
   // Runs `PRAGMA name = value`; an empty value (an option left `unchanged`) does nothing.

@@ -346,6 +346,33 @@ TEST_CASE("database: opening a missing file without create names the path") {
   CHECK_THROWS_AS(sp::database{in_missing_dir}, sp::open_error);
 }
 
+TEST_CASE("database: a file that is not a database is refused at open, naming the file") {
+  const scratch_dir dir;
+  const std::string path = dir.file("notes.txt");
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    REQUIRE(f != nullptr);
+    const std::string text(2000, 'x');
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+  sp::options read_only;
+  read_only.read_only = true;
+  read_only.create = false;
+  for (const sp::options& o : {sp::options{}, sp::options::production(), read_only}) {
+    try {
+      sp::database db{path, o};
+      FAIL("a text file was opened as a database");
+    } catch (const sp::open_error& e) {
+      CHECK(e.primary_code() == SQLITE_NOTADB);
+      CHECK(contains(e.what(), "cannot open database '" + path + "'"));
+      CHECK(contains(e.sqlite_message(), "not a database"));
+      CHECK(e.sql().empty());  // about the file, not about a statement
+    }
+  }
+  CHECK(std::filesystem::file_size(path) == 2000);  // left as it was
+}
+
 TEST_CASE("database: exec_script runs several statements with comments and semicolons") {
   sp::database db{":memory:"};
   db.exec_script(R"sql(

@@ -55,8 +55,8 @@ inline void note_rollback(void* state) noexcept {
 
 // Called before a statement runs on `c`.
 SQLPROOF_ALWAYS_INLINE void ensure_transaction_usable(const connection_state& c,
-                                                             std::string_view sql,
-                                                             std::string_view query_name = {}) {
+                                                      std::string_view sql,
+                                                      std::string_view query_name = {}) {
   if (c.transaction_rolled_back) [[unlikely]] {
     throw_transaction_aborted("statement refused", sql, query_name);
   }

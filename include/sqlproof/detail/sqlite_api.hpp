@@ -242,6 +242,7 @@ class column_ref {
 
 inline constexpr int sqlite_busy = SQLITE_BUSY;
 inline constexpr int sqlite_locked = SQLITE_LOCKED;
+inline constexpr int sqlite_corrupt = SQLITE_CORRUPT;
 
 inline bool db_read_only(sqlite_db* db) noexcept { return sqlite3_db_readonly(db, "main") == 1; }
 // The main database's file name: empty for ":memory:" and temporary databases.
