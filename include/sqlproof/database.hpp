@@ -726,7 +726,7 @@ class database {
     // the first query. 0 means no table was ever created.
     std::int64_t schema_version = 0;
     try {
-      schema_version = read_number("PRAGMA schema_version");
+      schema_version = detail::read_number(state_->db, "PRAGMA schema_version");
     } catch (const error& e) {
       fail_open(e, "cannot open database '");
     }
@@ -759,7 +759,8 @@ class database {
   void configure(const options& o, bool no_tables) {
     const bool writable = !o.read_only;
     const bool file_settings = o.page_size || o.auto_vacuum != auto_vacuum_mode::unchanged;
-    if (writable && file_settings && no_tables && read_number("PRAGMA page_count") == 0) {
+    if (writable && file_settings && no_tables &&
+        detail::read_number(state_->db, "PRAGMA page_count") == 0) {
       if (o.page_size) set_pragma("page_size", detail::number_text(*o.page_size));
       set_pragma("auto_vacuum", detail::pragma_value(o.auto_vacuum));
     }
@@ -775,33 +776,6 @@ class database {
     if (o.journal_size_limit) {
       set_pragma("journal_size_limit", detail::number_text(*o.journal_size_limit));
     }
-  }
-
-  // The number a one-value pragma returns: a read, which in WAL mode never waits for a
-  // writer. An error names no SQL: it is about the file.
-  SQLPROOF_NOINLINE std::int64_t read_number(std::string_view sql) {
-    detail::sqlite_db* db = state_->db;
-    detail::sqlite_stmt* stmt = nullptr;
-    int rc = detail::prepare(db, sql, false, &stmt, nullptr);
-    std::int64_t value = 0;
-    if (rc == detail::sqlite_ok) {
-      rc = detail::step(stmt);
-      if (rc == detail::sqlite_row) {
-        {
-          const detail::row_lock lock(stmt);
-          value = detail::column_ref(stmt, 0).int64();
-        }
-        rc = detail::step(stmt);
-      }
-    }
-    if (rc != detail::sqlite_ok && rc != detail::sqlite_done) {
-      const std::string message = detail::errmsg(db);
-      const int code = detail::extended_errcode(db);
-      detail::finalize(stmt);
-      detail::throw_sqlite_error(code, "cannot read the database file", message, {}, {});
-    }
-    detail::finalize(stmt);
-    return value;
   }
 
   // Runs `PRAGMA name = value`; an empty value (an option left `unchanged`) does nothing.

@@ -107,6 +107,33 @@ SQLPROOF_NOINLINE inline void exec_script(sqlite_db* db, std::string_view sql) {
   }
 }
 
+// The number a one-value pragma returns (`PRAGMA schema_version`), read when a connection
+// opens: a read, which in WAL mode never waits for a writer. An error names no SQL: it is
+// about the file.
+SQLPROOF_NOINLINE inline std::int64_t read_number(sqlite_db* db, std::string_view sql) {
+  sqlite_stmt* stmt = nullptr;
+  int rc = prepare(db, sql, false, &stmt, nullptr);
+  std::int64_t value = 0;
+  if (rc == sqlite_ok) {
+    rc = step(stmt);
+    if (rc == sqlite_row) {
+      {
+        const row_lock lock(stmt);
+        value = column_ref(stmt, 0).int64();
+      }
+      rc = step(stmt);
+    }
+  }
+  if (rc != sqlite_ok && rc != sqlite_done) {
+    const std::string message = errmsg(db);
+    const int code = extended_errcode(db);
+    finalize(stmt);
+    throw_sqlite_error(code, "cannot read the database file", message, {}, {});
+  }
+  finalize(stmt);
+  return value;
+}
+
 // A transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...) as a type, so that it gets a
 // typed-cache slot: prepared once per connection, and it does not take room in the LRU that
 // holds the application's dynamic SQL.
