@@ -1,8 +1,9 @@
 // Operating a database: open with the production preset and verify it took effect, log slow
-// queries, pin a query to its index, take an online backup with progress, compact a copy
-// with VACUUM INTO, checkpoint, reclaim free pages, check integrity and read statistics.
-// Run it in a scratch directory: it creates ops.db, ops-backup.db and ops-compact.db there
-// (removing any previous ones first) and checks its own results.
+// queries, pin a query to its index, take an online backup with progress and one checked
+// once written, compact a copy with VACUUM INTO, checkpoint, reclaim free pages, check
+// integrity and read statistics.
+// Run it in a scratch directory: it creates ops.db, ops-backup.db, ops-verified.db and
+// ops-compact.db there (removing any previous ones first) and checks its own results.
 
 #include <sqlproof/sqlproof.hpp>
 
@@ -45,7 +46,9 @@ void remove_database(const std::string& path) {
 
 int main() {
   try {
-    for (const char* f : {"ops.db", "ops-backup.db", "ops-compact.db"}) remove_database(f);
+    for (const char* f : {"ops.db", "ops-backup.db", "ops-verified.db", "ops-compact.db"}) {
+      remove_database(f);
+    }
 
     // [open]
     const sp::options o = sp::options::production();
@@ -108,6 +111,13 @@ int main() {
         128);
     // [backup]
     check(reports >= 2, "backup progress reported at least twice");
+
+    // [backup-verify]
+    sp::backup_options checked;
+    checked.verify = sp::backup_verify::integrity_check;  // read the copy back once written
+    db.backup_to("ops-verified.db", checked);  // throws, naming both files, if it is not sound
+    // [backup-verify]
+    check(sp::database{"ops-verified.db"}.integrity_check().empty(), "the verified copy");
 
     db.exec_script("DELETE FROM events WHERE kind = 3");
     check(db.one<event_count>() == 1800, "kind 3 deleted");

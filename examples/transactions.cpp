@@ -1,5 +1,6 @@
 // Transactions: commit on return, roll back on exception, nested savepoints, the RAII form,
-// and retrying the whole transaction when another connection holds the write lock.
+// retrying the whole transaction when another connection holds the write lock, and what
+// happens after SQLite rolls a transaction back on its own.
 // Creates transactions.db in the current directory.
 
 #include <sqlproof/sqlproof.hpp>
@@ -30,6 +31,8 @@ using deposit = sp::query<"UPDATE accounts SET balance = balance + ? WHERE name 
                           void(std::int64_t, std::string_view)>;
 using balance = sp::query<"SELECT balance FROM accounts WHERE name = ?", std::int64_t(std::string_view)>;
 using total = sp::query<"SELECT sum(balance) FROM accounts", std::int64_t()>;
+using append = sp::query<"INSERT INTO log (entry) VALUES (zeroblob(?))", void(std::int64_t)>;
+using log_entries = sp::query<"SELECT count(*) FROM log", std::int64_t()>;
 
 // [transfer]
 void transfer(sp::database& db, std::string_view from, std::string_view to, std::int64_t amount) {
@@ -127,6 +130,27 @@ int main() {
   // [busy-retry]
   check(attempts >= 2, "the callable ran again after busy");
   check(impatient.one<balance>("bo") == std::int64_t{36}, "the retried transaction committed");
+
+  sp::database small{":memory:"};
+  small.exec_script("CREATE TABLE log (entry BLOB); PRAGMA max_page_count = 16");
+  bool refused = false;
+  // [rolled-back-by-sqlite]
+  try {
+    small.transaction([&] {
+      small.exec<append>(100);
+      try {
+        small.transaction([&] { small.exec<append>(1'000'000); });  // SQLITE_FULL
+      } catch (const sp::error&) {
+        // SQLite rolled back the outer transaction as well: carrying on is refused
+      }
+      small.exec<append>(100);  // throws transaction_aborted_error, runs nothing
+    });
+  } catch (const sp::transaction_aborted_error&) {
+    refused = true;  // nothing of the transaction is in the database
+  }
+  // [rolled-back-by-sqlite]
+  check(refused, "statements after SQLite's own rollback are refused");
+  check(small.one<log_entries>() == std::int64_t{0}, "nothing of the transaction was committed");
 
   if (failures != 0) return 1;
   std::puts("transactions: ok");

@@ -32,7 +32,7 @@ enum class journal_mode { unchanged, delete_, truncate, persist, memory, wal, of
 enum class synchronous_mode { unchanged, off, normal, full, extra };
 /// `PRAGMA temp_store` values.
 enum class temp_store_mode { unchanged, default_, file, memory };
-/// `PRAGMA auto_vacuum` values; only takes effect before the first table is created.
+/// `PRAGMA auto_vacuum` values; applied only to a new, empty database file.
 enum class auto_vacuum_mode { unchanged, none, full, incremental };
 
 /// How a connection is opened and configured. Fields left at `unchanged` / `std::nullopt`
@@ -58,9 +58,10 @@ struct options {
   /// `PRAGMA journal_size_limit` in bytes.
   std::optional<std::int64_t> journal_size_limit;
   auto_vacuum_mode auto_vacuum = auto_vacuum_mode::unchanged;
-  /// `PRAGMA page_size` in bytes (a power of two, 512 to 65536). Like `auto_vacuum`, it only
-  /// takes effect on a database without tables; both are applied before `journal`, since a
-  /// WAL database keeps its page size.
+  /// `PRAGMA page_size` in bytes (a power of two, 512 to 65536). Like `auto_vacuum`, it is
+  /// applied only to a new, empty file, before `journal` (a WAL database keeps its page
+  /// size); an existing database keeps its own values, so opening it never needs the write
+  /// lock. `pragma_mismatches(o, db.pragmas())` lists a difference.
   std::optional<int> page_size;
   /// Open read-only; requires `create == false`.
   bool read_only = false;
@@ -236,6 +237,7 @@ struct query_runner<Q, std::tuple<Params...>> {
   using row = typename Q::row_type;
 
   static statement_lease checkout(connection_state& c) {
+    ensure_transaction_usable(c, context_of<Q>.sql, context_of<Q>.name);
     return c.cache.checkout_typed(query_slot<Q>(), [&] { return prepare_query<Q>(c.db); });
   }
 
@@ -297,6 +299,7 @@ using row_range_t =
 
 // Defined in maintenance.hpp.
 struct backup_progress;
+struct backup_options;
 struct trace_event;
 struct trace_options;
 enum class checkpoint_mode : int;
@@ -337,7 +340,8 @@ consteval bool maintenance_included() {
 class database {
  public:
   /// Opens (creating unless `o.create` is false) the database at `path`; `":memory:"` opens a
-  /// private in-memory database. Throws `open_error` naming the path and SQLite's message.
+  /// private in-memory database. Throws `open_error` naming the path and SQLite's message,
+  /// or `busy_error` when another connection's lock outlasts `o.busy_timeout`.
   explicit database(std::string path, const options& o = options{})
       : state_(new detail::connection_state(o.statement_cache_capacity)) {
     try {
@@ -438,24 +442,32 @@ class database {
   /// Runs every statement in `sql` in order (a schema, a seed script). Not atomic by itself:
   /// wrap it in `transaction` for all-or-nothing. Throws naming the statement that failed.
   /// Text longer than `INT_MAX` bytes is refused (an `error` with SQLITE_TOOBIG) before it is read.
-  void exec_script(std::string_view sql) { detail::exec_script(live()->db, sql); }
+  void exec_script(std::string_view sql) {
+    auto* c = live();
+    detail::ensure_transaction_usable(*c, sql);
+    detail::exec_script(c->db, sql);
+  }
 
   /// A statement for dynamic SQL, from (and returned to) the connection's LRU cache.
   /// Text longer than `INT_MAX` bytes is refused (an `error` with SQLITE_TOOBIG) before it is read.
   statement prepare_cached(std::string_view sql) {
     auto* c = live();
     detail::check_sql_length(sql);  // before the cache hashes the text
+    detail::ensure_transaction_usable(*c, sql);
     return statement(c->cache.checkout_dynamic(
-        sql, [&] { return detail::prepare_one(c->db, sql, true, {sql, {}}); }));
+                         sql, [&] { return detail::prepare_one(c->db, sql, true, {sql, {}}); }),
+                     c);
   }
 
   /// A statement for dynamic SQL that is not cached (finalized when destroyed): for SQL that
   /// differs on every call. Text longer than `INT_MAX` bytes is refused, as by `prepare_cached`.
   statement prepare(std::string_view sql) {
     auto* c = live();
+    detail::ensure_transaction_usable(*c, sql);
     // Held as a checked-out "extra" so it counts as in use and is finalized on release.
     return statement(c->cache.checkout_uncached(
-        [&] { return detail::prepare_one(c->db, sql, false, {sql, {}}); }));
+                         [&] { return detail::prepare_one(c->db, sql, false, {sql, {}}); }),
+                     c);
   }
 
   /// Runs `fn` in a transaction: commits when it returns, rolls back when it throws (and
@@ -560,6 +572,11 @@ class database {
     if constexpr (detail::maintenance_included<M>()) {
       M::backup_to(*this, path, progress, pages_per_step);
     }
+  }
+  /// Online backup with `backup_options` (progress, step size, verifying the copy).
+  template <class M = detail::maintenance>
+  void backup_to(const std::string& path, const backup_options& o) {
+    if constexpr (detail::maintenance_included<M>()) M::backup_to(*this, path, o);
   }
   /// Replaces this database's content with the backup in the file `path`.
   template <class M = detail::maintenance>
@@ -704,26 +721,52 @@ class database {
                           detail::concat({"cannot open database '", path, "'"}), {code, msg, {}, {}});
     }
     state_->db = db;
+    detail::rollback_hook(db, &detail::note_rollback, state_);
+    // The busy timeout comes first so that the read below and the pragmas wait for locks too.
+    detail::busy_timeout(db, static_cast<int>(o.busy_timeout.count()));
+    // One read of the file's header (`PRAGMA schema_version` reads it without parsing the
+    // schema): a file that is not a database fails here, named by its path, rather than at
+    // the first query. 0 means no table was ever created.
+    std::int64_t schema_version = 0;
     try {
-      configure(o);
+      schema_version = detail::read_number(state_->db, "PRAGMA schema_version");
     } catch (const error& e) {
-      detail::close(state_->db);
-      state_->db = nullptr;
-      detail::throw_error(
-          detail::error_kind::open,
-          detail::concat({"cannot configure database '", path, "': ", e.summary()}),
-          {e.extended_code(), e.sqlite_message(), e.sql(), {}});
+      fail_open(e, "cannot open database '");
+    }
+    try {
+      configure(o, schema_version == 0);
+    } catch (const error& e) {
+      fail_open(e, "cannot configure database '");
     }
   }
 
+  // Closes the half-opened connection and throws for `e`, naming the path. Another
+  // connection's lock held past the busy timeout is a busy_error, which callers retry on;
+  // anything else is an open_error.
+  [[noreturn]] SQLPROOF_COLD void fail_open(const error& e, std::string_view what) {
+    detail::close(state_->db);
+    state_->db = nullptr;
+    const bool busy =
+        e.primary_code() == detail::sqlite_busy || e.primary_code() == detail::sqlite_locked;
+    detail::throw_error(busy ? detail::error_kind::busy : detail::error_kind::open,
+                        detail::concat({what, state_->path, "': ", e.summary()}),
+                        {e.extended_code(), e.sqlite_message(), e.sql(), {}});
+  }
+
   // Order matters: auto_vacuum must precede the first table and journal_mode=WAL
-  // (https://sqlite.org/pragma.html#pragma_auto_vacuum); the busy timeout comes first so the
-  // other pragmas wait for locks too.
-  void configure(const options& o) {
-    detail::busy_timeout(state_->db, static_cast<int>(o.busy_timeout.count()));
+  // (https://sqlite.org/pragma.html#pragma_auto_vacuum). `PRAGMA auto_vacuum = X` starts a
+  // write transaction even when it changes nothing, so it and page_size run only on a file
+  // with no page yet: opening an existing database never waits for, or fails on, another
+  // connection's writer. `no_tables` (schema_version 0) saves reading the page count of a
+  // database that has tables.
+  void configure(const options& o, bool no_tables) {
     const bool writable = !o.read_only;
-    if (o.page_size && writable) set_pragma("page_size", detail::number_text(*o.page_size));
-    if (writable) set_pragma("auto_vacuum", detail::pragma_value(o.auto_vacuum));
+    const bool file_settings = o.page_size || o.auto_vacuum != auto_vacuum_mode::unchanged;
+    if (writable && file_settings && no_tables &&
+        detail::read_number(state_->db, "PRAGMA page_count") == 0) {
+      if (o.page_size) set_pragma("page_size", detail::number_text(*o.page_size));
+      set_pragma("auto_vacuum", detail::pragma_value(o.auto_vacuum));
+    }
     set_pragma("journal_mode", detail::pragma_value(o.journal));
     set_pragma("synchronous", detail::pragma_value(o.synchronous));
     set_pragma("foreign_keys", o.foreign_keys ? "ON" : "OFF");

@@ -182,6 +182,19 @@ class schema_error : public error {
   using error::error;
 };
 
+/// SQLite rolled back the open transaction on its own after an error (SQLITE_FULL, an I/O
+/// error, an interrupt: https://sqlite.org/lang_transaction.html#response_to_errors_within_a_transaction)
+/// and the caller carried on inside `database::transaction` or a `transaction` object, for
+/// instance after catching the failure of a nested one. Every statement, nested transaction
+/// and commit is refused with this error until the outermost transaction ends, so nothing
+/// after the rollback runs in autocommit; none of the transaction's work is in the database.
+/// Its extended code is SQLITE_ABORT_ROLLBACK (516). Let it propagate (or roll back) to the
+/// outermost transaction, then run the work again.
+class transaction_aborted_error : public error {
+ public:
+  using error::error;
+};
+
 /// The library was used in a way it does not allow (closing with statements in use, a
 /// transaction ended twice, SQLITE_MISUSE).
 class misuse_error : public error {

@@ -85,6 +85,28 @@ struct backup_progress {
   }
 };
 
+/// What `backup_to` checks on the copy once it is written.
+enum class backup_verify {
+  none,             ///< Nothing: the pages are copied as they are, sound or not.
+  quick_check,      ///< `PRAGMA quick_check` on the copy: page structure, not index contents.
+  integrity_check,  ///< `PRAGMA integrity_check` on the copy: also that indexes match tables.
+};
+
+/// How `database::backup_to` runs.
+/// @code
+/// sqlproof::backup_options o;
+/// o.verify = sqlproof::backup_verify::integrity_check;
+/// db.backup_to("nightly.db", o);  // throws if the copy is not sound
+/// @endcode
+struct backup_options {
+  /// Called after each step with how far the copy has got; must not use this database.
+  backup_callback progress;
+  /// Pages copied per step (all at once when <= 0).
+  int pages_per_step = 256;
+  /// Check the copy once written; a problem found is an `error` naming both files.
+  backup_verify verify = backup_verify::none;
+};
+
 /// `sqlite3_wal_checkpoint_v2` modes (https://sqlite.org/c3ref/wal_checkpoint_v2.html).
 enum class checkpoint_mode : int {
   passive,   ///< Copy what it can without waiting for readers or writers.
@@ -531,29 +553,81 @@ struct maintenance {
   /// @endcode
   static void backup_to(database& db, const std::string& path, const backup_callback& progress,
                         int pages_per_step) {
+    backup_options o;
+    o.progress = progress;
+    o.pages_per_step = pages_per_step;
+    backup_to(db, path, o);
+  }
+
+  /// `backup_to` with `backup_options`: progress reports, the step size, and whether to check
+  /// the copy. With `o.verify` set, the copy is checked once written (`quick_check` or
+  /// `integrity_check`, which reads every page); a problem found throws an `error` whose
+  /// extended code is SQLITE_CORRUPT (11), which names both files and whose `sqlite_message()`
+  /// is the first problem. The copy is left in place for inspection. The online backup copies
+  /// pages as they are, so a copy of a corrupt database is corrupt in the same way.
+  static void backup_to(database& db, const std::string& path, const backup_options& o) {
     detail::connection_state& c = *db.live();
+    const std::string what = "backup of '" + c.path + "' to '" + path + "'";
     database dest{path};
     const bool own_snapshot = detail::autocommit(c.db);
     if (own_snapshot) {
       // A deferred BEGIN takes its snapshot at the first read. Held across the steps, it keeps
       // the source from changing under the backup, which would otherwise restart from page 1
       // whenever another connection commits.
-      detail::exec_script(c.db, "BEGIN; SELECT count(*) FROM sqlite_schema");
+      try {
+        detail::exec_script(c.db, "BEGIN; SELECT count(*) FROM sqlite_schema");
+      } catch (const error& e) {
+        end_snapshot(c);
+        detail::throw_sqlite_error(e.extended_code(), what + " failed: cannot read the source",
+                                   e.sqlite_message(), {}, {});
+      }
     }
     try {
-      detail::run_backup(dest.native_handle(), c.db, progress, pages_per_step,
+      detail::run_backup(dest.native_handle(), c.db, o.progress, o.pages_per_step,
                          std::chrono::milliseconds{detail::pragma_int(c.db, "busy_timeout")},
-                         "backup of '" + c.path + "' to '" + path + "'");
+                         what);
     } catch (...) {
-      if (own_snapshot) detail::exec_script(c.db, "ROLLBACK");
+      if (own_snapshot) end_snapshot(c);
       throw;
     }
     if (own_snapshot) detail::exec_script(c.db, "COMMIT");
+    if (o.verify != backup_verify::none) verify_copy(dest, o.verify, what);
     dest.close();
   }
 
   /// `backup_to(path)` without progress reports.
-  static void backup_to(database& db, const std::string& path) { backup_to(db, path, {}, 256); }
+  static void backup_to(database& db, const std::string& path) {
+    backup_to(db, path, backup_options{});
+  }
+
+  // Rolls back the backup's read transaction after a failure, keeping the failure's error.
+  static void end_snapshot(detail::connection_state& c) noexcept {
+    try {
+      if (!detail::autocommit(c.db)) detail::exec_script(c.db, "ROLLBACK");
+    } catch (...) {  // the error being reported matters more
+    }
+  }
+
+  // Runs `check` on the written copy `dest`; throws naming the backup when it finds a
+  // problem or cannot read the copy.
+  static void verify_copy(database& dest, backup_verify check, const std::string& what) {
+    const char* pragma = check == backup_verify::quick_check ? "quick_check" : "integrity_check";
+    std::vector<std::string> problems;
+    try {
+      problems = detail::check_problems(dest.native_handle(), pragma, 100);
+    } catch (const error& e) {
+      detail::throw_sqlite_error(e.extended_code(),
+                                 what + " is not sound: " + pragma + " could not read the copy",
+                                 e.sqlite_message(), {}, {});
+    }
+    if (problems.empty()) return;
+    const std::string count = std::to_string(problems.size()) +
+                              (problems.size() >= 100 ? " or more" : "");
+    detail::throw_sqlite_error(detail::sqlite_corrupt,
+                               what + " is not sound: " + pragma + " found " + count +
+                                   " problem(s) in the copy",
+                               problems.front(), {}, {});
+  }
 
   /// Replaces this database's content with the database in the file `path` (a backup), using
   /// the online-backup API; other connections see the new content at their next transaction.

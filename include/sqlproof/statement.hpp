@@ -16,6 +16,7 @@
 
 #include "config.hpp"
 #include "detail/affinity.hpp"
+#include "detail/connection.hpp"
 #include "detail/reflect.hpp"
 #include "detail/sqlite_api.hpp"
 #include "error.hpp"
@@ -368,6 +369,10 @@ class row_range {
 class statement {
  public:
   explicit statement(detail::statement_lease lease) noexcept : lease_(std::move(lease)) {}
+  /// A statement of connection `c`: it refuses to run (`transaction_aborted_error`) while
+  /// SQLite has rolled back a transaction that `c` still has open.
+  statement(detail::statement_lease lease, const detail::connection_state* c) noexcept
+      : lease_(std::move(lease)), conn_(c) {}
 
   /// The statement's SQL text.
   [[nodiscard]] std::string_view sql() const noexcept {
@@ -447,6 +452,7 @@ class statement {
   /// Steps once: true when a row is available (read it with `column<T>(i)` or `row<Row>()`),
   /// false when the statement is done (it is then reset, keeping its bindings).
   bool step() {
+    ensure_usable();
     const int rc = detail::step(lease_.get());
     if (rc == detail::sqlite_row) return true;
     finish(rc);
@@ -497,8 +503,15 @@ class statement {
     }
   }
 
+  void ensure_usable() const {
+    if (conn_ != nullptr && conn_->transaction_rolled_back) [[unlikely]] {
+      detail::throw_transaction_aborted("statement refused", sql());
+    }
+  }
+
   template <class... Args>
   void run_bind(const Args&... args) {
+    ensure_usable();
     detail::reset(lease_.get());
     if (static_cast<int>(sizeof...(Args)) != parameter_count()) {
       detail::throw_error(detail::error_kind::misuse,
@@ -525,6 +538,7 @@ class statement {
   }
 
   detail::statement_lease lease_;
+  const detail::connection_state* conn_ = nullptr;
 };
 
 }  // namespace sqlproof

@@ -48,6 +48,9 @@ class transaction {
  public:
   /// Begins a transaction on `c` (a SAVEPOINT when one is already open).
   transaction(detail::connection_state& c, tx_mode mode) : conn_(&c) {
+    if (c.transaction_rolled_back) [[unlikely]] {
+      detail::throw_transaction_aborted("cannot begin a nested transaction");
+    }
     // A transaction the application began by hand (exec_script("BEGIN")) counts as open too.
     savepoint_ = c.tx_depth > 0 || !detail::autocommit(c.db);
     level_ = c.tx_depth + 1;
@@ -78,12 +81,16 @@ class transaction {
 
   /// Makes the work permanent (COMMIT, or RELEASE for a savepoint). On failure (e.g. a
   /// deferred foreign key violation, or busy) throws, and the transaction stays open so that
-  /// the destructor rolls it back.
+  /// the destructor rolls it back. Throws `transaction_aborted_error` when SQLite has already
+  /// rolled the transaction back on its own: there is nothing left to commit.
   void commit() {
     ensure_active("commit");
     if (conn_->tx_depth != level_) {
       detail::throw_error(detail::error_kind::misuse,
                           "cannot commit a transaction while a nested one is still open");
+    }
+    if (conn_->transaction_rolled_back) [[unlikely]] {
+      detail::throw_transaction_aborted("cannot commit");
     }
     if (savepoint_) {
       detail::exec_control<"RELEASE sqlproof_savepoint">(*conn_);
@@ -129,6 +136,8 @@ class transaction {
     } catch (...) {  // a destructor must not throw; the connection reports it on next use
     }
     conn_->tx_depth = level_ - 1;
+    // The outermost transaction has ended: whatever SQLite rolled back is behind us.
+    if (conn_->tx_depth == 0) conn_->transaction_rolled_back = false;
     conn_ = nullptr;
   }
 

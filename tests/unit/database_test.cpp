@@ -194,6 +194,72 @@ TEST_CASE("database: options::production() is applied") {
   CHECK(pragma<std::string>(again, "journal_mode") == "wal");  // persistent too
 }
 
+TEST_CASE("database: options::production() opens while another connection is writing") {
+  const scratch_dir dir;
+  const std::string path = dir.file("busy-wal.db");
+  sp::database writer = people_database(path, sp::options::production());
+  auto tx = writer.begin(sp::tx_mode::immediate);
+  writer.exec<add_person>("Di", 50);  // the write lock stays held
+
+  // Opening reads and changes nothing that needs the write lock, so it neither waits for
+  // the writer nor fails: a reader sees the committed rows while the write is under way.
+  sp::options o = sp::options::production();
+  o.busy_timeout = 200ms;
+  sp::database reader{path, o};
+  CHECK(reader.one<person_count>() == std::optional<std::int64_t>{3});
+  CHECK(pragma<std::string>(reader, "journal_mode") == "wal");
+  CHECK(pragma<std::int64_t>(reader, "auto_vacuum") == 2);
+  CHECK(pragma<std::int64_t>(reader, "cache_size") == -65536);
+  CHECK(sp::pragma_mismatches(o, reader.pragmas()).empty());
+
+  tx.commit();
+  CHECK(reader.one<person_count>() == std::optional<std::int64_t>{4});
+  reader.exec<add_person>("Ed", 20);
+  CHECK(writer.one<person_count>() == std::optional<std::int64_t>{5});
+}
+
+TEST_CASE("database: opening while another connection holds the file locked is a busy_error") {
+  const scratch_dir dir;
+  const std::string path = dir.file("busy-rollback.db");
+  sp::database writer = people_database(path);  // rollback journal: a writer locks readers out
+  auto tx = writer.begin(sp::tx_mode::exclusive);
+  writer.exec<add_person>("Di", 50);
+
+  sp::options o = sp::options::production();
+  o.busy_timeout = 50ms;
+  try {
+    sp::database blocked{path, o};
+    FAIL("expected busy_error");
+  } catch (const sp::busy_error& e) {
+    CHECK(e.primary_code() == SQLITE_BUSY);
+    CHECK(contains(e.what(), path));
+  }
+  tx.rollback();
+  sp::database opened{path, o};
+  CHECK(opened.one<person_count>() == std::optional<std::int64_t>{3});
+}
+
+TEST_CASE("database: page_size and auto_vacuum apply to a new file only; pragma_mismatches reports the rest") {
+  const scratch_dir dir;
+  const std::string path = dir.file("existing.db");
+  people_database(path);  // SQLite's defaults: 4096-byte pages, no auto-vacuum
+
+  sp::options o = sp::options::production();
+  o.page_size = 8192;
+  sp::database db{path, o};
+  CHECK(pragma<std::int64_t>(db, "page_size") == 4096);
+  CHECK(pragma<std::int64_t>(db, "auto_vacuum") == 0);
+  CHECK(pragma<std::string>(db, "journal_mode") == "wal");
+  CHECK(sp::pragma_mismatches(o, db.pragmas()) ==
+        std::vector<std::string>{"auto_vacuum: wanted INCREMENTAL, in effect NONE",
+                                 "page_size: wanted 8192, in effect 4096"});
+
+  sp::database fresh{dir.file("fresh.db"), o};
+  CHECK(pragma<std::int64_t>(fresh, "page_size") == 8192);
+  CHECK(pragma<std::int64_t>(fresh, "auto_vacuum") == 2);
+  CHECK(sp::pragma_mismatches(o, fresh.pragmas()).empty());
+}
+
 TEST_CASE("database: options::in_memory()") {
   const sp::options o = sp::options::in_memory();
   CHECK(o.journal == sp::journal_mode::memory);
@@ -285,6 +351,33 @@ TEST_CASE("database: opening a missing file without create names the path") {
 
   const std::string in_missing_dir = dir.file("no/such/dir.db");
   CHECK_THROWS_AS(sp::database{in_missing_dir}, sp::open_error);
+}
+
+TEST_CASE("database: a file that is not a database is refused at open, naming the file") {
+  const scratch_dir dir;
+  const std::string path = dir.file("notes.txt");
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    REQUIRE(f != nullptr);
+    const std::string text(2000, 'x');
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+  sp::options read_only;
+  read_only.read_only = true;
+  read_only.create = false;
+  for (const sp::options& o : {sp::options{}, sp::options::production(), read_only}) {
+    try {
+      sp::database db{path, o};
+      FAIL("a text file was opened as a database");
+    } catch (const sp::open_error& e) {
+      CHECK(e.primary_code() == SQLITE_NOTADB);
+      CHECK(contains(e.what(), "cannot open database '" + path + "'"));
+      CHECK(contains(e.sqlite_message(), "not a database"));
+      CHECK(e.sql().empty());  // about the file, not about a statement
+    }
+  }
+  CHECK(std::filesystem::file_size(path) == 2000);  // left as it was
 }
 
 TEST_CASE("database: exec_script runs several statements with comments and semicolons") {

@@ -291,6 +291,83 @@ TEST_CASE("maintenance: a backup taken while another connection writes is a cons
   CHECK(*db.one<a_count>() > n);
 }
 
+TEST_CASE("maintenance: a backup blocked by another connection's lock names the backup") {
+  const scratch_dir dir;
+  const std::string source = dir.file("locked.db");
+  const std::string target = dir.file("locked-copy.db");
+  sp::options o;
+  o.busy_timeout = 50ms;
+  sp::database db{source, o};
+  db.exec_script(blobs_schema);
+  fill_blobs(db, 5, 100);
+
+  sp::database writer{source};  // rollback journal: an exclusive lock keeps readers out
+  auto tx = writer.begin(sp::tx_mode::exclusive);
+  writer.exec<add_blob>(100);
+  try {
+    db.backup_to(target);
+    FAIL("the backup should have been blocked");
+  } catch (const sp::busy_error& e) {
+    CHECK(contains(e.what(), "backup of '" + source + "' to '" + target + "'"));
+    CHECK_FALSE(contains(e.what(), "sqlite_schema"));
+    CHECK(e.sql().empty());
+    CHECK(e.primary_code() == SQLITE_BUSY);
+  }
+  CHECK_FALSE(db.in_transaction());  // the backup's read transaction was not left open
+
+  tx.rollback();
+  db.backup_to(target);
+  sp::database copy{target};
+  CHECK(copy.one<blob_count>() == 5);
+}
+
+TEST_CASE("maintenance: backup_to with verify checks the copy and names a corrupt one") {
+  const scratch_dir dir;
+  const std::string path = dir.file("corrupt.db");
+  {
+    sp::database db{path};
+    db.exec_script(
+        "CREATE TABLE t (a INTEGER, b INTEGER);"
+        "CREATE INDEX t_by_a ON t (a);"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)"
+        "  INSERT INTO t SELECT i, 1000 - i FROM n");
+    sp::backup_options checked;
+    checked.verify = sp::backup_verify::integrity_check;
+    db.backup_to(dir.file("sound.db"), checked);  // a sound copy passes
+    // Corrupt the index: its definition now names column b, but its entries hold a.
+    db.exec_script(
+        "PRAGMA writable_schema = ON;"
+        "UPDATE sqlite_schema SET sql = 'CREATE INDEX t_by_a ON t (b)' WHERE name = 't_by_a';"
+        "PRAGMA writable_schema = OFF");
+  }
+  sp::database db{path};
+  const std::string plain = dir.file("plain-copy.db");
+  db.backup_to(plain);  // without verify the corrupt pages are copied as they are
+  CHECK_FALSE(sp::database{plain}.integrity_check().empty());
+
+  const std::string verified = dir.file("verified-copy.db");
+  int reports = 0;
+  sp::backup_options o;
+  o.progress = [&](const sp::backup_progress&) { ++reports; };
+  o.pages_per_step = 1;
+  o.verify = sp::backup_verify::integrity_check;
+  try {
+    db.backup_to(verified, o);
+    FAIL("a corrupt copy passed verification");
+  } catch (const sp::error& e) {
+    CHECK(e.primary_code() == SQLITE_CORRUPT);
+    CHECK(contains(e.what(), "backup of '" + path + "' to '" + verified + "'"));
+    CHECK(contains(e.what(), "integrity_check"));
+    CHECK(contains(e.sqlite_message(), "t_by_a"));  // the first problem found
+  }
+  CHECK(reports > 1);
+  CHECK_FALSE(db.in_transaction());
+
+  // quick_check does not compare indexes with their tables, so it passes this copy.
+  o.verify = sp::backup_verify::quick_check;
+  CHECK_NOTHROW(db.backup_to(dir.file("quick-copy.db"), o));
+}
+
 TEST_CASE("maintenance: restore_from brings back a backup") {
   const scratch_dir dir;
   sp::database db{dir.file("main.db"), sp::options::production()};
@@ -320,6 +397,31 @@ TEST_CASE("maintenance: restore_from brings back a backup") {
     CHECK_THROWS_AS(db.restore_from(dir.file("missing.db")), sp::open_error);
     CHECK(db.one<blob_count>() == 50);
   }
+}
+
+TEST_CASE("maintenance: a database whose schema no longer parses still opens, to be restored") {
+  const scratch_dir dir;
+  const std::string path = dir.file("broken-schema.db");
+  {
+    sp::database db{path};
+    db.exec_script(blobs_schema);
+    fill_blobs(db, 5, 100);
+    db.backup_to(dir.file("good.db"));
+    db.exec_script(
+        "PRAGMA writable_schema = ON;"
+        "UPDATE sqlite_schema SET sql = 'CREATE TABLE blobs (' WHERE name = 'blobs';"
+        "PRAGMA writable_schema = OFF");
+  }
+  // Opening reads the header, not the schema: the connection opens, queries fail.
+  sp::database db{path};
+  try {
+    (void)db.one<blob_count>();
+    FAIL("a query ran on a schema that does not parse");
+  } catch (const sp::error& e) {
+    CHECK(contains(e.sqlite_message(), "malformed database schema"));
+  }
+  db.restore_from(dir.file("good.db"));
+  CHECK(db.one<blob_count>() == 5);
 }
 
 TEST_CASE("maintenance: vacuum_into writes a compact copy") {

@@ -253,6 +253,140 @@ TEST_CASE("transaction: three levels of nesting") {
   CHECK(db.one<value_by_id>(std::int64_t{4}) == std::optional<std::int64_t>{40});
 }
 
+// A table that can take a few small rows but not a 1 MB blob: inserting the blob fails with
+// SQLITE_FULL, after which SQLite rolls back the whole transaction on its own
+// (https://sqlite.org/lang_transaction.html#response_to_errors_within_a_transaction).
+using add_blob = sp::query<"INSERT INTO blobs (b) VALUES (zeroblob(?))", void(std::int64_t)>;
+
+void create_items_with_small_limit(sp::database& db) {
+  create_items(db);
+  db.exec_script("CREATE TABLE blobs (b BLOB); PRAGMA max_page_count = 32");
+}
+
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
+
+TEST_CASE("transaction: after SQLite rolls back on its own, statements are refused until the outermost transaction ends") {
+  sp::database db{":memory:"};
+  create_items_with_small_limit(db);
+  sp::statement held = db.prepare_cached("INSERT INTO items (id, v) VALUES (?, ?)");
+
+  try {
+    db.transaction([&] {
+      db.exec<add_item>(std::int64_t{1}, std::int64_t{10});
+      try {  // the savepoint pattern: an inner failure is caught and the outer work goes on
+        db.transaction([&] {
+          db.exec<add_item>(std::int64_t{2}, std::int64_t{20});
+          db.exec<add_blob>(std::int64_t{1'000'000});
+        });
+        FAIL("the blob should not fit");
+      } catch (const sp::error& e) {
+        CHECK(e.primary_code() == SQLITE_FULL);
+      }
+      CHECK_FALSE(db.in_transaction());  // SQLite's own rollback ended the outer one too
+
+      try {
+        db.exec<add_item>(std::int64_t{3}, std::int64_t{30});
+        FAIL("a write after the rollback should be refused");
+      } catch (const sp::transaction_aborted_error& e) {
+        CHECK(e.extended_code() == SQLITE_ABORT_ROLLBACK);
+        CHECK(contains(e.what(), "rolled back"));
+        CHECK(contains(e.what(), "INSERT INTO items"));
+      }
+      CHECK_THROWS_AS(db.one<item_count>(), sp::transaction_aborted_error);
+      CHECK_THROWS_AS(db.exec_script("INSERT INTO items (id, v) VALUES (4, 40)"),
+                      sp::transaction_aborted_error);
+      CHECK_THROWS_AS(held.exec(std::int64_t{5}, std::int64_t{50}), sp::transaction_aborted_error);
+      CHECK_THROWS_AS(db.prepare("INSERT INTO items (id, v) VALUES (6, 60)"),
+                      sp::transaction_aborted_error);
+      CHECK_THROWS_AS(db.transaction([&] { db.exec<add_item>(std::int64_t{7}, std::int64_t{70}); }),
+                      sp::transaction_aborted_error);
+    });  // returns normally: the commit is refused too
+    FAIL("the outer transaction should not commit");
+  } catch (const sp::transaction_aborted_error& e) {
+    CHECK(contains(e.what(), "commit"));
+  }
+
+  // Nothing of the transaction is in the database: neither the rows before the failure
+  // (rolled back by SQLite) nor any of the writes attempted after it.
+  CHECK_FALSE(db.in_transaction());
+  CHECK(db.all<item_ids>().empty());
+
+  // The outermost end cleared the state: the connection works as before.
+  db.transaction([&] { db.exec<add_item>(std::int64_t{8}, std::int64_t{80}); });
+  held.exec(std::int64_t{9}, std::int64_t{90});
+  CHECK(db.all<item_ids>() == std::vector<std::int64_t>{8, 9});
+}
+
+TEST_CASE("transaction: begin() after SQLite rolled back on its own commits nothing and rolls back cleanly") {
+  sp::database db{":memory:"};
+  create_items_with_small_limit(db);
+
+  {
+    auto outer = db.begin();
+    db.exec<add_item>(std::int64_t{1}, std::int64_t{10});
+    {
+      auto inner = db.begin();
+      CHECK(inner.depth() == 2);
+      CHECK_THROWS_AS(db.exec<add_blob>(std::int64_t{1'000'000}), sp::error);
+      CHECK_THROWS_AS(inner.commit(), sp::transaction_aborted_error);
+      CHECK(inner.active());
+    }  // destroyed: rolls back what is left, ends the savepoint level
+    CHECK_THROWS_AS(db.exec<add_item>(std::int64_t{2}, std::int64_t{20}),
+                    sp::transaction_aborted_error);
+    CHECK_THROWS_AS(outer.commit(), sp::transaction_aborted_error);
+    CHECK(outer.active());
+    outer.rollback();
+    CHECK_FALSE(outer.active());
+  }
+  CHECK(db.all<item_ids>().empty());
+
+  auto again = db.begin(sp::tx_mode::immediate);
+  CHECK(again.depth() == 1);
+  db.exec<add_item>(std::int64_t{3}, std::int64_t{30});
+  again.commit();
+  CHECK(db.all<item_ids>() == std::vector<std::int64_t>{3});
+}
+
+TEST_CASE("transaction: an interrupt that rolls SQLite back is refused the same way") {
+  sp::database db{":memory:"};
+  create_items(db);
+  sqlite3* handle = db.native_handle();
+  // Once armed, interrupts the running statement: a progress handler is called every 100
+  // virtual-machine steps, so a long INSERT ... SELECT is stopped part-way.
+  struct context {
+    sqlite3* db;
+    bool armed;
+  } ctx{handle, false};
+  sqlite3_progress_handler(
+      handle, 100,
+      [](void* p) {
+        auto* c = static_cast<context*>(p);
+        if (c->armed) sqlite3_interrupt(c->db);
+        return 0;
+      },
+      &ctx);
+
+  CHECK_THROWS_AS(db.transaction([&] {
+    db.exec<add_item>(std::int64_t{1}, std::int64_t{10});
+    ctx.armed = true;
+    try {
+      db.exec_script(
+          "INSERT INTO items (id, v) WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 "
+          "FROM n WHERE i < 100000) SELECT i, i FROM n");
+      FAIL("the insert should have been interrupted");
+    } catch (const sp::error& e) {
+      CHECK(e.primary_code() == SQLITE_INTERRUPT);
+    }
+    ctx.armed = false;
+    db.exec<add_item>(std::int64_t{2}, std::int64_t{20});
+  }),
+                  sp::transaction_aborted_error);
+  sqlite3_progress_handler(handle, 0, nullptr, nullptr);
+  CHECK(db.all<item_ids>().empty());
+}
+
 TEST_CASE("transaction: begin() commits on commit() and rolls back when destroyed") {
   sp::database db{":memory:"};
   create_items(db);

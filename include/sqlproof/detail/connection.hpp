@@ -20,6 +20,10 @@ struct connection_state {
   sqlite_db* db = nullptr;
   statement_cache cache;
   int tx_depth = 0;        // open transactions + savepoints started through sqlproof
+  // Set when the transaction rolled back while tx_depth > 0 (SQLite's own rollback after
+  // SQLITE_FULL, IOERR or an interrupt, or a ROLLBACK run by hand): statements are refused
+  // until tx_depth is back to 0, so nothing runs in autocommit inside db.transaction.
+  bool transaction_rolled_back = false;
   std::string path;
   // The trace hook (database::set_trace): called with each finished statement and its run
   // time in nanoseconds. SQLite holds a pointer to this state, so clear_trace runs before
@@ -28,6 +32,35 @@ struct connection_state {
 
   explicit connection_state(std::size_t cache_capacity) : cache(cache_capacity) {}
 };
+
+// The rollback hook every connection installs (database::open). A flag rather than a
+// sqlite3_get_autocommit call before each statement: the check on the hot path is one byte.
+inline void note_rollback(void* state) noexcept {
+  auto& c = *static_cast<connection_state*>(state);
+  if (c.tx_depth > 0) c.transaction_rolled_back = true;
+}
+
+// Refuses `action` (a statement, a savepoint, a commit) on a connection whose transaction
+// SQLite has rolled back under an open db.transaction.
+[[noreturn]] SQLPROOF_COLD inline void throw_transaction_aborted(std::string_view action,
+                                                                 std::string_view sql = {},
+                                                                 std::string_view query_name = {}) {
+  throw transaction_aborted_error(
+      concat({action,
+              ": the transaction was rolled back by SQLite after an earlier error (disk full, "
+              "I/O error or interrupt) or by a ROLLBACK; nothing runs until the outermost "
+              "transaction ends"}),
+      {sqlite_abort_rollback, errstr(sqlite_abort_rollback), sql, query_name});
+}
+
+// Called before a statement runs on `c`.
+SQLPROOF_ALWAYS_INLINE void ensure_transaction_usable(const connection_state& c,
+                                                      std::string_view sql,
+                                                      std::string_view query_name = {}) {
+  if (c.transaction_rolled_back) [[unlikely]] {
+    throw_transaction_aborted("statement refused", sql, query_name);
+  }
+}
 
 // Unregisters the trace hook, so SQLite holds no pointer into `c` (a statement that outlives
 // the connection through sqlite3_close_v2 could otherwise still report to it).
@@ -72,6 +105,33 @@ SQLPROOF_NOINLINE inline void exec_script(sqlite_db* db, std::string_view sql) {
     finalize(stmt);
     sql.remove_prefix(used);
   }
+}
+
+// The number a one-value pragma returns (`PRAGMA schema_version`), read when a connection
+// opens: a read, which in WAL mode never waits for a writer. An error names no SQL: it is
+// about the file.
+SQLPROOF_NOINLINE inline std::int64_t read_number(sqlite_db* db, std::string_view sql) {
+  sqlite_stmt* stmt = nullptr;
+  int rc = prepare(db, sql, false, &stmt, nullptr);
+  std::int64_t value = 0;
+  if (rc == sqlite_ok) {
+    rc = step(stmt);
+    if (rc == sqlite_row) {
+      {
+        const row_lock lock(stmt);
+        value = column_ref(stmt, 0).int64();
+      }
+      rc = step(stmt);
+    }
+  }
+  if (rc != sqlite_ok && rc != sqlite_done) {
+    const std::string message = errmsg(db);
+    const int code = extended_errcode(db);
+    finalize(stmt);
+    throw_sqlite_error(code, "cannot read the database file", message, {}, {});
+  }
+  finalize(stmt);
+  return value;
 }
 
 // A transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...) as a type, so that it gets a

@@ -92,6 +92,13 @@ inline std::int64_t changes(sqlite_db* db) noexcept { return sqlite3_changes64(d
 inline std::int64_t total_changes(sqlite_db* db) noexcept { return sqlite3_total_changes64(db); }
 inline std::int64_t last_insert_rowid(sqlite_db* db) noexcept { return sqlite3_last_insert_rowid(db); }
 inline bool autocommit(sqlite_db* db) noexcept { return sqlite3_get_autocommit(db) != 0; }
+// Called whenever a transaction rolls back, by ROLLBACK or by SQLite on its own after an
+// error (https://sqlite.org/c3ref/commit_hook.html).
+inline void rollback_hook(sqlite_db* db, void (*hook)(void*), void* context) noexcept {
+  sqlite3_rollback_hook(db, hook, context);
+}
+inline constexpr int sqlite_abort_rollback = SQLITE_ABORT_ROLLBACK;
+inline const char* errstr(int code) noexcept { return sqlite3_errstr(code); }
 inline const char* errmsg(sqlite_db* db) noexcept { return sqlite3_errmsg(db); }
 inline int extended_errcode(sqlite_db* db) noexcept { return sqlite3_extended_errcode(db); }
 
@@ -257,6 +264,7 @@ class column_ref {
 
 inline constexpr int sqlite_busy = SQLITE_BUSY;
 inline constexpr int sqlite_locked = SQLITE_LOCKED;
+inline constexpr int sqlite_corrupt = SQLITE_CORRUPT;
 
 inline bool db_read_only(sqlite_db* db) noexcept { return sqlite3_db_readonly(db, "main") == 1; }
 // The main database's file name: empty for ":memory:" and temporary databases.
