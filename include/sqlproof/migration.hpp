@@ -157,7 +157,8 @@ struct repair_result {
 
 /// Settings of a `migrator`.
 struct migrator_options {
-  /// How long to wait for another connection's write lock (raised for the run only).
+  /// How long to wait for another connection's lock: replaces a lower connection timeout for
+  /// each call of the migrator, from before its first read, and is restored after it.
   std::chrono::milliseconds busy_timeout{60000};
   /// Let `migrate()` proceed when the database has versions newer than the program defines.
   bool allow_newer_database = false;
@@ -258,6 +259,7 @@ class migrator {
 
   /// Compares the program with the history table, without changing anything.
   migration_status status() {
+    detail::busy_timeout_scope timeout(*db_, options_.busy_timeout);
     auto tx = db_->begin(tx_mode::deferred);  // one snapshot
     migration_status s;
     s.user_version = detail::user_version(*db_);
@@ -354,12 +356,12 @@ class migrator {
     ensure_no_transaction("reset");
     std::string backup;
     const std::string& path = db_->path();
-    if (!path.empty() && path != ":memory:" && !path.starts_with("file:")) {
-      backup = path + ".bak-" + detail::backup_timestamp();
-      db_->exec_script("VACUUM INTO " + detail::quote_literal(backup));
-    }
     {
       detail::busy_timeout_scope timeout(*db_, options_.busy_timeout);
+      if (!path.empty() && path != ":memory:" && !path.starts_with("file:")) {
+        backup = path + ".bak-" + detail::backup_timestamp();
+        db_->exec_script("VACUUM INTO " + detail::quote_literal(backup));
+      }
       detail::foreign_keys_scope fk(*db_, true);
       auto tx = db_->begin(tx_mode::immediate);
       detail::drop_everything(*db_);
@@ -768,9 +770,10 @@ class migrator {
   migration_report run(Planner&& planner) {
     ensure_no_transaction("run");
     const auto started = clock::now();
-    migration_report r;
-    r.from_version = detail::user_version(*db_);
+    // Before the first read: in rollback-journal mode even reading user_version waits for
+    // another process's write lock, with the connection's own (maybe zero) timeout otherwise.
     detail::busy_timeout_scope timeout(*db_, options_.busy_timeout);
+    migration_report r;
     bool fk_off = false;
     // The history as of our last step. Each step still decides with the write lock held, but
     // reads the table again only when another connection committed since that step
