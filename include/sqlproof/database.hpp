@@ -17,6 +17,7 @@
 #include "callback.hpp"
 #include "config.hpp"
 #include "detail/connection.hpp"
+#include "detail/connection_use.hpp"
 #include "detail/sqlite_api.hpp"
 #include "error.hpp"
 #include "query.hpp"
@@ -240,6 +241,7 @@ struct query_runner<Q, std::tuple<Params...>> {
   }
 
   SQLPROOF_ALWAYS_INLINE static exec_result exec(connection_state& c, const Params&... params) {
+    const connection_use use(c.cache);
     statement_lease lease = checkout(c);
     sqlite_stmt* stmt = lease.get();
     bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
@@ -250,6 +252,7 @@ struct query_runner<Q, std::tuple<Params...>> {
   }
 
   static std::optional<row> one(connection_state& c, const Params&... params) {
+    const connection_use use(c.cache);
     statement_lease lease = checkout(c);
     sqlite_stmt* stmt = lease.get();
     bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
@@ -262,6 +265,7 @@ struct query_runner<Q, std::tuple<Params...>> {
   }
 
   static std::vector<row> all(connection_state& c, const Params&... params) {
+    const connection_use use(c.cache);
     statement_lease lease = checkout(c);
     sqlite_stmt* stmt = lease.get();
     bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
@@ -276,6 +280,7 @@ struct query_runner<Q, std::tuple<Params...>> {
   }
 
   static row_range<row> iter(connection_state& c, const Params&... params) {
+    const connection_use use(c.cache);
     statement_lease lease = checkout(c);
     // The range outlives this call (and the caller's temporaries): SQLite copies text/blobs.
     bind_query<Q>(lease.get(), bind_lifetime::copied, params...);
@@ -327,7 +332,8 @@ consteval bool maintenance_included() {
 /// Opening applies `options` (pragmas in the order SQLite needs them). Typed queries run
 /// through `exec`, `one`, `all` and `iter`; their statements are prepared once and cached.
 /// Thread-safety: like a standard container, a `database` is used by one thread at a time;
-/// give each thread its own connection. Movable, not copyable. Closing finalizes every cached
+/// give each thread its own connection. A call made while another thread is inside a call on
+/// the same database throws `misuse_error` instead of corrupting it. Movable, not copyable. Closing finalizes every cached
 /// statement first, so `close()` never reports SQLITE_BUSY.
 /// @code
 /// sqlproof::database db{"app.db", sqlproof::options::production()};
@@ -368,6 +374,7 @@ class database {
   /// SQLite refuses to close. Closing a closed database does nothing.
   void close() {
     if (!state_ || state_->db == nullptr) return;
+    const detail::connection_use use(state_->cache);
     if (state_->cache.in_use() > 0) {
       detail::throw_error(
           detail::error_kind::misuse,
@@ -437,11 +444,16 @@ class database {
 
   /// Runs every statement in `sql` in order (a schema, a seed script). Not atomic by itself:
   /// wrap it in `transaction` for all-or-nothing. Throws naming the statement that failed.
-  void exec_script(std::string_view sql) { detail::exec_script(live()->db, sql); }
+  void exec_script(std::string_view sql) {
+    auto* c = live();
+    const detail::connection_use use(c->cache);
+    detail::exec_script(c->db, sql);
+  }
 
   /// A statement for dynamic SQL, from (and returned to) the connection's LRU cache.
   statement prepare_cached(std::string_view sql) {
     auto* c = live();
+    const detail::connection_use use(c->cache);
     return statement(c->cache.checkout_dynamic(
         sql, [&] { return detail::prepare_one(c->db, sql, true, {sql, {}}); }));
   }
@@ -450,6 +462,7 @@ class database {
   /// differs on every call.
   statement prepare(std::string_view sql) {
     auto* c = live();
+    const detail::connection_use use(c->cache);
     // Held as a checked-out "extra" so it counts as in use and is finalized on release.
     return statement(c->cache.checkout_uncached(
         [&] { return detail::prepare_one(c->db, sql, false, {sql, {}}); }));

@@ -699,6 +699,7 @@ class migrator {
     for (std::size_t i = 0; i != sql.size(); ++i) {
       review.index = i;
       try {
+        const detail::connection_use use(db_->cache());
         detail::exec_script(db_->native_handle(), sql[i], in_transaction ? &checks : nullptr);
       } catch (const migration_error&) {
         throw;

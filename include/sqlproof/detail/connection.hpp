@@ -12,6 +12,7 @@
 #include "../error.hpp"
 #include "../fixed_string.hpp"
 #include "../statement_cache.hpp"
+#include "connection_use.hpp"
 #include "sqlite_api.hpp"
 
 namespace sqlproof::detail {
@@ -105,6 +106,7 @@ struct control_statement {
 // The work is done once, here, for every control statement; each one instantiates only the
 // call in exec_control.
 SQLPROOF_NOINLINE inline void exec_control_statement(connection_state& c, std::size_t slot, std::string_view sql) {
+  const connection_use use(c.cache);
   auto lease = c.cache.checkout_typed(
       slot,
       [&] {
