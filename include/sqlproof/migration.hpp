@@ -665,10 +665,10 @@ class migrator {
       const std::string_view tx_verb = detail::transaction_verb(statement);
       if (tx_verb.empty()) return;
       r.refuse(statement, "runs " + std::string(tx_verb) +
-                              ", which would end the transaction the runner " + r.verb +
-                              "s the migration in together with its history row and "
-                              "user_version; remove it (the runner commits each migration; "
-                              "SAVEPOINT, RELEASE and ROLLBACK TO may be used)");
+                              ", which would end the transaction that holds the migration "
+                              "together with its history row and user_version; remove it "
+                              "(the runner commits each migration itself; SAVEPOINT, RELEASE "
+                              "and ROLLBACK TO may be used)");
     }
     // After it ran: the transaction is still open.
     static void after(void* context, std::string_view statement) {
