@@ -1,7 +1,8 @@
 // Tests for include/sqlproof/migration.hpp: checksums (pinned at compile time, canonical
 // encoding, CRLF/BOM), the runner (migrate, migrate_to, rollback, redo, status, verify,
-// reset, baseline, repair, dry_run), atomicity of a failing migration, table rebuilds with
-// foreign_keys off, and databases ahead of the program.
+// reset, baseline, repair, dry_run), atomicity of a failing migration and of one whose SQL
+// tries to end the runner's transaction, table rebuilds with foreign_keys off, and databases
+// ahead of the program.
 
 #include <sqlproof/migration.hpp>
 
@@ -549,6 +550,8 @@ TEST_CASE("a migration whose SQL ends the runner's transaction is refused and ch
       const database_state before = state_of(db);
 
       sp::migrator m{db, base_and_six(x.up)};
+      CHECK_THROWS_AS(m.dry_run(), sp::migration_error);
+      CHECK(state_of(db) == before);
       try {
         m.migrate();
         FAIL("migrate() should have thrown");
