@@ -17,6 +17,7 @@
 #include "callback.hpp"
 #include "config.hpp"
 #include "detail/connection.hpp"
+#include "detail/connection_use.hpp"
 #include "detail/sqlite_api.hpp"
 #include "error.hpp"
 #include "query.hpp"
@@ -242,6 +243,7 @@ struct query_runner<Q, std::tuple<Params...>> {
   }
 
   SQLPROOF_ALWAYS_INLINE static exec_result exec(connection_state& c, const Params&... params) {
+    const connection_use use(c.cache);
     statement_lease lease = checkout(c);
     sqlite_stmt* stmt = lease.get();
     bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
@@ -252,6 +254,7 @@ struct query_runner<Q, std::tuple<Params...>> {
   }
 
   static std::optional<row> one(connection_state& c, const Params&... params) {
+    const connection_use use(c.cache);
     statement_lease lease = checkout(c);
     sqlite_stmt* stmt = lease.get();
     bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
@@ -264,6 +267,7 @@ struct query_runner<Q, std::tuple<Params...>> {
   }
 
   static std::vector<row> all(connection_state& c, const Params&... params) {
+    const connection_use use(c.cache);
     statement_lease lease = checkout(c);
     sqlite_stmt* stmt = lease.get();
     bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
@@ -278,6 +282,7 @@ struct query_runner<Q, std::tuple<Params...>> {
   }
 
   static row_range<row> iter(connection_state& c, const Params&... params) {
+    const connection_use use(c.cache);
     statement_lease lease = checkout(c);
     // The range outlives this call (and the caller's temporaries): SQLite copies text/blobs.
     bind_query<Q>(lease.get(), bind_lifetime::copied, params...);
@@ -330,7 +335,8 @@ consteval bool maintenance_included() {
 /// Opening applies `options` (pragmas in the order SQLite needs them). Typed queries run
 /// through `exec`, `one`, `all` and `iter`; their statements are prepared once and cached.
 /// Thread-safety: like a standard container, a `database` is used by one thread at a time;
-/// give each thread its own connection. Movable, not copyable. Closing finalizes every cached
+/// give each thread its own connection. A call made while another thread is inside a call on
+/// the same database throws `misuse_error` instead of corrupting it. Movable, not copyable. Closing finalizes every cached
 /// statement first, so `close()` never reports SQLITE_BUSY.
 /// @code
 /// sqlproof::database db{"app.db", sqlproof::options::production()};
@@ -372,6 +378,7 @@ class database {
   /// SQLite refuses to close. Closing a closed database does nothing.
   void close() {
     if (!state_ || state_->db == nullptr) return;
+    const detail::connection_use use(state_->cache);
     if (state_->cache.in_use() > 0) {
       detail::throw_error(
           detail::error_kind::misuse,
@@ -444,6 +451,7 @@ class database {
   /// Text longer than `INT_MAX` bytes is refused (an `error` with SQLITE_TOOBIG) before it is read.
   void exec_script(std::string_view sql) {
     auto* c = live();
+    const detail::connection_use use(c->cache);
     detail::ensure_transaction_usable(*c, sql);
     detail::exec_script(c->db, sql);
   }
@@ -452,6 +460,7 @@ class database {
   /// Text longer than `INT_MAX` bytes is refused (an `error` with SQLITE_TOOBIG) before it is read.
   statement prepare_cached(std::string_view sql) {
     auto* c = live();
+    const detail::connection_use use(c->cache);
     detail::check_sql_length(sql);  // before the cache hashes the text
     detail::ensure_transaction_usable(*c, sql);
     return statement(c->cache.checkout_dynamic(
@@ -463,6 +472,7 @@ class database {
   /// differs on every call. Text longer than `INT_MAX` bytes is refused, as by `prepare_cached`.
   statement prepare(std::string_view sql) {
     auto* c = live();
+    const detail::connection_use use(c->cache);
     detail::ensure_transaction_usable(*c, sql);
     // Held as a checked-out "extra" so it counts as in use and is finalized on release.
     return statement(c->cache.checkout_uncached(

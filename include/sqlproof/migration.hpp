@@ -42,6 +42,7 @@
 #include "detail/chrono.hpp"
 #include "detail/migration_checksum.hpp"
 #include "detail/migration_history.hpp"
+#include "detail/migration_sql.hpp"
 #include "error.hpp"
 #include "migration_list.hpp"
 #include "transaction.hpp"
@@ -156,7 +157,8 @@ struct repair_result {
 
 /// Settings of a `migrator`.
 struct migrator_options {
-  /// How long to wait for another connection's write lock (raised for the run only).
+  /// How long to wait for another connection's lock: replaces a lower connection timeout for
+  /// each call of the migrator, from before its first read, and is restored after it.
   std::chrono::milliseconds busy_timeout{60000};
   /// Let `migrate()` proceed when the database has versions newer than the program defines.
   bool allow_newer_database = false;
@@ -257,6 +259,7 @@ class migrator {
 
   /// Compares the program with the history table, without changing anything.
   migration_status status() {
+    detail::busy_timeout_scope timeout(*db_, options_.busy_timeout);
     auto tx = db_->begin(tx_mode::deferred);  // one snapshot
     migration_status s;
     s.user_version = detail::user_version(*db_);
@@ -353,12 +356,12 @@ class migrator {
     ensure_no_transaction("reset");
     std::string backup;
     const std::string& path = db_->path();
-    if (!path.empty() && path != ":memory:" && !path.starts_with("file:")) {
-      backup = path + ".bak-" + detail::backup_timestamp();
-      db_->exec_script("VACUUM INTO " + detail::quote_literal(backup));
-    }
     {
       detail::busy_timeout_scope timeout(*db_, options_.busy_timeout);
+      if (!path.empty() && path != ":memory:" && !path.starts_with("file:")) {
+        backup = path + ".bak-" + detail::backup_timestamp();
+        db_->exec_script("VACUUM INTO " + detail::quote_literal(backup));
+      }
       detail::foreign_keys_scope fk(*db_, true);
       auto tx = db_->begin(tx_mode::immediate);
       detail::drop_everything(*db_);
@@ -640,18 +643,68 @@ class migrator {
   // Runs the up statements (and the foreign key check) of `m` in the open transaction, then
   // writes its history row and user_version. Throws migration_error naming the statement.
   void apply_body(const migration_info& m, bool run_sql, double duration_ms = 0) {
-    if (run_sql) run_statements(m, m.up, "apply");
+    if (run_sql) run_statements(m, m.up, "apply", true);
     if (has_flag(m.flags, migration_flags::foreign_keys_off)) check_foreign_keys(m.version, m.name);
+    ensure_still_in_transaction(m.version, m.name, "apply");
     detail::insert_history(*db_, history_row_of(m, duration_ms, "applied"));
     detail::set_user_version(*db_, std::max(m.version, detail::user_version(*db_)));
   }
 
+  // What run_statements checks around each statement of a step that runs inside the
+  // runner's transaction (see detail/migration_sql.hpp for why).
+  struct statement_review {
+    const migrator* runner;
+    const migration_info* m;
+    const char* verb;
+    std::size_t index;  // of the string in m's up or down list
+    std::size_t count;
+
+    // Before it runs: no statement that begins or ends a transaction.
+    static void before(void* context, std::string_view statement) {
+      const auto& r = *static_cast<const statement_review*>(context);
+      const std::string_view tx_verb = detail::transaction_verb(statement);
+      if (tx_verb.empty()) return;
+      r.refuse(statement, "runs " + std::string(tx_verb) +
+                              ", which would end the transaction that holds the migration "
+                              "together with its history row and user_version; remove it "
+                              "(the runner commits each migration itself; SAVEPOINT, RELEASE "
+                              "and ROLLBACK TO may be used)");
+    }
+    // After it ran: the transaction is still open.
+    static void after(void* context, std::string_view statement) {
+      const auto& r = *static_cast<const statement_review*>(context);
+      if (r.runner->db_->in_transaction()) return;
+      r.refuse(statement, "ended the transaction the migration runs in; nothing of the "
+                          "migration was recorded");
+    }
+    [[noreturn]] void refuse(std::string_view statement, const std::string& why) const {
+      throw migration_error("cannot " + std::string(verb) + " " + describe(*m) + ": statement " +
+                                std::to_string(index + 1) + " of " + std::to_string(count) +
+                                " " + why,
+                            {0, {}, detail::statement_text(statement), {}}, m->version,
+                            std::string(m->name));
+    }
+  };
+
+  // Runs `sql` for step `m`. Inside the runner's transaction (`in_transaction`), a statement
+  // that would begin or end a transaction is refused before it runs, and each statement must
+  // leave that transaction open. An outside_transaction step may group its statements in
+  // transactions of its own, but one it leaves open (or opened before a statement failed) is
+  // rolled back and the step fails: the runner's history row would otherwise join it.
   void run_statements(const migration_info& m, const std::vector<std::string_view>& sql,
-                      const char* verb) {
+                      const char* verb, bool in_transaction) {
+    statement_review review{this, &m, verb, 0, sql.size()};
+    const detail::script_review checks{&statement_review::before, &statement_review::after,
+                                       &review};
     for (std::size_t i = 0; i != sql.size(); ++i) {
+      review.index = i;
       try {
-        db_->exec_script(sql[i]);
+        const detail::connection_use use(db_->cache());
+        detail::exec_script(db_->native_handle(), sql[i], in_transaction ? &checks : nullptr);
+      } catch (const migration_error&) {
+        throw;
       } catch (const error& e) {
+        if (!in_transaction) roll_back_open_transaction();
         throw migration_error("cannot " + std::string(verb) + " " + describe(m) +
                                   ": statement " + std::to_string(i + 1) + " of " +
                                   std::to_string(sql.size()) + " failed",
@@ -660,6 +713,34 @@ class migrator {
                               m.version, std::string(m.name));
       }
     }
+    if (!in_transaction && db_->in_transaction()) {
+      roll_back_open_transaction();
+      throw migration_error("cannot " + std::string(verb) + " " + describe(m) +
+                                ": its statements left a transaction open (it was rolled "
+                                "back); an outside_transaction migration must end every "
+                                "transaction it begins",
+                            {}, m.version, std::string(m.name));
+    }
+  }
+
+  // Rolls back a transaction an outside_transaction step began and did not end.
+  void roll_back_open_transaction() noexcept {
+    if (!db_->in_transaction()) return;
+    try {
+      db_->exec_script("ROLLBACK");
+    } catch (...) {  // the step's own failure is what the caller needs to see
+    }
+  }
+
+  // Before a history row is written: the runner's transaction must still be open, or the row
+  // would commit on its own, apart from what it records.
+  void ensure_still_in_transaction(std::int64_t version, std::string_view name,
+                                   const char* verb) const {
+    if (db_->in_transaction()) return;
+    throw migration_error("cannot " + std::string(verb) + " migration " +
+                              std::to_string(version) + " '" + std::string(name) +
+                              "': its transaction ended before the history row was written",
+                          {}, version, std::string(name));
   }
 
   void check_foreign_keys(std::int64_t version, std::string_view name) {
@@ -690,9 +771,10 @@ class migrator {
   migration_report run(Planner&& planner) {
     ensure_no_transaction("run");
     const auto started = clock::now();
-    migration_report r;
-    r.from_version = detail::user_version(*db_);
+    // Before the first read: in rollback-journal mode even reading user_version waits for
+    // another process's write lock, with the connection's own (maybe zero) timeout otherwise.
     detail::busy_timeout_scope timeout(*db_, options_.busy_timeout);
+    migration_report r;
     bool fk_off = false;
     // The history as of our last step. Each step still decides with the write lock held, but
     // reads the table again only when another connection committed since that step
@@ -730,7 +812,7 @@ class migrator {
         try {
           if (has_flag(m.flags, migration_flags::outside_transaction)) {
             tx.commit();
-            run_statements(m, m.up, "apply");
+            run_statements(m, m.up, "apply", false);
             auto tx2 = db_->begin(tx_mode::immediate);
             history = detail::read_history(*db_);
             history_checked = false;
@@ -740,7 +822,7 @@ class migrator {
             }
             tx2.commit();
           } else {
-            run_statements(m, m.up, "apply");
+            run_statements(m, m.up, "apply", true);
             apply_body(m, false, ms(clock::now() - t0));
             tx.commit();
             remember_applied(history, m);
@@ -784,7 +866,7 @@ class migrator {
     }
     const bool outside = has_flag(m->flags, migration_flags::outside_transaction);
     if (outside) tx.commit();
-    run_statements(*m, m->down, "revert");
+    run_statements(*m, m->down, "revert", !outside);
     if (outside) {
       auto tx2 = db_->begin(tx_mode::immediate);
       finish_revert(h);
@@ -797,6 +879,7 @@ class migrator {
   }
 
   void finish_revert(const detail::history_row& h) {
+    ensure_still_in_transaction(h.version, h.name, "revert");
     detail::delete_history(*db_, h.version);
     detail::set_user_version(*db_, detail::newest_version(*db_));
     detail::insert_event(*db_, h.version, h.name, "rolled_back", "");

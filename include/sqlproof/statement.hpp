@@ -17,6 +17,7 @@
 #include "config.hpp"
 #include "detail/affinity.hpp"
 #include "detail/connection.hpp"
+#include "detail/connection_use.hpp"
 #include "detail/reflect.hpp"
 #include "detail/sqlite_api.hpp"
 #include "error.hpp"
@@ -333,6 +334,7 @@ class row_range {
       current_.reset();
       return;
     }
+    const detail::connection_use use(*lease_.cache());
     const int rc = detail::step(lease_.get());
     if (rc == detail::sqlite_row) {
       current_.emplace(detail::row_reader<Row>{lease_.get(), &ctx_});
@@ -394,6 +396,7 @@ class statement {
   /// Runs the statement with `args` bound to its parameters, discarding any rows.
   template <bindable... Args>
   exec_result exec(const Args&... args) {
+    const detail::connection_use use(*lease_.cache());
     run_bind(args...);
     int rc = detail::step(lease_.get());
     while (rc == detail::sqlite_row) rc = detail::step(lease_.get());
@@ -406,6 +409,7 @@ class statement {
   template <class Row, bindable... Args>
   std::optional<Row> one(const Args&... args) {
     check_row<Row>();
+    const detail::connection_use use(*lease_.cache());
     run_bind(args...);
     const int rc = detail::step(lease_.get());
     if (rc == detail::sqlite_row) {
@@ -421,6 +425,7 @@ class statement {
   template <class Row, bindable... Args>
   std::vector<Row> all(const Args&... args) {
     check_row<Row>();
+    const detail::connection_use use(*lease_.cache());
     run_bind(args...);
     std::vector<Row> out;
     int rc = detail::step(lease_.get());
@@ -435,6 +440,7 @@ class statement {
   /// Binds one value to parameter `index` (1-based), for step-by-step use with `step()`.
   template <bindable T>
   statement& bind(int index, const T& value) {
+    const detail::connection_use use(*lease_.cache());
     detail::bind_value(detail::binder(lease_.get(), detail::bind_lifetime::copied), index, value);
     return *this;
   }
@@ -452,6 +458,7 @@ class statement {
   /// Steps once: true when a row is available (read it with `column<T>(i)` or `row<Row>()`),
   /// false when the statement is done (it is then reset, keeping its bindings).
   bool step() {
+    const detail::connection_use use(*lease_.cache());
     ensure_usable();
     const int rc = detail::step(lease_.get());
     if (rc == detail::sqlite_row) return true;
@@ -461,12 +468,14 @@ class statement {
   /// Reads column `i` of the current row.
   template <readable T>
   T column(int i) const {
+    const detail::connection_use use(*lease_.cache());
     const detail::row_lock lock(lease_.get());
     return detail::read_value<T>(detail::column_ref(lease_.get(), i));
   }
   /// Reads the current row as `Row`.
   template <class Row>
   Row row() const {
+    const detail::connection_use use(*lease_.cache());
     return read<Row>();
   }
   /// Resets the statement and clears its bindings.

@@ -41,6 +41,8 @@ class statement_cache;
 
 namespace detail {
 
+class connection_use;
+
 // Slots are numbered per process, on first use of each query type; the number is the index
 // into every connection's slot vector.
 // (GCC and Clang get the atomic increment from a builtin rather than <atomic>, which
@@ -107,6 +109,7 @@ class statement_lease {
   SQLPROOF_ALWAYS_INLINE ~statement_lease() { release(); }
 
   [[nodiscard]] sqlite_stmt* get() const noexcept { return stmt_; }
+  [[nodiscard]] statement_cache* cache() const noexcept { return cache_; }
   explicit operator bool() const noexcept { return stmt_ != nullptr; }
   SQLPROOF_ALWAYS_INLINE void release() noexcept;
 
@@ -254,6 +257,7 @@ class statement_cache {
 
  private:
   friend class detail::statement_lease;
+  friend class detail::connection_use;
 
   // A typed query's miss: the statement just prepared takes the slot, or is a re-entrant
   // extra when the slot's own statement is checked out.
@@ -356,6 +360,8 @@ class statement_cache {
   std::uint64_t uses_ = 0;
   statement_cache_stats stats_{};
   std::size_t in_use_ = 0;
+  // The thread inside a call on the connection, if any (detail/connection_use.hpp).
+  void* user_thread_ = nullptr;
 };
 
 SQLPROOF_ALWAYS_INLINE void detail::statement_lease::release() noexcept {

@@ -2,7 +2,9 @@
 // rollback-journal and in WAL mode. Each migration creates a table and inserts its version
 // into a table whose primary key is the version, so a migration applied twice would fail
 // in the process that applied it second. Both processes must exit successfully and every
-// migration must be in the history exactly once.
+// migration must be in the history exactly once. And a migrator on a connection that does
+// not wait for locks at all (busy_timeout 0) still waits with its own timeout, from its very
+// first read, while another process holds the write lock.
 
 #include <sqlproof/migration.hpp>
 
@@ -143,4 +145,53 @@ TEST_CASE("two processes migrating one file apply each migration exactly once",
       std::filesystem::remove(path + suffix);
     }
   }
+}
+
+TEST_CASE("the migrator waits with its own busy timeout from its first read on",
+          "[migration][concurrency]") {
+  (void)schema();
+  const std::string path = "concurrency_" + std::to_string(getpid()) + "_timeout.db";
+  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  sp::options zero_wait;  // rollback journal: a writer's EXCLUSIVE lock keeps readers out too
+  zero_wait.busy_timeout = std::chrono::milliseconds{0};
+  sp::database db{path, zero_wait};
+  db.exec_script("CREATE TABLE unrelated (x)");
+
+  int locked[2];
+  REQUIRE(pipe(locked) == 0);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {  // holds the write lock for 300 ms, then commits
+    close(locked[0]);
+    int code = 0;
+    try {
+      sp::database holder{path};
+      holder.exec_script("BEGIN EXCLUSIVE; INSERT INTO unrelated VALUES (1)");
+      if (write(locked[1], "x", 1) != 1) _exit(10);
+      usleep(300 * 1000);
+      holder.exec_script("COMMIT");
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "child: %s\n", e.what());
+      code = 1;
+    }
+    _exit(code);
+  }
+  close(locked[1]);
+  char byte = 0;
+  REQUIRE(read(locked[0], &byte, 1) == 1);  // the child holds the lock now
+  close(locked[0]);
+
+  sp::migrator m{db, schema(), {std::chrono::milliseconds{20000}}};
+  const sp::migration_report r = m.migrate();
+  CHECK(r.from_version == 0);
+  CHECK(r.steps.size() == migration_count);
+  CHECK(db.prepare("PRAGMA busy_timeout").one<std::int64_t>() == 0);  // the connection's again
+  CHECK(db.prepare("SELECT count(*) FROM unrelated").one<std::int64_t>() == 1);
+
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  db.close();
+  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 }

@@ -1,8 +1,10 @@
 // Tests for include/sqlproof/database.hpp (and the dynamic-SQL `statement` it hands out):
-// opening and closing, moving, options, exec_script, prepare / prepare_cached, exec results.
+// opening and closing, moving, options, exec_script, prepare / prepare_cached, exec results,
+// and the check that refuses a second thread inside a connection.
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -686,4 +689,113 @@ TEST_CASE("database: native_handle() is the sqlite3 connection") {
                      nullptr, nullptr) == SQLITE_OK);
   CHECK(db.prepare("SELECT x FROM t").one<std::int64_t>() == std::optional<std::int64_t>{5});
   CHECK(db.last_insert_rowid() == sqlite3_last_insert_rowid(handle));
+}
+
+TEST_CASE("a second thread inside a database while another is in a call gets misuse_error",
+          "[database][threads]") {
+  sp::database db = people_database();
+  auto st = db.prepare("SELECT name FROM people WHERE id = ?");
+  // Thread A's insert stops inside its call (in the trace hook, which SQLite calls from
+  // within the statement) until this thread has tried every entry point.
+  std::atomic<bool> inside{false};
+  std::atomic<bool> tried{false};
+  const std::thread::id this_thread = std::this_thread::get_id();
+  db.set_trace([&](const sp::trace_event&) {
+    if (tried.load() || std::this_thread::get_id() == this_thread) return;
+    inside.store(true);
+    while (!tried.load()) std::this_thread::yield();
+  });
+  sp::exec_result inserted;
+  std::thread a([&] { inserted = db.exec<add_person>("Dee", 50); });
+  while (!inside.load()) std::this_thread::yield();
+
+  auto refused = [](auto&& call) {
+    try {
+      call();
+    } catch (const sp::misuse_error& e) {
+      return std::string(e.what()).find("in use by another thread") != std::string::npos;
+    }
+    return false;
+  };
+  CHECK(refused([&] { (void)db.one<person_by_id>(1); }));
+  CHECK(refused([&] { db.exec<birthday>(0); }));
+  CHECK(refused([&] { (void)db.all<older_than>(0); }));
+  CHECK(refused([&] { (void)db.iter<older_than>(0); }));
+  CHECK(refused([&] { db.exec_script("UPDATE people SET age = 0"); }));
+  CHECK(refused([&] { (void)db.prepare("SELECT 1"); }));
+  CHECK(refused([&] { (void)db.prepare_cached("SELECT 1"); }));
+  CHECK(refused([&] { (void)st.one<std::string>(1); }));
+  CHECK(refused([&] { (void)db.begin(); }));
+  CHECK(refused([&] { db.transaction([] {}); }));
+  CHECK(refused([&] { db.close(); }));
+  tried.store(true);
+  a.join();
+
+  // Thread A's call completed untouched, and the database serves this thread now.
+  CHECK(inserted.changes == 1);
+  CHECK(db.one<person_by_id>(inserted.last_insert_rowid) ==
+        person{inserted.last_insert_rowid, "Dee", 50});
+  CHECK(db.one<person_count>() == 4);
+  CHECK(db.one<person_by_id>(2)->age == 40);
+  CHECK(st.one<std::string>(1) == "Ann");
+}
+
+TEST_CASE("calls nested on one thread and a database handed between threads are not refused",
+          "[database][threads]") {
+  sp::database db = people_database();
+  // A query from inside a callback SQLite makes during another query, on the same thread.
+  std::optional<std::int64_t> seen_in_hook;
+  db.set_trace([&](const sp::trace_event& e) {
+    if (e.sql.starts_with("INSERT") && !seen_in_hook) seen_in_hook = db.one<person_count>();
+  });
+  db.exec<add_person>("Dee", 50);
+  CHECK(seen_in_hook == 4);
+  db.clear_trace();
+
+  // A query inside a loop over another, inside nested transactions.
+  std::vector<std::string> names;
+  db.transaction([&] {
+    db.transaction([&] {
+      for (const person& p : db.iter<older_than>(30)) {
+        names.push_back(db.one<person_by_id>(p.id)->name);
+      }
+    });
+  });
+  CHECK(names == std::vector<std::string>{"Ann", "Bo", "Dee"});
+
+  // Used by one thread after another, with a range still open between their calls.
+  auto range = db.iter<older_than>(0);
+  auto it = range.begin();
+  REQUIRE(it != range.end());
+  CHECK(it->name == "Ann");
+  std::int64_t count_in_thread = 0;
+  std::thread([&] { count_in_thread = *db.one<person_count>(); }).join();
+  CHECK(count_in_thread == 4);
+  ++it;
+  CHECK(it->name == "Bo");
+}
+
+TEST_CASE("two threads hammering one database: every call is either done right or refused",
+          "[database][threads]") {
+  sp::database db = people_database();
+  std::atomic<int> refused{0};
+  std::atomic<int> wrong{0};
+  auto hammer = [&](std::int64_t id, const char* name) {
+    for (int i = 0; i < 2000; ++i) {
+      try {
+        const auto p = db.one<person_by_id>(id);
+        if (!p || p->name != name) ++wrong;
+      } catch (const sp::misuse_error&) {
+        ++refused;
+      }
+    }
+  };
+  std::thread a(hammer, 1, "Ann");
+  std::thread b(hammer, 2, "Bo");
+  a.join();
+  b.join();
+  INFO(refused.load() << " of 4000 calls were refused");
+  CHECK(wrong.load() == 0);
+  CHECK(refused.load() < 4000);
+  CHECK(db.one<person_count>() == 3);  // the connection still works
 }

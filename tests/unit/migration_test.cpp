@@ -1,7 +1,8 @@
 // Tests for include/sqlproof/migration.hpp: checksums (pinned at compile time, canonical
 // encoding, CRLF/BOM), the runner (migrate, migrate_to, rollback, redo, status, verify,
-// reset, baseline, repair, dry_run), atomicity of a failing migration, table rebuilds with
-// foreign_keys off, and databases ahead of the program.
+// reset, baseline, repair, dry_run), atomicity of a failing migration and of one whose SQL
+// tries to end the runner's transaction, table rebuilds with foreign_keys off, and databases
+// ahead of the program.
 
 #include <sqlproof/migration.hpp>
 
@@ -483,4 +484,200 @@ TEST_CASE("status lists missing migrations and renders a table", "[migration]") 
   CHECK(text.find("missing") != std::string::npos);
   CHECK(text.find("user_version 5: 2 applied, 0 pending, 1 missing") != std::string::npos);
   CHECK_THROWS_AS(m.migrate(), sp::migration_error);
+}
+
+namespace {
+
+// The state a failed migration must leave untouched.
+struct database_state {
+  schema_rows schema;
+  history_rows history;
+  std::int64_t user_version = 0;
+  std::vector<std::tuple<std::int64_t, std::string>> users;
+  bool operator==(const database_state&) const = default;
+};
+
+database_state state_of(sp::database& db) {
+  return {schema_of(db), history_of(db), scalar(db, "PRAGMA user_version"),
+          db.prepare("SELECT id, name FROM users ORDER BY id")
+              .all<std::tuple<std::int64_t, std::string>>()};
+}
+
+// `base` plus migration 6 with the given up text, and a correct migration 7.
+template <class Up>
+auto base_and_six(Up up) {
+  return sp::migrations(
+      std::get<0>(base.items), std::get<1>(base.items), std::get<2>(base.items),
+      sp::migration<6, "posts">(up, sp::down("DROP TABLE posts")),
+      sp::migration<7, "tags">(sp::up("CREATE TABLE tags (id INTEGER PRIMARY KEY)"),
+                               sp::down("DROP TABLE tags")));
+}
+
+}  // namespace
+
+TEST_CASE("a migration whose SQL ends the runner's transaction is refused and changes nothing",
+          "[migration]") {
+  struct example {
+    const char* label;
+    sp::up_sql<2> up;
+    std::string_view verb;
+    std::string_view statement;  // as the error names it
+    std::size_t position;        // of the string holding it
+  };
+  const example examples[] = {
+      {"COMMIT", sp::up("CREATE TABLE posts (id INTEGER PRIMARY KEY); COMMIT;",
+                        "INSERT INTO users (name) VALUES ('dee')"),
+       "COMMIT", "COMMIT;", 1},
+      {"END", sp::up("CREATE TABLE posts (id INTEGER PRIMARY KEY)",
+                     "INSERT INTO users (name) VALUES ('dee');\n-- done\nEND TRANSACTION"),
+       "END", "-- done\nEND TRANSACTION", 2},
+      {"ROLLBACK", sp::up("CREATE TABLE posts (id INTEGER PRIMARY KEY); rollback",
+                          "INSERT INTO users (name) VALUES ('dee')"),
+       "ROLLBACK", "rollback", 1},
+      {"COMMIT then a failing statement",
+       sp::up("CREATE TABLE posts (id INTEGER PRIMARY KEY); INSERT INTO users (name) VALUES "
+              "('dee'); COMMIT",
+              "INSERT INTO no_such_table VALUES (1)"),
+       "COMMIT", "COMMIT", 1},
+      {"BEGIN", sp::up("BEGIN IMMEDIATE; CREATE TABLE posts (id INTEGER PRIMARY KEY)",
+                       "INSERT INTO users (name) VALUES ('dee')"),
+       "BEGIN", "BEGIN IMMEDIATE;", 1},
+  };
+  for (const example& x : examples) {
+    DYNAMIC_SECTION(x.label) {
+      sp::database db{scratch_file("tx_control")};
+      sp::migrator{db, base}.migrate();
+      const database_state before = state_of(db);
+
+      sp::migrator m{db, base_and_six(x.up)};
+      CHECK_THROWS_AS(m.dry_run(), sp::migration_error);
+      CHECK(state_of(db) == before);
+      try {
+        m.migrate();
+        FAIL("migrate() should have thrown");
+      } catch (const sp::migration_error& e) {
+        CHECK(e.version() == 6);
+        CHECK(e.name() == "posts");
+        const std::string what = e.what();
+        CHECK(what.find("cannot apply migration 6 'posts': statement " +
+                        std::to_string(x.position) + " of 2 runs " + std::string(x.verb) +
+                        ", which would end the transaction") != std::string::npos);
+        CHECK(std::string(e.sql()) == std::string(sp::detail::statement_text(x.statement)));
+      }
+      CHECK(state_of(db) == before);
+      CHECK_FALSE(db.in_transaction());
+      CHECK(m.verify().ok());
+      CHECK(m.status().entries.at(3).state == sp::migration_state::failed);
+
+      // The same program with the statement removed migrates.
+      sp::migrator fixed{db, base_and_six(sp::up("CREATE TABLE posts (id INTEGER PRIMARY KEY)",
+                                                 "INSERT INTO users (name) VALUES ('dee')"))};
+      CHECK(fixed.migrate().steps.size() == 2);
+      CHECK(scalar(db, "PRAGMA user_version") == 7);
+      CHECK(scalar(db, "SELECT count(*) FROM posts") == 0);
+      CHECK(scalar(db, "SELECT count(*) FROM users WHERE name = 'dee'") == 1);
+      CHECK(fixed.verify().ok());
+    }
+  }
+}
+
+TEST_CASE("savepoints of a migration's own nest inside the runner's transaction",
+          "[migration]") {
+  sp::database db{":memory:"};
+  sp::migrator{db, base}.migrate();
+  sp::migrator m{db, base_and_six(sp::up(
+      "SAVEPOINT a; CREATE TABLE posts (id INTEGER PRIMARY KEY); INSERT INTO users (name) "
+      "VALUES ('dee'); ROLLBACK TRANSACTION TO SAVEPOINT a; RELEASE a",
+      "SAVEPOINT b; CREATE TABLE posts (id INTEGER PRIMARY KEY); RELEASE SAVEPOINT b"))};
+  CHECK(m.migrate().steps.size() == 2);
+  CHECK(scalar(db, "SELECT count(*) FROM users WHERE name = 'dee'") == 0);
+  CHECK(scalar(db, "SELECT count(*) FROM posts") == 0);
+  CHECK(m.verify().ok());
+}
+
+TEST_CASE("a down step that ends the runner's transaction is refused and reverts nothing",
+          "[migration]") {
+  sp::database db{scratch_file("tx_control_down")};
+  const auto schema = sp::migrations(
+      std::get<0>(base.items), std::get<1>(base.items),
+      sp::migration<3, "posts">(sp::up("CREATE TABLE posts (id INTEGER PRIMARY KEY)"),
+                                sp::down("DROP TABLE posts; COMMIT", "DROP TABLE users")));
+  sp::migrator m{db, schema};
+  m.migrate();
+  const database_state before = state_of(db);
+  try {
+    m.rollback(1);
+    FAIL("rollback() should have thrown");
+  } catch (const sp::migration_error& e) {
+    CHECK(e.version() == 3);
+    CHECK(std::string(e.what()).find("cannot revert migration 3 'posts': statement 1 of 2 runs "
+                                     "COMMIT") != std::string::npos);
+    CHECK(e.sql() == "COMMIT");
+  }
+  CHECK(state_of(db) == before);
+  CHECK(scalar(db, "SELECT count(*) FROM posts") == 0);
+  CHECK_FALSE(db.in_transaction());
+  CHECK(m.verify().ok());
+}
+
+TEST_CASE("an outside_transaction migration must end the transactions it begins",
+          "[migration]") {
+  sp::database db{scratch_file("tx_control_outside")};
+  sp::migrator{db, base}.migrate();
+  const auto grouped = sp::migrations(
+      std::get<0>(base.items), std::get<1>(base.items), std::get<2>(base.items),
+      sp::migration<6, "grouped">(sp::up("BEGIN; CREATE TABLE posts (id INTEGER PRIMARY KEY)",
+                                         "INSERT INTO posts VALUES (1); COMMIT"),
+                                  sp::down("DROP TABLE posts"), sp::outside_transaction));
+  CHECK(sp::migrator{db, grouped}.migrate().steps.size() == 1);
+  CHECK(scalar(db, "SELECT count(*) FROM posts") == 1);
+  CHECK(scalar(db, "PRAGMA user_version") == 6);
+
+  const auto left_open = sp::migrations(
+      std::get<0>(base.items), std::get<1>(base.items), std::get<2>(base.items),
+      std::get<3>(grouped.items),
+      sp::migration<7, "left open">(sp::up("BEGIN; CREATE TABLE tags (id INTEGER PRIMARY KEY)"),
+                                    sp::down("DROP TABLE tags"), sp::outside_transaction));
+  sp::migrator m{db, left_open};
+  try {
+    m.migrate();
+    FAIL("migrate() should have thrown");
+  } catch (const sp::migration_error& e) {
+    CHECK(e.version() == 7);
+    CHECK(std::string(e.what()).find("left a transaction open") != std::string::npos);
+  }
+  CHECK_FALSE(db.in_transaction());
+  CHECK(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'tags'") == 0);
+  CHECK(scalar(db, "PRAGMA user_version") == 6);
+  CHECK(scalar(db, "SELECT count(*) FROM sqlproof_migrations WHERE version = 7") == 0);
+
+  const auto failing = sp::migrations(
+      std::get<0>(base.items), std::get<1>(base.items), std::get<2>(base.items),
+      std::get<3>(grouped.items),
+      sp::migration<7, "fails">(sp::up("BEGIN; CREATE TABLE tags (id INTEGER PRIMARY KEY)",
+                                       "INSERT INTO no_such_table VALUES (1); COMMIT"),
+                                sp::down("DROP TABLE tags"), sp::outside_transaction));
+  CHECK_THROWS_AS(sp::migrator(db, failing).migrate(), sp::migration_error);
+  CHECK_FALSE(db.in_transaction());
+  CHECK(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'tags'") == 0);
+  CHECK(scalar(db, "PRAGMA user_version") == 6);
+}
+
+TEST_CASE("transaction_verb finds the statements that begin or end a transaction",
+          "[migration]") {
+  using sp::detail::transaction_verb;
+  STATIC_REQUIRE(transaction_verb("COMMIT") == "COMMIT");
+  STATIC_REQUIRE(transaction_verb("  /* x */ -- y\n commit transaction;") == "COMMIT");
+  STATIC_REQUIRE(transaction_verb("END") == "END");
+  STATIC_REQUIRE(transaction_verb("Begin Exclusive Transaction") == "BEGIN");
+  STATIC_REQUIRE(transaction_verb("ROLLBACK") == "ROLLBACK");
+  STATIC_REQUIRE(transaction_verb("ROLLBACK TRANSACTION t") == "ROLLBACK");
+  STATIC_REQUIRE(transaction_verb("ROLLBACK TRANSACTION \"to\"") == "ROLLBACK");
+  STATIC_REQUIRE(transaction_verb("ROLLBACK TO a").empty());
+  STATIC_REQUIRE(transaction_verb("rollback transaction t to savepoint a").empty());
+  STATIC_REQUIRE(transaction_verb("SAVEPOINT a").empty());
+  STATIC_REQUIRE(transaction_verb("RELEASE a").empty());
+  STATIC_REQUIRE(transaction_verb("EXPLAIN COMMIT").empty());
+  STATIC_REQUIRE(transaction_verb("CREATE TRIGGER t AFTER INSERT ON u BEGIN SELECT 1; END").empty());
+  STATIC_REQUIRE(transaction_verb("INSERT INTO \"commit\" VALUES (1)").empty());
 }

@@ -12,6 +12,7 @@
 #include "../error.hpp"
 #include "../fixed_string.hpp"
 #include "../statement_cache.hpp"
+#include "connection_use.hpp"
 #include "sqlite_api.hpp"
 
 namespace sqlproof::detail {
@@ -69,11 +70,21 @@ inline void clear_trace(connection_state& c) noexcept {
   c.on_profile = nullptr;
 }
 
+// Looks at each statement of a script: `before` once it is prepared and has not run yet,
+// `after` once it has run. Either may throw to stop the script there. The migration runner
+// uses it to keep a migration's SQL from ending the transaction the migration runs in.
+struct script_review {
+  void (*before)(void* context, std::string_view statement) = nullptr;
+  void (*after)(void* context, std::string_view statement) = nullptr;
+  void* context = nullptr;
+};
+
 // Runs every statement in `sql`, one after another, discarding rows. An error names the
 // statement that failed; statements before it stay applied (wrap in a transaction for
 // all-or-nothing). SQLite itself splits the text: each prepare consumes one statement and
 // reports where the next begins; comments and empty statements prepare to nothing.
-SQLPROOF_NOINLINE inline void exec_script(sqlite_db* db, std::string_view sql) {
+SQLPROOF_NOINLINE inline void exec_script(sqlite_db* db, std::string_view sql,
+                                          const script_review* review = nullptr) {
   while (!sql.empty()) {
     sqlite_stmt* stmt = nullptr;
     const char* tail = nullptr;
@@ -93,6 +104,15 @@ SQLPROOF_NOINLINE inline void exec_script(sqlite_db* db, std::string_view sql) {
       sql.remove_prefix(used);
       continue;
     }
+    const std::string_view text = sql.substr(0, used);
+    if (review != nullptr && review->before != nullptr) {
+      try {
+        review->before(review->context, text);
+      } catch (...) {
+        finalize(stmt);
+        throw;
+      }
+    }
     do {
       rc = step(stmt);
     } while (rc == sqlite_row);
@@ -100,9 +120,10 @@ SQLPROOF_NOINLINE inline void exec_script(sqlite_db* db, std::string_view sql) {
       const int code = extended_errcode(db);
       const std::string msg = errmsg(db);
       finalize(stmt);
-      throw_sqlite_error(code, "script statement failed", msg, sql.substr(0, used), {});
+      throw_sqlite_error(code, "script statement failed", msg, text, {});
     }
     finalize(stmt);
+    if (review != nullptr && review->after != nullptr) review->after(review->context, text);
     sql.remove_prefix(used);
   }
 }
@@ -145,6 +166,7 @@ struct control_statement {
 // The work is done once, here, for every control statement; each one instantiates only the
 // call in exec_control.
 SQLPROOF_NOINLINE inline void exec_control_statement(connection_state& c, std::size_t slot, std::string_view sql) {
+  const connection_use use(c.cache);
   auto lease = c.cache.checkout_typed(
       slot,
       [&] {
