@@ -249,6 +249,7 @@ struct loop_result {
   std::uint64_t before = 0;        // outcomes equal to the before state
   std::uint64_t after = 0;         // ... to the after state
   std::uint64_t between = 0;       // ... to a state between whole migrations
+  std::string by_kind;             // the fault-free run's calls by kind, for the log
   std::vector<std::string> inconsistent;  // what went wrong, per failing point
 };
 
@@ -292,6 +293,14 @@ class fault_loop {
     fault_vfs::plan(f, 0, kinds);
     const bool finished = run_once();
     r.total_calls = fault_vfs::calls(kinds);
+    for (std::size_t k = 0; k != fault_vfs::call_kinds; ++k) {
+      const auto c = static_cast<fault_vfs::call>(k);
+      const std::uint64_t count = fault_vfs::calls(kinds & fault_vfs::bit(c));
+      if (count != 0) {
+        r.by_kind += (r.by_kind.empty() ? "" : " ") + std::string(fault_vfs::call_name(c)) + " " +
+                     std::to_string(count);
+      }
+    }
     fault_vfs::reset();
     check(0, finished, r);
     for (std::uint64_t n = 1; n <= r.total_calls; ++n) {
@@ -424,6 +433,7 @@ inline void print(const char* what, const scenario& s, journal j, const loop_res
               static_cast<unsigned long long>(r.absorbed), static_cast<unsigned long long>(r.before),
               static_cast<unsigned long long>(r.between), static_cast<unsigned long long>(r.after),
               r.inconsistent.size());
+  std::printf("           (%s)\n", r.by_kind.c_str());
   std::fflush(stdout);
 }
 
