@@ -71,12 +71,12 @@ int main() {
   // [savepoints]
   db.transaction([&](sp::transaction& outer) {  // BEGIN
     db.exec<deposit>(1, "ann");
-    db.transaction([&](sp::transaction& inner) {  // SAVEPOINT sqlproof_sp_2
+    db.transaction([&](sp::transaction& inner) {  // SAVEPOINT sqlproof_savepoint
       db.exec<deposit>(1000, "ann");
       inner.rollback();  // ROLLBACK TO + RELEASE: only the 1000 is undone
     });
     try {
-      db.transaction([&] {  // SAVEPOINT sqlproof_sp_2 again
+      db.transaction([&] {  // another SAVEPOINT sqlproof_savepoint
         db.exec<deposit>(2000, "ann");
         throw std::runtime_error("undo this part");
       });
