@@ -172,6 +172,14 @@ static_assert(problem_of("SELECT \"abc") == sql_problem::lex_error);
 static_assert(problem_of("SELECT x'00") == sql_problem::lex_error);
 static_assert(problem_of("SELECT #") == sql_problem::lex_error);
 static_assert(problem_of("SELECT :") == sql_problem::lex_error);
+static_assert(problem_of("SELECT $::") == sql_problem::lex_error);        // no name character
+static_assert(problem_of("SELECT :(1)") == sql_problem::lex_error);       // suffix needs a name
+static_assert(problem_of("SELECT $a::b(x y)") == sql_problem::lex_error); // space in the suffix
+static_assert(problem_of("SELECT $a(x") == sql_problem::lex_error);       // unterminated suffix
+static_assert(problem_of("SELECT #1") == sql_problem::lex_error);         // a register, not a name
+static_assert(problem_of("SELECT # a") == sql_problem::lex_error);
+static_assert(problem_of("SELECT $a(x;y); SELECT 1") == sql_problem::several_statements);
+static_assert(problem_of("SELECT $1, $1(x)") == sql_problem::mixed_placeholders);
 static_assert(analyse_sql("SELECT 1, 'abc").problem_offset == 10);
 static_assert(problem_of("") == sql_problem::empty);
 static_assert(problem_of("  \n ") == sql_problem::empty);
@@ -261,6 +269,16 @@ constexpr shape_case sqlite_cases[] = {
     {"SELECT ? /* block ? */", 1, 1},
     {"SELECT 1;", 0, 1},
     {"SELECT 1; -- done", 0, 1},
+    // Names as SQLite's tokenizer reads them: `::` anywhere, a `(...)` suffix without white
+    // space, and `#name`. The whole token is the name, so each spelling counts once.
+    {"SELECT $::x(1), $::x(1)", 1, 2},
+    {"SELECT :a::b, @x::y, :a::b", 2, 3},
+    {"SELECT $a(1), $a(2), $a(1)", 2, 3},
+    {"SELECT $a(x;y), $a(')", 2, 2},
+    {"SELECT $a(x)y", 1, 1},
+    {"SELECT :a::(1) + :a::", 2, 1},
+    {"SELECT #a + #a, #b::c(d)", 2, 2},
+    {"SELECT @1(x), $1::2", 2, 2},
 };
 
 constexpr bool analysis_matches(const shape_case& c) {
@@ -378,6 +396,31 @@ TEST_CASE("query: ?NNN, :name, @name and $name bind as SQLite numbers them", "[q
   CHECK(st.column<std::string>(0) == "12");
   CHECK_FALSE(st.step());
   CHECK_THROWS_AS(st.bind(":missing", 1), sp::misuse_error);
+}
+
+TEST_CASE("query: names with `::`, a `(...)` suffix or `#` bind as SQLite names them", "[query]") {
+  sp::database db{":memory:"};
+  using tcl = sp::query<"SELECT $::x(1) * 10 + $::x(2), $::x(1)",
+                        std::tuple<std::int64_t, std::int64_t>(int, int)>;
+  static_assert(tcl::parameter_count == 2);
+  CHECK(db.one<tcl>(4, 7) == std::optional(std::tuple<std::int64_t, std::int64_t>{47, 4}));
+
+  using colons = sp::query<"SELECT :a::b || @x::y || :a::b", std::string(std::string_view,
+                                                                           std::string_view)>;
+  CHECK(db.one<colons>("p", "q") == std::optional<std::string>("pqp"));
+
+  // A suffix may hold what would otherwise end the statement or open a string.
+  using odd_suffix = sp::query<"SELECT $v(x;y) - $v(')", std::int64_t(int, int)>;
+  CHECK(db.one<odd_suffix>(10, 3) == std::optional<std::int64_t>(7));
+
+  using hash = sp::query<"SELECT #n + #n + #m", std::int64_t(int, int)>;
+  CHECK(db.one<hash>(5, 1) == std::optional<std::int64_t>(11));
+
+  auto st = db.prepare("SELECT $a::b(x) || #c");
+  CHECK(st.parameter_count() == 2);
+  st.bind("#c", std::string("2")).bind("$a::b(x)", std::string("1"));
+  REQUIRE(st.step());
+  CHECK(st.column<std::string>(0) == "12");
 }
 
 TEST_CASE("query: placeholders inside literals, identifiers and comments are not parameters",
