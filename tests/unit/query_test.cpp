@@ -180,6 +180,16 @@ static_assert(problem_of("SELECT #1") == sql_problem::lex_error);         // a r
 static_assert(problem_of("SELECT # a") == sql_problem::lex_error);
 static_assert(problem_of("SELECT $a(x;y); SELECT 1") == sql_problem::several_statements);
 static_assert(problem_of("SELECT $1, $1(x)") == sql_problem::mixed_placeholders);
+// $0 and $01 are names of their own in SQLite, not $1-style numbers: alone they bind in order
+// of appearance, next to $1 they are a second style.
+static_assert(problem_of("SELECT $0, $1") == sql_problem::mixed_placeholders);
+static_assert(problem_of("SELECT $01, $1") == sql_problem::mixed_placeholders);
+static_assert(!analyse_sql("SELECT $0, $01, $0").numbered_names);
+static_assert(analyse_sql("SELECT $0, $01, $0").parameter_count == 2);
+// SQLite stops reading at a NUL byte, even inside a literal or a comment.
+static_assert(problem_of(std::string_view("SELECT 'a\0b'", 12)) == sql_problem::lex_error);
+static_assert(problem_of(std::string_view("SELECT ? --\0\n, ?", 16)) == sql_problem::lex_error);
+static_assert(analyse_sql(std::string_view("SELECT x'00\0'", 13)).problem_offset == 11);
 static_assert(analyse_sql("SELECT 1, 'abc").problem_offset == 10);
 static_assert(problem_of("") == sql_problem::empty);
 static_assert(problem_of("  \n ") == sql_problem::empty);
@@ -279,6 +289,10 @@ constexpr shape_case sqlite_cases[] = {
     {"SELECT :a::(1) + :a::", 2, 1},
     {"SELECT #a + #a, #b::c(d)", 2, 2},
     {"SELECT @1(x), $1::2", 2, 2},
+    {"SELECT $0, $01, $0", 2, 3},
+    // WINDOW is a keyword only before `name AS`; elsewhere it is a name.
+    {"SELECT 1, window FROM (SELECT 1 AS window)", 0, 2},
+    {"SELECT window, window + 1 AS w FROM (SELECT 2 AS window) WINDOW x AS (ORDER BY 1)", 0, 2},
 };
 
 constexpr bool analysis_matches(const shape_case& c) {
@@ -415,6 +429,9 @@ TEST_CASE("query: names with `::`, a `(...)` suffix or `#` bind as SQLite names 
 
   using hash = sp::query<"SELECT #n + #n + #m", std::int64_t(int, int)>;
   CHECK(db.one<hash>(5, 1) == std::optional<std::int64_t>(11));
+
+  using zero = sp::query<"SELECT $01 * 10 + $0", std::int64_t(int, int)>;
+  CHECK(db.one<zero>(4, 2) == std::optional<std::int64_t>(42));
 
   auto st = db.prepare("SELECT $a::b(x) || #c");
   CHECK(st.parameter_count() == 2);
