@@ -166,6 +166,9 @@ static_assert(shape_is("select lower(?) from T where Id = ?", 2, returns_rows::y
 
 static_assert(problem_of("SELECT 1; SELECT 2") == sql_problem::several_statements);
 static_assert(problem_of("SELECT 1; -- ok\n SELECT 2") == sql_problem::several_statements);
+// `/*` at the very end is `/` and `*` for SQLite, not an empty comment.
+static_assert(problem_of("BEGIN;/*") == sql_problem::several_statements);
+static_assert(shape_is("SELECT 1 /**/", 0, returns_rows::yes, 1));
 // A trigger's body holds `;`: the text reads as several statements (exec_script runs it).
 static_assert(problem_of("CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE u SET c = 1; END") ==
               sql_problem::several_statements);

@@ -58,14 +58,15 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 
 // Skips white space and comments. An unterminated block comment runs to the end of the text,
-// as in SQLite.
+// as in SQLite; but `/*` as the text's last two characters is no comment there: tokenize.c
+// reads it as `/` (and then `*`).
 constexpr std::size_t skip_trivia(std::string_view s, std::size_t i) noexcept {
   while (i < s.size()) {
     if (is_space(s[i])) {
       ++i;
     } else if (s[i] == '-' && i + 1 < s.size() && s[i + 1] == '-') {
       while (i < s.size() && s[i] != '\n') ++i;
-    } else if (s[i] == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+    } else if (s[i] == '/' && i + 2 < s.size() && s[i + 1] == '*') {
       i += 2;
       while (i < s.size() && !(s[i] == '*' && i + 1 < s.size() && s[i + 1] == '/')) ++i;
       i = i < s.size() ? i + 2 : s.size();
