@@ -246,7 +246,7 @@ consteval bool signature_is_function_type() {
 /// A typed query: SQL text plus the function type `Row(Params...)` it behaves as.
 ///
 /// Instantiating it (by using it with `database::exec/one/all/iter`) checks at compile time:
-/// one statement; placeholder count (`?`, `?NNN`, `:name`, `@name`, `$name`; those inside
+/// one statement; placeholder count (`?`, `?NNN`, `:name`, `@name`, `$name`, `#name`; those inside
 /// literals, quoted identifiers and comments do not count) against `Params`; an explicit
 /// SELECT list or RETURNING clause against the fields of `Row`; `Row` and `Params` mappable.
 /// Each failure is one `static_assert` whose message starts with `sqlproof:`.

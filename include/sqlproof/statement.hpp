@@ -444,7 +444,8 @@ class statement {
     detail::bind_value(detail::binder(lease_.get(), detail::bind_lifetime::copied), index, value);
     return *this;
   }
-  /// Binds one value to the named parameter (`:name`, `@name` or `$name`, prefix included).
+  /// Binds one value to the named parameter (`:name`, `@name`, `$name` or `#name`, prefix
+  /// included).
   template <bindable T>
   statement& bind(std::string_view name, const T& value) {
     const std::string n(name);

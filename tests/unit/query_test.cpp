@@ -166,12 +166,36 @@ static_assert(shape_is("select lower(?) from T where Id = ?", 2, returns_rows::y
 
 static_assert(problem_of("SELECT 1; SELECT 2") == sql_problem::several_statements);
 static_assert(problem_of("SELECT 1; -- ok\n SELECT 2") == sql_problem::several_statements);
+// `/*` at the very end is `/` and `*` for SQLite, not an empty comment.
+static_assert(problem_of("BEGIN;/*") == sql_problem::several_statements);
+static_assert(shape_is("SELECT 1 /**/", 0, returns_rows::yes, 1));
+// A trigger's body holds `;`: the text reads as several statements (exec_script runs it).
+static_assert(problem_of("CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE u SET c = 1; END") ==
+              sql_problem::several_statements);
 static_assert(problem_of("SELECT 'abc") == sql_problem::lex_error);
 static_assert(problem_of("SELECT [abc") == sql_problem::lex_error);
 static_assert(problem_of("SELECT \"abc") == sql_problem::lex_error);
 static_assert(problem_of("SELECT x'00") == sql_problem::lex_error);
 static_assert(problem_of("SELECT #") == sql_problem::lex_error);
 static_assert(problem_of("SELECT :") == sql_problem::lex_error);
+static_assert(problem_of("SELECT $::") == sql_problem::lex_error);        // no name character
+static_assert(problem_of("SELECT :(1)") == sql_problem::lex_error);       // suffix needs a name
+static_assert(problem_of("SELECT $a::b(x y)") == sql_problem::lex_error); // space in the suffix
+static_assert(problem_of("SELECT $a(x") == sql_problem::lex_error);       // unterminated suffix
+static_assert(problem_of("SELECT #1") == sql_problem::lex_error);         // a register, not a name
+static_assert(problem_of("SELECT # a") == sql_problem::lex_error);
+static_assert(problem_of("SELECT $a(x;y); SELECT 1") == sql_problem::several_statements);
+static_assert(problem_of("SELECT $1, $1(x)") == sql_problem::mixed_placeholders);
+// $0 and $01 are names of their own in SQLite, not $1-style numbers: alone they bind in order
+// of appearance, next to $1 they are a second style.
+static_assert(problem_of("SELECT $0, $1") == sql_problem::mixed_placeholders);
+static_assert(problem_of("SELECT $01, $1") == sql_problem::mixed_placeholders);
+static_assert(!analyse_sql("SELECT $0, $01, $0").numbered_names);
+static_assert(analyse_sql("SELECT $0, $01, $0").parameter_count == 2);
+// SQLite stops reading at a NUL byte, even inside a literal or a comment.
+static_assert(problem_of(std::string_view("SELECT 'a\0b'", 12)) == sql_problem::lex_error);
+static_assert(problem_of(std::string_view("SELECT ? --\0\n, ?", 16)) == sql_problem::lex_error);
+static_assert(analyse_sql(std::string_view("SELECT x'00\0'", 13)).problem_offset == 11);
 static_assert(analyse_sql("SELECT 1, 'abc").problem_offset == 10);
 static_assert(problem_of("") == sql_problem::empty);
 static_assert(problem_of("  \n ") == sql_problem::empty);
@@ -261,6 +285,20 @@ constexpr shape_case sqlite_cases[] = {
     {"SELECT ? /* block ? */", 1, 1},
     {"SELECT 1;", 0, 1},
     {"SELECT 1; -- done", 0, 1},
+    // Names as SQLite's tokenizer reads them: `::` anywhere, a `(...)` suffix without white
+    // space, and `#name`. The whole token is the name, so each spelling counts once.
+    {"SELECT $::x(1), $::x(1)", 1, 2},
+    {"SELECT :a::b, @x::y, :a::b", 2, 3},
+    {"SELECT $a(1), $a(2), $a(1)", 2, 3},
+    {"SELECT $a(x;y), $a(')", 2, 2},
+    {"SELECT $a(x)y", 1, 1},
+    {"SELECT :a::(1) + :a::", 2, 1},
+    {"SELECT #a + #a, #b::c(d)", 2, 2},
+    {"SELECT @1(x), $1::2", 2, 2},
+    {"SELECT $0, $01, $0", 2, 3},
+    // WINDOW is a keyword only before `name AS`; elsewhere it is a name.
+    {"SELECT 1, window FROM (SELECT 1 AS window)", 0, 2},
+    {"SELECT window, window + 1 AS w FROM (SELECT 2 AS window) WINDOW x AS (ORDER BY 1)", 0, 2},
 };
 
 constexpr bool analysis_matches(const shape_case& c) {
@@ -378,6 +416,34 @@ TEST_CASE("query: ?NNN, :name, @name and $name bind as SQLite numbers them", "[q
   CHECK(st.column<std::string>(0) == "12");
   CHECK_FALSE(st.step());
   CHECK_THROWS_AS(st.bind(":missing", 1), sp::misuse_error);
+}
+
+TEST_CASE("query: names with `::`, a `(...)` suffix or `#` bind as SQLite names them", "[query]") {
+  sp::database db{":memory:"};
+  using tcl = sp::query<"SELECT $::x(1) * 10 + $::x(2), $::x(1)",
+                        std::tuple<std::int64_t, std::int64_t>(int, int)>;
+  static_assert(tcl::parameter_count == 2);
+  CHECK(db.one<tcl>(4, 7) == std::optional(std::tuple<std::int64_t, std::int64_t>{47, 4}));
+
+  using colons = sp::query<"SELECT :a::b || @x::y || :a::b", std::string(std::string_view,
+                                                                           std::string_view)>;
+  CHECK(db.one<colons>("p", "q") == std::optional<std::string>("pqp"));
+
+  // A suffix may hold what would otherwise end the statement or open a string.
+  using odd_suffix = sp::query<"SELECT $v(x;y) - $v(')", std::int64_t(int, int)>;
+  CHECK(db.one<odd_suffix>(10, 3) == std::optional<std::int64_t>(7));
+
+  using hash = sp::query<"SELECT #n + #n + #m", std::int64_t(int, int)>;
+  CHECK(db.one<hash>(5, 1) == std::optional<std::int64_t>(11));
+
+  using zero = sp::query<"SELECT $01 * 10 + $0", std::int64_t(int, int)>;
+  CHECK(db.one<zero>(4, 2) == std::optional<std::int64_t>(42));
+
+  auto st = db.prepare("SELECT $a::b(x) || #c");
+  CHECK(st.parameter_count() == 2);
+  st.bind("#c", std::string("2")).bind("$a::b(x)", std::string("1"));
+  REQUIRE(st.step());
+  CHECK(st.column<std::string>(0) == "12");
 }
 
 TEST_CASE("query: placeholders inside literals, identifiers and comments are not parameters",

@@ -16,7 +16,7 @@ enum class token_kind : unsigned char {
   string,             // 'text' with '' escapes
   blob,               // x'00ff'
   number,
-  placeholder,        // ?, ?NNN, :name, @name, $name
+  placeholder,        // ?, ?NNN, :name, @name, $name, #name; a name may hold `::`, end in (...)
   lparen,
   rparen,
   comma,
@@ -58,14 +58,15 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 
 // Skips white space and comments. An unterminated block comment runs to the end of the text,
-// as in SQLite.
+// as in SQLite; but `/*` as the text's last two characters is no comment there: tokenize.c
+// reads it as `/` (and then `*`).
 constexpr std::size_t skip_trivia(std::string_view s, std::size_t i) noexcept {
   while (i < s.size()) {
     if (is_space(s[i])) {
       ++i;
     } else if (s[i] == '-' && i + 1 < s.size() && s[i + 1] == '-') {
       while (i < s.size() && s[i] != '\n') ++i;
-    } else if (s[i] == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+    } else if (s[i] == '/' && i + 2 < s.size() && s[i + 1] == '*') {
       i += 2;
       while (i < s.size() && !(s[i] == '*' && i + 1 < s.size() && s[i + 1] == '/')) ++i;
       i = i < s.size() ? i + 2 : s.size();
@@ -113,18 +114,32 @@ constexpr token next_token(std::string_view s, std::size_t i) noexcept {
     }
     case ':':
     case '@':
-    case '$': {
+    case '$':
+    case '#': {
+      // tokenize.c, TK_VARIABLE: identifier characters, with `::` allowed anywhere
+      // (`$a::b`, `:a::b`) and, after at least one identifier character, a `(...)` suffix
+      // that runs to the first `)` and may hold anything but white space (`$a(x;y)`). The
+      // whole token is the parameter's name. `#` followed by a digit is a register reference
+      // that only SQLite's internal parses accept: in a statement it is a syntax error.
       std::size_t j = i + 1;
+      std::size_t id_chars = 0;
       while (j < s.size()) {
         if (is_id_char(s[j])) {
           ++j;
-        } else if (c == '$' && s[j] == ':' && j + 1 < s.size() && s[j + 1] == ':') {
-          j += 2;  // TCL-style $a::b
+          ++id_chars;
+        } else if (s[j] == '(' && id_chars > 0) {
+          ++j;
+          while (j < s.size() && s[j] != ')' && s[j] != '\0' && !is_space(s[j])) ++j;
+          if (j >= s.size() || s[j] != ')') return {token_kind::error, i, j};
+          ++j;
+          break;
+        } else if (s[j] == ':' && j + 1 < s.size() && s[j + 1] == ':') {
+          j += 2;
         } else {
           break;
         }
       }
-      if (j == i + 1) return {token_kind::error, i, j};
+      if (id_chars == 0 || (c == '#' && is_digit(s[i + 1]))) return {token_kind::error, i, j};
       return {token_kind::placeholder, i, j};
     }
     default: break;

@@ -364,7 +364,7 @@ class schema_analysis {
       if (n > next_index_) next_index_ = n;
       return n - 1;
     }
-    if (all_digits(p.substr(1))) return parse_number(p.substr(1)) - 1;  // $N binds parameter N
+    if (is_numbered_name(p.substr(1))) return parse_number(p.substr(1)) - 1;  // $N: parameter N
     for (std::size_t k = 0; k < name_count_; ++k) {
       if (names_[k] == p) return name_index_[k];
     }

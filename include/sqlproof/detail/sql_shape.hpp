@@ -46,6 +46,12 @@ constexpr bool all_digits(std::string_view s) noexcept {
   return true;
 }
 
+// A name that binds by number ($1, :2, @3): decimal digits without a leading zero. SQLite
+// gives `$0` and `$01` names of their own, distinct from `$1`, so they are plain names.
+constexpr bool is_numbered_name(std::string_view name) noexcept {
+  return all_digits(name) && name[0] != '0';
+}
+
 constexpr std::size_t parse_number(std::string_view s) noexcept {
   std::size_t n = 0;
   for (char c : s) {
@@ -101,13 +107,25 @@ constexpr std::size_t count_list_items(lexer lx, Stop stop, bool& star) {
   return items;
 }
 
+// The words that end a select list are reserved, so they cannot be column names, except
+// WINDOW: SQLite reads it as a keyword only before `name AS` (tokenize.c,
+// analyzeWindowKeyword) and as a name anywhere else (`SELECT 1, window FROM t`).
 constexpr bool ends_select_list(const lexer& lx) noexcept {
-  constexpr std::string_view words[] = {"FROM",  "WHERE",     "GROUP",  "HAVING", "WINDOW",
-                                        "ORDER", "LIMIT",     "UNION",  "INTERSECT", "EXCEPT"};
+  constexpr std::string_view words[] = {"FROM",  "WHERE", "GROUP", "HAVING",   "ORDER",
+                                        "LIMIT", "UNION", "INTERSECT", "EXCEPT"};
   for (auto w : words) {
     if (lx.is_keyword(w)) return true;
   }
-  return false;
+  if (!lx.is_keyword("WINDOW")) return false;
+  lexer ahead = lx;
+  ahead.advance();
+  const token_kind k = ahead.current().kind;
+  if (k != token_kind::identifier && k != token_kind::quoted_identifier &&
+      k != token_kind::string) {
+    return false;
+  }
+  ahead.advance();
+  return ahead.is_keyword("AS");
 }
 
 constexpr bool never_stops(const lexer&) noexcept { return false; }
@@ -209,6 +227,13 @@ constexpr std::size_t first_named_index(std::string_view sql, std::string_view n
 
 constexpr sql_shape analyse_sql(std::string_view sql) {
   sql_shape shape{};
+  // SQLite reads text only up to a NUL byte, even inside a literal or a comment: whatever
+  // follows would be dropped without a word, so a NUL anywhere is refused.
+  if (const std::size_t nul = sql.find('\0'); nul != std::string_view::npos) {
+    shape.problem = sql_problem::lex_error;
+    shape.problem_offset = nul;
+    return shape;
+  }
   // Pass 1: lexical problems, statement count, placeholders.
   bool anonymous = false, numbered = false, named_numeric = false, named_plain = false;
   std::size_t next_index = 0;        // SQLite's running parameter counter
@@ -248,7 +273,7 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
       continue;
     }
     const std::string_view name = p.substr(1);
-    if (all_digits(name)) {
+    if (is_numbered_name(name)) {
       named_numeric = true;
       const std::size_t n = parse_number(name);
       if (n > max_named_number) max_named_number = n;
@@ -284,7 +309,7 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
       bool found = false;
       for (lexer lx{sql}; !lx.done(); lx.advance()) {
         if (lx.current().kind == token_kind::placeholder && lx.text()[0] != '?' &&
-            parse_number(lx.text().substr(1)) == k) {
+            is_numbered_name(lx.text().substr(1)) && parse_number(lx.text().substr(1)) == k) {
           found = true;
           break;
         }
@@ -344,6 +369,7 @@ constexpr std::array<int, N> bind_indices(std::string_view sql, bool numbered_na
   if (!numbered_names) return out;
   for (lexer lx{sql}; !lx.done(); lx.advance()) {
     if (lx.current().kind != token_kind::placeholder) continue;
+    if (!is_numbered_name(lx.text().substr(1))) continue;
     const std::size_t n = parse_number(lx.text().substr(1));
     if (n >= 1 && n <= N && out[n - 1] == static_cast<int>(n)) {
       out[n - 1] = static_cast<int>(first_named_index(sql, lx.text(), lx.current().end));
