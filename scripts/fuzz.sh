@@ -45,10 +45,10 @@ section() {
 
 section "packages"
 sqlproof_install_packages \
-  clang cmake make libsqlite3-dev 'libboost1.81-dev|libboost-dev' libclang-rt-14-dev
+  clang cmake make libsqlite3-dev 'libboost1.81-dev|libboost-dev' 'libclang-rt-14-dev|libclang-rt-dev'
 
 section "build ($build_dir)"
-clang++ --version | head -n 1
+sqlproof_first_line clang++ --version
 if ! cmake -S "$root" -B "$build_dir" \
   -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \

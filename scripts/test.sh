@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # sqlproof's test command: what CI runs, and what to run before sending a change.
 #
-#   bash scripts/test.sh                  everything (about 12 minutes on 2 cores)
+#   bash scripts/test.sh                  everything (about 15 minutes on 2 cores)
 #   SQLPROOF_TEST_QUICK=1 bash scripts/test.sh
 #                                         the g++ sanitizer build and the package tests only
+#                                         (no clang builds, no fuzzers)
 #                                         (about 5 minutes)
 #   bash scripts/test.sh --install-only   only step 1: install what the tests need, then stop
 #
@@ -19,7 +20,9 @@
 #    then g++, Release, -Werror (build/gcc-release): the examples (built and run) and the
 #    benchmarks (built), for the warnings only an optimised g++ build shows;
 # 5. package tests: find_package, add_subdirectory, FetchContent and pkg-config consumers
-#    (build/package).
+#    (build/package);
+# 6. the fuzzers (tests/fuzz, clang libFuzzer with ASan and UBSan), each for a bounded time
+#    (scripts/fuzz.sh; build/fuzz).
 #
 # Before it starts it prints what the run costs; each section prints its number and the
 # time so far. The build folders take about 1.5 GB under build/.
@@ -61,7 +64,7 @@ if [[ $install_only == 1 ]]; then
 elif [[ $quick == 1 ]]; then
   steps=4
 else
-  steps=6
+  steps=7
 fi
 step=0
 started=$SECONDS
@@ -172,8 +175,8 @@ elif [[ $quick == 1 ]]; then
   echo "Quick run (SQLPROOF_TEST_QUICK=1): the g++ sanitizer build and the package tests;"
   echo "about 5 minutes on 2 cores once the packages are installed, about 0.6 GB under $build_root."
 else
-  echo "Full run: three compiler configurations and the package tests; about 12 minutes on"
-  echo "2 cores once the packages are installed, about 1.5 GB under $build_root."
+  echo "Full run: three compiler configurations, the package tests and the fuzzers; about 15"
+  echo "minutes on 2 cores once the packages are installed, about 1.5 GB under $build_root."
   echo "SQLPROOF_TEST_QUICK=1 runs only the g++ sanitizer build (about 5 minutes)."
 fi
 echo "On a fresh Debian 12 the first step installs about 120 packages (180 MB to download,"
@@ -243,6 +246,29 @@ if [[ $package_failed -gt 0 ]]; then
   failures+=("package: $package_failed of $((package_passed + package_failed)) package tests")
 elif [[ $package_status -ne 0 ]]; then
   fail_step "package tests: run.sh exited with status $package_status"
+fi
+
+# The fuzzers need clang's libFuzzer; they run in the full configuration only.
+if [[ $quick != 1 ]]; then
+  step "fuzzers"
+  fuzz_log="$build_root/fuzz.log"
+  set +e
+  SQLPROOF_BUILD_ROOT=$build_root bash "$root/scripts/fuzz.sh" 2>&1 | tee "$fuzz_log"
+  fuzz_status=${PIPESTATUS[0]}
+  set -e
+  fuzz_summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$fuzz_log" | tail -n 1 || true)
+  if [[ -z $fuzz_summary ]]; then
+    fail_step "fuzzers: scripts/fuzz.sh printed no summary (exit status $fuzz_status)"
+  else
+    read -r fuzz_passed _ fuzz_failed _ <<<"${fuzz_summary//,/}"
+    passed=$((passed + fuzz_passed))
+    failed=$((failed + fuzz_failed))
+    if [[ $fuzz_failed -gt 0 ]]; then
+      failures+=("fuzzers: $fuzz_failed of $((fuzz_passed + fuzz_failed))")
+    elif [[ $fuzz_status -ne 0 ]]; then
+      fail_step "fuzzers: scripts/fuzz.sh exited with status $fuzz_status"
+    fi
+  fi
 fi
 
 section "summary (after $(elapsed))"
