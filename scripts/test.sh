@@ -119,6 +119,19 @@ run_ctest() {
   fi
 }
 
+# add_counts <name> <passed> <failed> <exit status>: adds the counts of a part that counts its
+# own cases (package tests, fuzzers); a non-zero exit with nothing failed is one failure.
+add_counts() {
+  local name=$1 part_passed=$2 part_failed=$3 status=$4
+  passed=$((passed + part_passed))
+  failed=$((failed + part_failed))
+  if [[ $part_failed -gt 0 ]]; then
+    failures+=("$name: $part_failed of $((part_passed + part_failed))")
+  elif [[ $status -ne 0 ]]; then
+    fail_step "$name: exited with status $status"
+  fi
+}
+
 # check <name> <command...>: runs one script check, counted like a test.
 check() {
   local name=$1
@@ -240,13 +253,7 @@ package_status=${PIPESTATUS[0]}
 set -e
 package_passed=$(grep -Ec '^package\.[a-z_]+: passed$' "$package_log" || true)
 package_failed=$(grep -Ec '^package\.[a-z_]+: failed$' "$package_log" || true)
-passed=$((passed + package_passed))
-failed=$((failed + package_failed))
-if [[ $package_failed -gt 0 ]]; then
-  failures+=("package: $package_failed of $((package_passed + package_failed)) package tests")
-elif [[ $package_status -ne 0 ]]; then
-  fail_step "package tests: run.sh exited with status $package_status"
-fi
+add_counts "package tests" "$package_passed" "$package_failed" "$package_status"
 
 # The fuzzers need clang's libFuzzer; they run in the full configuration only.
 if [[ $quick != 1 ]]; then
@@ -261,13 +268,7 @@ if [[ $quick != 1 ]]; then
     fail_step "fuzzers: scripts/fuzz.sh printed no summary (exit status $fuzz_status)"
   else
     read -r fuzz_passed _ fuzz_failed _ <<<"${fuzz_summary//,/}"
-    passed=$((passed + fuzz_passed))
-    failed=$((failed + fuzz_failed))
-    if [[ $fuzz_failed -gt 0 ]]; then
-      failures+=("fuzzers: $fuzz_failed of $((fuzz_passed + fuzz_failed))")
-    elif [[ $fuzz_status -ne 0 ]]; then
-      fail_step "fuzzers: scripts/fuzz.sh exited with status $fuzz_status"
-    fi
+    add_counts fuzzers "$fuzz_passed" "$fuzz_failed" "$fuzz_status"
   fi
 fi
 
