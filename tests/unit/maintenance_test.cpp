@@ -321,24 +321,38 @@ TEST_CASE("maintenance: a backup blocked by another connection's lock names the 
   CHECK(copy.one<blob_count>() == 5);
 }
 
+namespace {
+
+// A table of 50 rows with an index on column a.
+void fill_indexed_table(sp::database& db) {
+  db.exec_script(
+      "CREATE TABLE t (a INTEGER, b INTEGER);"
+      "CREATE INDEX t_by_a ON t (a);"
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)"
+      "  INSERT INTO t SELECT i, 1000 - i FROM n");
+}
+
+// Corrupts the index of fill_indexed_table: its definition now names column b, but its
+// entries hold a, which integrity_check reports.
+void corrupt_index(sp::database& db) {
+  db.exec_script(
+      "PRAGMA writable_schema = ON;"
+      "UPDATE sqlite_schema SET sql = 'CREATE INDEX t_by_a ON t (b)' WHERE name = 't_by_a';"
+      "PRAGMA writable_schema = OFF");
+}
+
+}  // namespace
+
 TEST_CASE("maintenance: backup_to with verify checks the copy and names a corrupt one") {
   const scratch_dir dir;
   const std::string path = dir.file("corrupt.db");
   {
     sp::database db{path};
-    db.exec_script(
-        "CREATE TABLE t (a INTEGER, b INTEGER);"
-        "CREATE INDEX t_by_a ON t (a);"
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)"
-        "  INSERT INTO t SELECT i, 1000 - i FROM n");
+    fill_indexed_table(db);
     sp::backup_options checked;
     checked.verify = sp::backup_verify::integrity_check;
     db.backup_to(dir.file("sound.db"), checked);  // a sound copy passes
-    // Corrupt the index: its definition now names column b, but its entries hold a.
-    db.exec_script(
-        "PRAGMA writable_schema = ON;"
-        "UPDATE sqlite_schema SET sql = 'CREATE INDEX t_by_a ON t (b)' WHERE name = 't_by_a';"
-        "PRAGMA writable_schema = OFF");
+    corrupt_index(db);
   }
   sp::database db{path};
   const std::string plain = dir.file("plain-copy.db");
@@ -502,18 +516,10 @@ TEST_CASE("maintenance: integrity_check and quick_check list the problems") {
   const std::string path = dir.file("check.db");
   {
     sp::database db{path};
-    db.exec_script(
-        "CREATE TABLE t (a INTEGER, b INTEGER);"
-        "CREATE INDEX t_by_a ON t (a);"
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)"
-        "  INSERT INTO t SELECT i, 1000 - i FROM n");
+    fill_indexed_table(db);
     CHECK(db.integrity_check().empty());
     CHECK(db.quick_check().empty());
-    // Corrupt the index: its definition now names column b, but its entries hold a.
-    db.exec_script(
-        "PRAGMA writable_schema = ON;"
-        "UPDATE sqlite_schema SET sql = 'CREATE INDEX t_by_a ON t (b)' WHERE name = 't_by_a';"
-        "PRAGMA writable_schema = OFF");
+    corrupt_index(db);
   }
   sp::database db{path};
   const std::vector<std::string> problems = db.integrity_check();
