@@ -15,8 +15,8 @@
 #    links between the Markdown pages (tests/scripts/check_links.py);
 # 3. g++, Debug, AddressSanitizer + UBSan, -Werror (build/gcc-debug-asan): builds
 #    everything, compiles every public header on its own, runs ctest;
-# 4. clang++, Release, -Werror (build/clang-release): the same, and the benchmarks are
-#    built (not run) so they keep compiling;
+# 4. clang++, Release, AddressSanitizer + UBSan, -Werror (build/clang-release-asan): the
+#    same, and the benchmarks are built (not run) so they keep compiling;
 #    then g++, Release, -Werror (build/gcc-release): the examples (built and run) and the
 #    benchmarks (built), for the warnings only an optimised g++ build shows;
 # 5. package tests: find_package, add_subdirectory, FetchContent and pkg-config consumers
@@ -230,18 +230,19 @@ build_and_test gcc-debug-asan \
   -DSQLPROOF_BUILD_TESTS=ON \
   -DSQLPROOF_BUILD_EXAMPLES=ON
 
-# Optimised builds, both -Werror: clang++ runs everything again; g++ with optimisation warns
-# about things its Debug build cannot see (-Wmaybe-uninitialized after inlining), and users
-# build with -O2, so it builds the examples (and runs them) and the benchmarks.
-release_flags=(-DCMAKE_BUILD_TYPE=Release -DSQLPROOF_SANITIZE=OFF -DSQLPROOF_WERROR=ON
+# Optimised builds, both -Werror: clang++ runs everything again, optimised and under ASan and
+# UBSan (so every test runs under the sanitizers with both compilers); g++ with optimisation
+# warns about things its Debug build cannot see (-Wmaybe-uninitialized after inlining), and
+# users build with -O2, so it builds the examples (and runs them) and the benchmarks.
+release_flags=(-DCMAKE_BUILD_TYPE=Release -DSQLPROOF_WERROR=ON
   -DSQLPROOF_BUILD_EXAMPLES=ON -DSQLPROOF_BUILD_BENCHMARKS=ON)
 if [[ $quick == 1 ]]; then
-  section "clang-release, gcc-release: skipped (SQLPROOF_TEST_QUICK=1)"
+  section "clang-release-asan, gcc-release: skipped (SQLPROOF_TEST_QUICK=1)"
 else
-  build_and_test clang-release -DCMAKE_CXX_COMPILER=clang++ -DSQLPROOF_BUILD_TESTS=ON \
-    "${release_flags[@]}"
+  build_and_test clang-release-asan -DCMAKE_CXX_COMPILER=clang++ -DSQLPROOF_BUILD_TESTS=ON \
+    -DSQLPROOF_SANITIZE=ON "${release_flags[@]}"
   build_and_test gcc-release -DCMAKE_CXX_COMPILER=g++ -DSQLPROOF_BUILD_TESTS=OFF \
-    "${release_flags[@]}"
+    -DSQLPROOF_SANITIZE=OFF "${release_flags[@]}"
 fi
 
 step "package tests"
