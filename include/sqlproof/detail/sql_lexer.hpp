@@ -206,4 +206,44 @@ class lexer {
   token current_;
 };
 
+// Where statements end, as sqlite3_complete decides (https://sqlite.org/src/file/src/complete.c):
+// a `;` ends a statement, except inside the body of CREATE [TEMP | TEMPORARY] TRIGGER, whose
+// own statements end with `;` too; there only a `;` that follows `; END` ends it. Feed every
+// token in order.
+class statement_ends {
+ public:
+  // True when the current token is a `;` that ends a statement (or stands alone).
+  constexpr bool ends_statement(const lexer& lx) noexcept {
+    //                      SEMI  OTHER EXPLAIN CREATE TEMP TRIGGER END
+    constexpr unsigned char next[7][7] = {
+        /* start   */ {0, 1, 2, 3, 1, 1, 1},
+        /* normal  */ {0, 1, 1, 1, 1, 1, 1},
+        /* explain */ {0, 2, 1, 3, 1, 1, 1},
+        /* create  */ {0, 1, 1, 1, 3, 4, 1},
+        /* trigger */ {5, 4, 4, 4, 4, 4, 4},
+        /* semi    */ {5, 4, 4, 4, 4, 4, 6},
+        /* end     */ {0, 4, 4, 4, 4, 4, 4},
+    };
+    unsigned char kind = 1;
+    if (lx.current().kind == token_kind::semicolon) {
+      kind = 0;
+    } else if (lx.is_keyword("EXPLAIN")) {
+      kind = 2;
+    } else if (lx.is_keyword("CREATE")) {
+      kind = 3;
+    } else if (lx.is_keyword("TEMP") || lx.is_keyword("TEMPORARY")) {
+      kind = 4;
+    } else if (lx.is_keyword("TRIGGER")) {
+      kind = 5;
+    } else if (lx.is_keyword("END")) {
+      kind = 6;
+    }
+    state_ = next[state_][kind];
+    return kind == 0 && state_ == 0;
+  }
+
+ private:
+  unsigned char state_ = 0;
+};
+
 }  // namespace sqlproof::detail

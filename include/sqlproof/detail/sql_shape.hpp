@@ -63,6 +63,8 @@ constexpr std::size_t parse_number(std::string_view s) noexcept {
 
 // Counts the items of a comma-separated list at parenthesis depth 0, starting at `lx`, until a
 // depth-0 token for which `stop` is true. Sets `star` when an item is `*` or `name.*`.
+// `stop` is not asked about the token after DISTINCT: there FROM belongs to the operator
+// `a IS [NOT] DISTINCT FROM b` (a select list's own DISTINCT is read before the list).
 template <class Stop>
 constexpr std::size_t count_list_items(lexer lx, Stop stop, bool& star) {
   std::size_t items = 0;
@@ -70,6 +72,7 @@ constexpr std::size_t count_list_items(lexer lx, Stop stop, bool& star) {
   std::size_t item_tokens = 0;
   bool item_is_star = false;  // tokens so far are `*` or `name . *`
   token_kind prev = token_kind::end;
+  bool after_distinct = false;
   auto close_item = [&] {
     if (item_tokens > 0) {
       ++items;
@@ -80,7 +83,8 @@ constexpr std::size_t count_list_items(lexer lx, Stop stop, bool& star) {
   };
   for (; !lx.done(); lx.advance()) {
     const token& t = lx.current();
-    if (depth == 0 && (t.kind == token_kind::semicolon || stop(lx))) break;
+    if (depth == 0 && (t.kind == token_kind::semicolon || (!after_distinct && stop(lx)))) break;
+    after_distinct = lx.is_keyword("DISTINCT");
     if (t.kind == token_kind::lparen) ++depth;
     if (t.kind == token_kind::rparen && depth > 0) --depth;
     if (depth == 0 && t.kind == token_kind::comma) {
@@ -241,6 +245,7 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
   std::size_t max_named_number = 0;  // highest $N / :N
   bool seen_statement = false;
   bool after_semicolon = false;
+  statement_ends ends;
   for (lexer lx{sql}; !lx.done(); lx.advance()) {
     const token& t = lx.current();
     if (t.kind == token_kind::error) {
@@ -248,8 +253,9 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
       shape.problem_offset = t.begin;
       return shape;
     }
+    const bool ends_statement = ends.ends_statement(lx);
     if (t.kind == token_kind::semicolon) {
-      if (seen_statement) after_semicolon = true;
+      if (seen_statement && ends_statement) after_semicolon = true;
       continue;
     }
     if (after_semicolon) {
