@@ -318,6 +318,12 @@ constexpr shape_case sqlite_cases[] = {
     // FROM after DISTINCT belongs to the operator, not to the statement.
     {"SELECT a IS NOT DISTINCT FROM b, c FROM t", 0, 2},
     {"SELECT a IS DISTINCT FROM ?, (b) IS NOT DISTINCT FROM (c) AS x, d FROM t", 1, 3},
+    // A CTE's name and columns may be such keywords too.
+    {"WITH replace(x, select_) AS (SELECT 1, 2) SELECT x FROM replace", 0, 1},
+    {"WITH RECURSIVE \"values\" AS MATERIALIZED (SELECT 1), x AS NOT MATERIALIZED (VALUES (1)) "
+     "VALUES (1, 2)",
+     0, 2},
+    {"WITH offset(n) AS (SELECT 1) DELETE FROM t WHERE id IN offset RETURNING id, a", 0, 2},
     // A trigger is one statement: the `;` in its body do not end it.
     {"CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE u SET c = 1; DELETE FROM u; END", 0, 0},
     {"CREATE TEMP TRIGGER IF NOT EXISTS tr2 BEFORE UPDATE OF a ON t WHEN new.a > 0 BEGIN "

@@ -344,21 +344,23 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
       }
     }
   }
-  // Pass 2: the statement's verb and result columns. A WITH clause's bodies are all inside
-  // parentheses, so the main statement is the first depth-0 statement keyword after it.
+  // Pass 2: the statement's verb and result columns. In a WITH clause,
+  // `name [(columns)] AS [[NOT] MATERIALIZED] (body), ...`, the main statement's verb is the
+  // first depth-0 token after a `)` that is neither `,` nor `AS`: a CTE's name or columns
+  // may be keywords SQLite lets stand for names (`WITH replace(x) AS (...)`).
   lexer lx{sql};
   while (lx.current().kind == token_kind::semicolon) lx.advance();
   if (lx.is_keyword("WITH")) {
     std::size_t depth = 0;
+    bool after_group = false;  // the previous token closed a depth-0 group
     for (; !lx.done(); lx.advance()) {
       const token& t = lx.current();
-      if (t.kind == token_kind::lparen) ++depth;
-      if (t.kind == token_kind::rparen && depth > 0) --depth;
-      if (depth == 0 && (lx.is_keyword("SELECT") || lx.is_keyword("VALUES") ||
-                         lx.is_keyword("INSERT") || lx.is_keyword("REPLACE") ||
-                         lx.is_keyword("UPDATE") || lx.is_keyword("DELETE"))) {
+      if (depth == 0 && after_group && t.kind != token_kind::comma && !lx.is_keyword("AS")) {
         break;
       }
+      if (t.kind == token_kind::lparen) ++depth;
+      if (t.kind == token_kind::rparen && depth > 0) --depth;
+      after_group = depth == 0 && t.kind == token_kind::rparen;
     }
   }
   analyse_result(lx, shape);
