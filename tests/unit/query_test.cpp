@@ -191,6 +191,10 @@ static_assert(problem_of("SELECT $a::b(x y)") == sql_problem::lex_error); // spa
 static_assert(problem_of("SELECT $a(x") == sql_problem::lex_error);       // unterminated suffix
 static_assert(problem_of("SELECT #1") == sql_problem::lex_error);         // a register, not a name
 static_assert(problem_of("SELECT # a") == sql_problem::lex_error);
+// A vertical tab is no white space to SQLite's tokenizer: "unrecognized token".
+static_assert(problem_of("SELECT 1;\v") == sql_problem::lex_error);
+static_assert(problem_of("SELECT\v1") == sql_problem::lex_error);
+static_assert(problem_of("SELECT $a(x\v)") == sql_problem::lex_error);
 static_assert(problem_of("SELECT $a(x;y); SELECT 1") == sql_problem::several_statements);
 static_assert(problem_of("SELECT $1, $1(x)") == sql_problem::mixed_placeholders);
 // $0 and $01 are names of their own in SQLite, not $1-style numbers: alone they bind in order

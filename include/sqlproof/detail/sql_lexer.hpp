@@ -36,8 +36,10 @@ struct token {
   }
 };
 
+// White space between tokens, as tokenize.c classes it: a vertical tab is not among it (it is
+// a character SQLite does not accept), although sqlite3Isspace counts it elsewhere.
 constexpr bool is_space(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 // SQLite treats every byte >= 0x80 as part of an identifier (UTF-8 names).
@@ -129,7 +131,9 @@ constexpr token next_token(std::string_view s, std::size_t i) noexcept {
           ++id_chars;
         } else if (s[j] == '(' && id_chars > 0) {
           ++j;
-          while (j < s.size() && s[j] != ')' && s[j] != '\0' && !is_space(s[j])) ++j;
+          while (j < s.size() && s[j] != ')' && s[j] != '\0' && !is_space(s[j]) && s[j] != '\v') {
+            ++j;
+          }
           if (j >= s.size() || s[j] != ')') return {token_kind::error, i, j};
           ++j;
           break;
