@@ -37,7 +37,6 @@ template <>
 struct sqlproof::table_traits<mark> {
   static constexpr sqlproof::fixed_string name = "marks";
   static constexpr auto columns = sqlproof::column_names("id", "\"cb\"");
-  static constexpr std::string_view primary_key = "id";
 };
 
 template <>
