@@ -210,6 +210,10 @@ using q_windows = app_query<
     "WINDOW w1 AS (ORDER BY id), w2 AS (PARTITION BY age > ?), "
     "w3 AS (w1 ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) ORDER BY id",
     std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t>(int)>;
+// FROM after DISTINCT belongs to the operator; a `window` before no `name AS` is a name.
+using q_distinct_from = app_query<
+    "SELECT email IS NOT DISTINCT FROM ? AS same, name window FROM users WHERE id = ?",
+    std::tuple<bool, std::string>(std::optional<std::string>, std::int64_t)>;
 // `x IN table` names a table.
 using q_in_table = app_query<
     "SELECT name FROM users WHERE id NOT IN banned AND id IN main.banned_once AND age > ?",
@@ -320,6 +324,10 @@ TEST_CASE("names that are not columns compile and run", "[schema]") {
       "CREATE TABLE banned (user_id INTEGER); INSERT INTO banned VALUES (2);"
       "CREATE TABLE banned_once (user_id INTEGER); INSERT INTO banned_once VALUES (1), (2);");
   CHECK(db.all<q_in_table>(20) == std::vector<std::string>{"Ann"});
+  CHECK(db.one<q_distinct_from>(std::nullopt, std::int64_t{2}) ==
+        std::optional<std::tuple<bool, std::string>>({true, "Bo"}));
+  CHECK(db.one<q_distinct_from>(std::string("x"), std::int64_t{2}) ==
+        std::optional<std::tuple<bool, std::string>>({false, "Bo"}));
 
   db.exec_script("CREATE TABLE marks (id INTEGER PRIMARY KEY, \"\"\"cb\"\"\" TEXT NOT NULL)");
   db.exec<q_insert_quoted>(std::int64_t{1}, std::string("x"));

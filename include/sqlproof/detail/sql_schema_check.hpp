@@ -957,9 +957,7 @@ class schema_analysis {
     }
     std::size_t list = i + 1;
     if (is(list, kw::distinct_) || is(list, kw::all_)) ++list;
-    const std::size_t from = find_depth0(list, end, [](const schema_token& t) {
-      return t.word == kw::from_ || ends_from(t);
-    });
+    const std::size_t from = select_list_end(list, end);
     std::size_t from_end = from;
     if (is(from, kw::from_)) {
       from_end = find_depth0(from + 1, end, ends_from);
@@ -971,6 +969,28 @@ class schema_analysis {
     if (failed()) return;
     if (is(from, kw::from_)) from_clause(from + 1, from_end);
     walk(from_end, end);
+  }
+
+  // Where the SELECT list starting at `list` ends: as sql_shape's ends_select_list reads it,
+  // FROM after DISTINCT belongs to `a IS [NOT] DISTINCT FROM b`, and WINDOW starts a clause
+  // only before `name AS` (elsewhere it is a name).
+  constexpr std::size_t select_list_end(std::size_t list, std::size_t end) const {
+    std::size_t at = list;
+    while (true) {
+      at = find_depth0(at, end, [](const schema_token& t) {
+        return t.word == kw::from_ || ends_from(t);
+      });
+      if (at >= end || !is(at, token_kind::identifier)) return at;
+      const bool distinct_from = is(at, kw::from_) && at > list && is(at - 1, kw::distinct_);
+      const bool window_name =
+          is(at, kw::window_) &&
+          !((tok(at + 1).kind == token_kind::identifier ||
+             tok(at + 1).kind == token_kind::quoted_identifier ||
+             tok(at + 1).kind == token_kind::string) &&
+            is(at + 2, kw::as_));
+      if (!distinct_from && !window_name) return at;
+      ++at;
+    }
   }
 
   // The sources of a FROM clause without walking anything (see select_statement).
