@@ -17,7 +17,7 @@ enum class sql_problem : unsigned char {
   none,
   lex_error,             // unterminated string, quoted identifier or blob; stray character
   empty,                 // no statement at all
-  several_statements,    // text after the first ';'
+  several_statements,    // text after the first statement's end (a `;`, or `; END;` in a trigger)
   mixed_placeholders,    // `?` together with names, or numbered names with plain names
   placeholder_gap,       // ?1 and ?3 used, ?2 not (or $1, $3)
   unknown_statement,     // the first word starts no SQLite statement (a typo: SELEC)
