@@ -13,10 +13,8 @@
 // and unknown first words. Texts SQLite cannot prepare are skipped too: the library reports
 // those when it prepares them.
 //
-// No class of accepted text is excluded from the oracle. Among the refusals skipped above is
-// CREATE TRIGGER: the `;` inside its body reads as the end of a first statement, so the
-// analysis refuses the text as several statements (sqlite3_prepare accepts it; run it
-// through database::exec_script). Keywords used as names are compared like everything else:
+// No class of accepted text is excluded from the oracle: a CREATE TRIGGER, whose body holds
+// `;`, is one statement for both. Keywords used as names are compared like everything else:
 // the clause words that end a select list are reserved in SQLite except WINDOW, which the
 // analysis reads as SQLite does.
 

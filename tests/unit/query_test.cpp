@@ -169,8 +169,15 @@ static_assert(problem_of("SELECT 1; -- ok\n SELECT 2") == sql_problem::several_s
 // `/*` at the very end is `/` and `*` for SQLite, not an empty comment.
 static_assert(problem_of("BEGIN;/*") == sql_problem::several_statements);
 static_assert(shape_is("SELECT 1 /**/", 0, returns_rows::yes, 1));
-// A trigger's body holds `;`: the text reads as several statements (exec_script runs it).
-static_assert(problem_of("CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE u SET c = 1; END") ==
+// A trigger's body holds `;` that do not end it (sqlite3_complete's rule): only `; END` then
+// `;` does. What follows that is a second statement.
+static_assert(shape_is("CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE u SET c = 1; END", 0,
+                       returns_rows::no, unknown));
+static_assert(problem_of("CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END; SELECT 2") ==
+              sql_problem::several_statements);
+static_assert(problem_of("CREATE TEMP TABLE x (a); SELECT 1") == sql_problem::several_statements);
+static_assert(problem_of("CREATE TABLE trigger (a); SELECT 1") == sql_problem::several_statements);
+static_assert(problem_of("CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END; END") ==
               sql_problem::several_statements);
 static_assert(problem_of("SELECT 'abc") == sql_problem::lex_error);
 static_assert(problem_of("SELECT [abc") == sql_problem::lex_error);
@@ -184,6 +191,10 @@ static_assert(problem_of("SELECT $a::b(x y)") == sql_problem::lex_error); // spa
 static_assert(problem_of("SELECT $a(x") == sql_problem::lex_error);       // unterminated suffix
 static_assert(problem_of("SELECT #1") == sql_problem::lex_error);         // a register, not a name
 static_assert(problem_of("SELECT # a") == sql_problem::lex_error);
+// A vertical tab is no white space to SQLite's tokenizer: "unrecognized token".
+static_assert(problem_of("SELECT 1;\v") == sql_problem::lex_error);
+static_assert(problem_of("SELECT\v1") == sql_problem::lex_error);
+static_assert(problem_of("SELECT $a(x\v)") == sql_problem::lex_error);
 static_assert(problem_of("SELECT $a(x;y); SELECT 1") == sql_problem::several_statements);
 static_assert(problem_of("SELECT $1, $1(x)") == sql_problem::mixed_placeholders);
 // $0 and $01 are names of their own in SQLite, not $1-style numbers: alone they bind in order
@@ -299,6 +310,30 @@ constexpr shape_case sqlite_cases[] = {
     // WINDOW is a keyword only before `name AS`; elsewhere it is a name.
     {"SELECT 1, window FROM (SELECT 1 AS window)", 0, 2},
     {"SELECT window, window + 1 AS w FROM (SELECT 2 AS window) WINDOW x AS (ORDER BY 1)", 0, 2},
+    {"SELECT 1 window", 0, 1},
+    {"SELECT a, window FROM (SELECT 1 AS a, 2 AS window) WINDOW w AS (ORDER BY a), w2 AS (w)",
+     0, 2},
+    // Keywords SQLite's grammar lets stand for a name (%fallback ID) are names in a list.
+    {"SELECT a, filter, replace, offset, current, match FROM "
+     "(SELECT 1 AS a, 2 AS filter, 3 AS replace, 4 AS offset, 5 AS current, 6 AS match)",
+     0, 6},
+    {"SELECT 1 filter, 2 replace, 3 offset, 4 current, 5 AS match, 6 rows, 7 key, 8 do",
+     0, 8},
+    // FROM after DISTINCT belongs to the operator, not to the statement.
+    {"SELECT a IS NOT DISTINCT FROM b, c FROM t", 0, 2},
+    {"SELECT a IS DISTINCT FROM ?, (b) IS NOT DISTINCT FROM (c) AS x, d FROM t", 1, 3},
+    // A CTE's name and columns may be such keywords too.
+    {"WITH replace(x, select_) AS (SELECT 1, 2) SELECT x FROM replace", 0, 1},
+    {"WITH RECURSIVE \"values\" AS MATERIALIZED (SELECT 1), x AS NOT MATERIALIZED (VALUES (1)) "
+     "VALUES (1, 2)",
+     0, 2},
+    {"WITH offset(n) AS (SELECT 1) DELETE FROM t WHERE id IN offset RETURNING id, a", 0, 2},
+    // A trigger is one statement: the `;` in its body do not end it.
+    {"CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE u SET c = 1; DELETE FROM u; END", 0, 0},
+    {"CREATE TEMP TRIGGER IF NOT EXISTS tr2 BEFORE UPDATE OF a ON t WHEN new.a > 0 BEGIN "
+     "UPDATE u SET c = CASE WHEN new.a > 1 THEN 2 ELSE 3 END; SELECT 'end; end'; END;",
+     0, 0},
+    {"CREATE TEMPORARY TRIGGER \"end\" INSTEAD OF INSERT ON v BEGIN SELECT 1; END ; ", 0, 0},
 };
 
 constexpr bool analysis_matches(const shape_case& c) {
@@ -325,7 +360,8 @@ constexpr const char* schema =
     "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER UNIQUE, b INTEGER, c INTEGER, d INTEGER,"
     "                name TEXT, j TEXT);"
     "CREATE TABLE u (id INTEGER PRIMARY KEY, t INTEGER, c INTEGER, d INTEGER);"
-    "CREATE TABLE q (\"?\" INTEGER, [x?] TEXT);";
+    "CREATE TABLE q (\"?\" INTEGER, [x?] TEXT);"
+    "CREATE VIEW v AS SELECT a, b FROM t;";
 
 // ---- rows for the prepare-time checks -------------------------------------------------------
 
@@ -374,6 +410,29 @@ TEST_CASE("query: SQLite agrees with the compile-time analysis", "[query]") {
       CHECK(st.column_count() > 0);
     }
   }
+}
+
+TEST_CASE("query: a CREATE TRIGGER is one statement, the `;` of its body included", "[query]") {
+  sp::database db{":memory:"};
+  db.exec_script("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER); CREATE TABLE log (a, note);");
+  using create_trigger = sp::query<
+      "CREATE TRIGGER t_log AFTER INSERT ON t WHEN new.a > 0 BEGIN "
+      "INSERT INTO log VALUES (new.a, 'first; not the end'); "
+      "INSERT INTO log VALUES (new.a * 10, CASE WHEN new.a > 1 THEN 'big' ELSE 'small' END); "
+      "END;",
+      void()>;
+  static_assert(create_trigger::shape.rows == returns_rows::no);
+  static_assert(create_trigger::parameter_count == 0);
+  db.exec<create_trigger>();
+  // A script still runs a trigger and the statements after it, one by one.
+  db.exec_script(
+      "CREATE TRIGGER t_gone AFTER DELETE ON t BEGIN DELETE FROM log WHERE a = old.a; END;"
+      "INSERT INTO t (a) VALUES (4); INSERT INTO t (a) VALUES (0); INSERT INTO t (a) VALUES (7);"
+      "DELETE FROM t WHERE a = 7;");
+  using logged = sp::query<"SELECT a, note FROM log ORDER BY a",
+                           std::tuple<std::int64_t, std::string>()>;
+  CHECK(db.all<logged>() == std::vector<std::tuple<std::int64_t, std::string>>{
+                                {4, "first; not the end"}, {40, "big"}, {70, "big"}});
 }
 
 TEST_CASE("query: $N placeholders bind by number, in any order", "[query]") {

@@ -26,7 +26,18 @@ struct order_line {  // a table whose name and a column are SQL keywords
   std::int64_t quantity;
 };
 
+struct mark {  // a column whose name holds quotes: "cb", written """cb""" in SQL
+  std::int64_t id;
+  std::string cb;
+};
+
 }  // namespace
+
+template <>
+struct sqlproof::table_traits<mark> {
+  static constexpr sqlproof::fixed_string name = "marks";
+  static constexpr auto columns = sqlproof::column_names("id", "\"cb\"");
+};
 
 template <>
 struct sqlproof::table_traits<order_line> {
@@ -182,6 +193,40 @@ using q_named_window = app_query<
     "SELECT name, sum(age) OVER w AS running FROM users WINDOW w AS (ORDER BY id) ORDER BY id",
     std::tuple<std::string, std::int64_t>()>;
 
+// --- names that are not columns ---
+// An alias without AS after an expression that ends in a keyword.
+using q_case_alias = app_query<
+    "SELECT name, CASE WHEN age >= ? THEN 'senior' ELSE 'junior' END band FROM users "
+    "ORDER BY band, id",
+    std::tuple<std::string, std::string>(int)>;
+using q_keyword_end_aliases = app_query<
+    "SELECT NULL n, CURRENT_TIMESTAMP now, email IS NULL missing, email NOTNULL has_email, "
+    "CURRENT_DATE today FROM users WHERE id = ? AND missing = 0",
+    std::tuple<std::optional<std::string>, std::string, bool, bool, std::string>(std::int64_t)>;
+// Several named windows, one built on another, and a base window inside OVER (...).
+using q_windows = app_query<
+    "SELECT name, sum(age) OVER w1 AS running, count(*) OVER (w2 ORDER BY id) AS n, "
+    "sum(age) OVER w3 AS pair FROM users "
+    "WINDOW w1 AS (ORDER BY id), w2 AS (PARTITION BY age > ?), "
+    "w3 AS (w1 ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) ORDER BY id",
+    std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t>(int)>;
+// FROM after DISTINCT belongs to the operator; a `window` before no `name AS` is a name.
+using q_distinct_from = app_query<
+    "SELECT email IS NOT DISTINCT FROM ? AS same, name window FROM users WHERE id = ?",
+    std::tuple<bool, std::string>(std::optional<std::string>, std::int64_t)>;
+// `x IN table` names a table.
+using q_in_table = app_query<
+    "SELECT name FROM users WHERE id NOT IN banned AND id IN main.banned_once AND age > ?",
+    std::string(int)>;
+// A quoted name with an escaped quote names the column it spells.
+using mark_schema = sp::schema<user, mark>;
+using q_insert_quoted = sp::query<"INSERT INTO marks (id, \"\"\"cb\"\"\") VALUES (?, ?)",
+                                  void(std::int64_t, std::string), mark_schema>;
+using q_update_quoted = sp::query<"UPDATE marks SET \"\"\"CB\"\"\" = ? || `\"cb\"` WHERE id = ?",
+                                  void(std::string, std::int64_t), mark_schema>;
+using q_select_quoted = sp::query<"SELECT \"\"\"cb\"\"\", [\"cb\"] FROM marks WHERE id = ?",
+                                  std::tuple<std::string, std::string>(std::int64_t), mark_schema>;
+
 }  // namespace
 
 TEST_CASE("SELECT forms over mapped tables compile and run", "[schema]") {
@@ -257,6 +302,38 @@ TEST_CASE("more tricky text compiles and runs", "[schema]") {
   REQUIRE(joined.has_value());
   CHECK(std::get<5>(*joined) == "Same id");
   CHECK(std::get<1>(db.all<q_named_window>().at(1)) == 71);
+}
+
+TEST_CASE("names that are not columns compile and run", "[schema]") {
+  auto db = seeded();
+  CHECK(db.all<q_case_alias>(30) ==
+        std::vector<std::tuple<std::string, std::string>>{
+            {"O'Hara", "junior"}, {"Ann", "senior"}, {"Bo", "senior"}});
+  const auto aliases = db.one<q_keyword_end_aliases>(std::int64_t{1});
+  REQUIRE(aliases.has_value());
+  CHECK_FALSE(std::get<0>(*aliases).has_value());
+  CHECK(std::get<1>(*aliases).size() == 19);  // YYYY-MM-DD HH:MM:SS
+  CHECK_FALSE(std::get<2>(*aliases));
+  CHECK(std::get<3>(*aliases));
+  CHECK(std::get<4>(*aliases).size() == 10);
+  CHECK_FALSE(db.one<q_keyword_end_aliases>(std::int64_t{2}).has_value());  // email is NULL
+  CHECK(db.all<q_windows>(30) ==
+        std::vector<std::tuple<std::string, std::int64_t, std::int64_t, std::int64_t>>{
+            {"Ann", 31, 1, 31}, {"Bo", 71, 2, 71}, {"O'Hara", 96, 1, 65}});
+  db.exec_script(
+      "CREATE TABLE banned (user_id INTEGER); INSERT INTO banned VALUES (2);"
+      "CREATE TABLE banned_once (user_id INTEGER); INSERT INTO banned_once VALUES (1), (2);");
+  CHECK(db.all<q_in_table>(20) == std::vector<std::string>{"Ann"});
+  CHECK(db.one<q_distinct_from>(std::nullopt, std::int64_t{2}) ==
+        std::optional<std::tuple<bool, std::string>>({true, "Bo"}));
+  CHECK(db.one<q_distinct_from>(std::string("x"), std::int64_t{2}) ==
+        std::optional<std::tuple<bool, std::string>>({false, "Bo"}));
+
+  db.exec_script("CREATE TABLE marks (id INTEGER PRIMARY KEY, \"\"\"cb\"\"\" TEXT NOT NULL)");
+  db.exec<q_insert_quoted>(std::int64_t{1}, std::string("x"));
+  db.exec<q_update_quoted>(std::string("y"), std::int64_t{1});
+  CHECK(db.one<q_select_quoted>(std::int64_t{1}) ==
+        std::optional<std::tuple<std::string, std::string>>({"yx", "yx"}));
 }
 
 namespace {

@@ -36,8 +36,10 @@ struct token {
   }
 };
 
+// White space between tokens, as tokenize.c classes it: a vertical tab is not among it (it is
+// a character SQLite does not accept), although sqlite3Isspace counts it elsewhere.
 constexpr bool is_space(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 // SQLite treats every byte >= 0x80 as part of an identifier (UTF-8 names).
@@ -129,7 +131,9 @@ constexpr token next_token(std::string_view s, std::size_t i) noexcept {
           ++id_chars;
         } else if (s[j] == '(' && id_chars > 0) {
           ++j;
-          while (j < s.size() && s[j] != ')' && s[j] != '\0' && !is_space(s[j])) ++j;
+          while (j < s.size() && s[j] != ')' && s[j] != '\0' && !is_space(s[j]) && s[j] != '\v') {
+            ++j;
+          }
           if (j >= s.size() || s[j] != ')') return {token_kind::error, i, j};
           ++j;
           break;
@@ -204,6 +208,46 @@ class lexer {
  private:
   std::string_view sql_;
   token current_;
+};
+
+// Where statements end, as sqlite3_complete decides (https://sqlite.org/src/file/src/complete.c):
+// a `;` ends a statement, except inside the body of CREATE [TEMP | TEMPORARY] TRIGGER, whose
+// own statements end with `;` too; there only a `;` that follows `; END` ends it. Feed every
+// token in order.
+class statement_ends {
+ public:
+  // True when the current token is a `;` that ends a statement (or stands alone).
+  constexpr bool ends_statement(const lexer& lx) noexcept {
+    //                      SEMI  OTHER EXPLAIN CREATE TEMP TRIGGER END
+    constexpr unsigned char next[7][7] = {
+        /* start   */ {0, 1, 2, 3, 1, 1, 1},
+        /* normal  */ {0, 1, 1, 1, 1, 1, 1},
+        /* explain */ {0, 2, 1, 3, 1, 1, 1},
+        /* create  */ {0, 1, 1, 1, 3, 4, 1},
+        /* trigger */ {5, 4, 4, 4, 4, 4, 4},
+        /* semi    */ {5, 4, 4, 4, 4, 4, 6},
+        /* end     */ {0, 4, 4, 4, 4, 4, 4},
+    };
+    unsigned char kind = 1;
+    if (lx.current().kind == token_kind::semicolon) {
+      kind = 0;
+    } else if (lx.is_keyword("EXPLAIN")) {
+      kind = 2;
+    } else if (lx.is_keyword("CREATE")) {
+      kind = 3;
+    } else if (lx.is_keyword("TEMP") || lx.is_keyword("TEMPORARY")) {
+      kind = 4;
+    } else if (lx.is_keyword("TRIGGER")) {
+      kind = 5;
+    } else if (lx.is_keyword("END")) {
+      kind = 6;
+    }
+    state_ = next[state_][kind];
+    return kind == 0 && state_ == 0;
+  }
+
+ private:
+  unsigned char state_ = 0;
 };
 
 }  // namespace sqlproof::detail

@@ -97,9 +97,10 @@ struct schema_issue {
 enum class kw : unsigned char {
   none, other,
   all_, and_, as_, between_, by_, case_, collate_, conflict_, cross_, default_, delete_,
-  distinct_, do_, escape_, except_, exists_, filter_, from_, full_, glob_, group_, having_,
-  in_, indexed_, inner_, insert_, intersect_, into_, is_, join_, left_, like_, limit_,
-  match_, natural_, not_, nothing_, null_, offset_, on_, or_, order_, outer_, over_,
+  distinct_, do_, end_, escape_, except_, exists_, filter_, from_, full_, glob_, group_,
+  having_, in_, indexed_, inner_, insert_, intersect_, into_, is_, isnull_, join_, left_,
+  like_, limit_, match_, natural_, not_, nothing_, notnull_, null_, offset_, on_, or_,
+  order_, outer_, over_, current_date_, current_time_, current_timestamp_,
   regexp_, replace_, returning_, right_, select_, set_, union_, update_, using_, values_,
   where_, window_, with_,
 };
@@ -115,7 +116,7 @@ inline constexpr keyword_entry sqlite_keywords[] = {
     {"IS", kw::is_}, {"NO", kw::other}, {"OF", kw::other}, {"ON", kw::on_}, {"OR", kw::or_},
     {"TO", kw::other},
     {"ADD", kw::other}, {"ALL", kw::all_}, {"AND", kw::and_}, {"ASC", kw::other},
-    {"END", kw::other}, {"FOR", kw::other}, {"KEY", kw::other}, {"NOT", kw::not_},
+    {"END", kw::end_}, {"FOR", kw::other}, {"KEY", kw::other}, {"NOT", kw::not_},
     {"ROW", kw::other}, {"SET", kw::set_},
     {"CASE", kw::case_}, {"CAST", kw::other}, {"DESC", kw::other}, {"DROP", kw::other},
     {"EACH", kw::other}, {"ELSE", kw::other}, {"FAIL", kw::other}, {"FROM", kw::from_},
@@ -137,7 +138,7 @@ inline constexpr keyword_entry sqlite_keywords[] = {
     {"CREATE", kw::other}, {"DELETE", kw::delete_}, {"DETACH", kw::other},
     {"ESCAPE", kw::escape_}, {"EXCEPT", kw::except_}, {"EXISTS", kw::exists_},
     {"FILTER", kw::filter_}, {"GROUPS", kw::other}, {"HAVING", kw::having_},
-    {"IGNORE", kw::other}, {"INSERT", kw::insert_}, {"ISNULL", kw::other},
+    {"IGNORE", kw::other}, {"INSERT", kw::insert_}, {"ISNULL", kw::isnull_},
     {"OFFSET", kw::offset_}, {"OTHERS", kw::other}, {"PRAGMA", kw::other},
     {"REGEXP", kw::regexp_}, {"RENAME", kw::other}, {"SELECT", kw::select_},
     {"UNIQUE", kw::other}, {"UPDATE", kw::update_}, {"VACUUM", kw::other},
@@ -146,7 +147,7 @@ inline constexpr keyword_entry sqlite_keywords[] = {
     {"CURRENT", kw::other}, {"DEFAULT", kw::default_}, {"EXCLUDE", kw::other},
     {"EXPLAIN", kw::other}, {"FOREIGN", kw::other}, {"INDEXED", kw::indexed_},
     {"INSTEAD", kw::other}, {"NATURAL", kw::natural_}, {"NOTHING", kw::nothing_},
-    {"NOTNULL", kw::other}, {"PRIMARY", kw::other}, {"REINDEX", kw::other},
+    {"NOTNULL", kw::notnull_}, {"PRIMARY", kw::other}, {"REINDEX", kw::other},
     {"RELEASE", kw::other}, {"REPLACE", kw::replace_}, {"TRIGGER", kw::other},
     {"VIRTUAL", kw::other}, {"WITHOUT", kw::other},
     {"CONFLICT", kw::conflict_}, {"DATABASE", kw::other}, {"DEFERRED", kw::other},
@@ -158,9 +159,9 @@ inline constexpr keyword_entry sqlite_keywords[] = {
     {"UNBOUNDED", kw::other},
     {"DEFERRABLE", kw::other}, {"REFERENCES", kw::other},
     {"CONSTRAINT", kw::other}, {"TRANSACTION", kw::other},
-    {"CURRENT_DATE", kw::other}, {"CURRENT_TIME", kw::other}, {"MATERIALIZED", kw::other},
+    {"CURRENT_DATE", kw::current_date_}, {"CURRENT_TIME", kw::current_time_}, {"MATERIALIZED", kw::other},
     {"AUTOINCREMENT", kw::other},
-    {"CURRENT_TIMESTAMP", kw::other},
+    {"CURRENT_TIMESTAMP", kw::current_timestamp_},
 };
 
 // [first, last) of the entries of each length, computed once.
@@ -206,16 +207,42 @@ constexpr bool is_name_token(const schema_token& t) noexcept {
          t.kind == token_kind::quoted_identifier;
 }
 
-// The name a (possibly quoted) identifier token spells, without quotes. Quoted names with an
-// escaped quote inside are returned with their quotes, so they match nothing and are skipped.
+// Keywords an expression can end with (`CASE ... END`, `NULL`, `x IS NULL`, `x NOTNULL`,
+// `CURRENT_TIMESTAMP`): a name right after one is the result column's alias.
+constexpr bool ends_expression(const schema_token& t) noexcept {
+  return t.word == kw::end_ || t.word == kw::null_ || t.word == kw::isnull_ ||
+         t.word == kw::notnull_ || t.word == kw::current_date_ || t.word == kw::current_time_ ||
+         t.word == kw::current_timestamp_;
+}
+
+// The name a (possibly quoted) identifier token spells, without quotes. A quoted name that
+// holds a quote character (`"a""b"`, `` `"x"` ``, `[a"b]`) is returned with its quotes, as
+// written: same_name reads it (a bare name never starts with a quote).
 constexpr std::string_view name_of(std::string_view sql, const schema_token& t) noexcept {
   std::string_view s = sql.substr(t.begin, t.end - t.begin);
   if (t.kind != token_kind::quoted_identifier || s.size() < 2) return s;
   const std::string_view inner = s.substr(1, s.size() - 2);
   for (char c : inner) {
-    if (c == s[0] || (s[0] == '[' && c == ']')) return s;
+    if (c == '"' || c == '`') return s;
   }
   return inner;
+}
+
+// Whether `written` (a name from the SQL, as name_of returns it) names `plain` (a name from
+// the C++ side): case-insensitively, and in a quoted name a doubled quote stands for one.
+constexpr bool same_name(std::string_view plain, std::string_view written) noexcept {
+  char quote = 0;
+  if (!written.empty() && (written[0] == '"' || written[0] == '`' || written[0] == '[')) {
+    if (written.size() < 2) return false;
+    quote = written[0] == '[' ? char(0) : written[0];
+    written = written.substr(1, written.size() - 2);
+  }
+  std::size_t i = 0, j = 0;
+  for (; i < plain.size() && j < written.size(); ++i) {
+    if (ascii_lower(plain[i]) != ascii_lower(written[j])) return false;
+    j += quote != 0 && written[j] == quote ? 2 : 1;
+  }
+  return i == plain.size() && j == written.size();
 }
 
 // ---- the analysis ---------------------------------------------------------------------
@@ -386,7 +413,7 @@ class schema_analysis {
 
   constexpr std::size_t find_table(std::string_view name) const noexcept {
     for (std::size_t k = 0; k < in_.table_count; ++k) {
-      if (iequals(in_.tables[k]->name, name)) return k;
+      if (same_name(in_.tables[k]->name, name)) return k;
     }
     return npos;
   }
@@ -405,7 +432,7 @@ class schema_analysis {
 
   static constexpr std::size_t find_column(const table_info& t, std::string_view c) noexcept {
     for (std::size_t k = 0; k < t.column_count; ++k) {
-      if (iequals(t.columns[k].name, c)) return k;
+      if (same_name(t.columns[k].name, c)) return k;
     }
     return npos;
   }
@@ -686,15 +713,28 @@ class schema_analysis {
       if (!is_name_token(t)) continue;
       // Not a column: a function name, an alias, a collation, a window name, a type in CAST.
       if (is(i + 1, token_kind::lparen)) continue;
+      // A window's name where it is defined (`WINDOW w1 AS (...), w2 AS (...)`).
+      if (is(i + 1, kw::as_) && is(i + 2, token_kind::lparen)) continue;
       if (i > 0) {
         const schema_token& p = toks_[i - 1];
         if (p.word == kw::as_ || p.word == kw::collate_ || p.word == kw::over_ ||
             p.word == kw::window_ || (p.word == kw::by_ && i > 1 && is(i - 2, kw::indexed_))) {
           continue;
         }
+        // The base window opening a window definition: `OVER (w ORDER BY x)`,
+        // `WINDOW w2 AS (w1 ...)`.
+        if (p.kind == token_kind::lparen && i > 1 && (is(i - 2, kw::over_) || is(i - 2, kw::as_))) {
+          continue;
+        }
+        // `x [NOT] IN table` names a table (or `schema.table`).
+        if (p.word == kw::in_) {
+          while (is(i + 1, token_kind::dot) && is_name_token(tok(i + 2))) i += 2;
+          continue;
+        }
         if (i > b && (is_name_token(p) || p.kind == token_kind::string ||
                       p.kind == token_kind::number || p.kind == token_kind::blob ||
-                      p.kind == token_kind::rparen || p.kind == token_kind::placeholder)) {
+                      p.kind == token_kind::rparen || p.kind == token_kind::placeholder ||
+                      ends_expression(p))) {
           continue;  // `expr alias`
         }
       }
@@ -728,7 +768,7 @@ class schema_analysis {
                              std::string_view table) {
     if (failed() || field >= in_.field_count) return;
     if (in_.has_field_names && !result_name.empty() &&
-        !iequals(result_name, in_.field_names[field])) {
+        !same_name(in_.field_names[field], result_name)) {
       result_issue(schema_issue_kind::result_name, at, field, result_name,
                    in_.field_names[field], table);
       return;
@@ -763,7 +803,8 @@ class schema_analysis {
       if (!item_end || !is_name_token(toks_[i]) || alias_count_ == max_aliases) continue;
       const schema_token& p = tok(i - 1);
       if (i > b && (p.word == kw::as_ || is_name_token(p) || p.kind == token_kind::rparen ||
-                    p.kind == token_kind::string || p.kind == token_kind::number)) {
+                    p.kind == token_kind::string || p.kind == token_kind::number ||
+                    ends_expression(p))) {
         if (!(is(i - 1, token_kind::dot))) aliases_[alias_count_++] = name(i);
       }
     }
@@ -823,7 +864,7 @@ class schema_analysis {
                       h.found ? h.from->table->name : std::string_view{});
         } else if (item_end >= i + 2 && is_name_token(tok(item_end - 1)) &&
                    (is(item_end - 2, kw::as_) || is_name_token(tok(item_end - 2)) ||
-                    is(item_end - 2, token_kind::rparen))) {
+                    is(item_end - 2, token_kind::rparen) || ends_expression(tok(item_end - 2)))) {
           // expression [AS] alias: the name is known, the type is not
           check_field(item_end - 1, field, name(item_end - 1), false, nullptr, false, {});
         }
@@ -916,9 +957,7 @@ class schema_analysis {
     }
     std::size_t list = i + 1;
     if (is(list, kw::distinct_) || is(list, kw::all_)) ++list;
-    const std::size_t from = find_depth0(list, end, [](const schema_token& t) {
-      return t.word == kw::from_ || ends_from(t);
-    });
+    const std::size_t from = select_list_end(list, end);
     std::size_t from_end = from;
     if (is(from, kw::from_)) {
       from_end = find_depth0(from + 1, end, ends_from);
@@ -930,6 +969,28 @@ class schema_analysis {
     if (failed()) return;
     if (is(from, kw::from_)) from_clause(from + 1, from_end);
     walk(from_end, end);
+  }
+
+  // Where the SELECT list starting at `list` ends: as sql_shape's ends_select_list reads it,
+  // FROM after DISTINCT belongs to `a IS [NOT] DISTINCT FROM b`, and WINDOW starts a clause
+  // only before `name AS` (elsewhere it is a name).
+  constexpr std::size_t select_list_end(std::size_t list, std::size_t end) const {
+    std::size_t at = list;
+    while (true) {
+      at = find_depth0(at, end, [](const schema_token& t) {
+        return t.word == kw::from_ || ends_from(t);
+      });
+      if (at >= end || !is(at, token_kind::identifier)) return at;
+      const bool distinct_from = is(at, kw::from_) && at > list && is(at - 1, kw::distinct_);
+      const bool window_name =
+          is(at, kw::window_) &&
+          !((tok(at + 1).kind == token_kind::identifier ||
+             tok(at + 1).kind == token_kind::quoted_identifier ||
+             tok(at + 1).kind == token_kind::string) &&
+            is(at + 2, kw::as_));
+      if (!distinct_from && !window_name) return at;
+      ++at;
+    }
   }
 
   // The sources of a FROM clause without walking anything (see select_statement).

@@ -17,7 +17,7 @@ enum class sql_problem : unsigned char {
   none,
   lex_error,             // unterminated string, quoted identifier or blob; stray character
   empty,                 // no statement at all
-  several_statements,    // text after the first ';'
+  several_statements,    // text after the first statement's end (a `;`, or `; END;` in a trigger)
   mixed_placeholders,    // `?` together with names, or numbered names with plain names
   placeholder_gap,       // ?1 and ?3 used, ?2 not (or $1, $3)
   unknown_statement,     // the first word starts no SQLite statement (a typo: SELEC)
@@ -63,6 +63,8 @@ constexpr std::size_t parse_number(std::string_view s) noexcept {
 
 // Counts the items of a comma-separated list at parenthesis depth 0, starting at `lx`, until a
 // depth-0 token for which `stop` is true. Sets `star` when an item is `*` or `name.*`.
+// `stop` is not asked about the token after DISTINCT: there FROM belongs to the operator
+// `a IS [NOT] DISTINCT FROM b` (a select list's own DISTINCT is read before the list).
 template <class Stop>
 constexpr std::size_t count_list_items(lexer lx, Stop stop, bool& star) {
   std::size_t items = 0;
@@ -70,6 +72,7 @@ constexpr std::size_t count_list_items(lexer lx, Stop stop, bool& star) {
   std::size_t item_tokens = 0;
   bool item_is_star = false;  // tokens so far are `*` or `name . *`
   token_kind prev = token_kind::end;
+  bool after_distinct = false;
   auto close_item = [&] {
     if (item_tokens > 0) {
       ++items;
@@ -80,7 +83,8 @@ constexpr std::size_t count_list_items(lexer lx, Stop stop, bool& star) {
   };
   for (; !lx.done(); lx.advance()) {
     const token& t = lx.current();
-    if (depth == 0 && (t.kind == token_kind::semicolon || stop(lx))) break;
+    if (depth == 0 && (t.kind == token_kind::semicolon || (!after_distinct && stop(lx)))) break;
+    after_distinct = lx.is_keyword("DISTINCT");
     if (t.kind == token_kind::lparen) ++depth;
     if (t.kind == token_kind::rparen && depth > 0) --depth;
     if (depth == 0 && t.kind == token_kind::comma) {
@@ -241,6 +245,7 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
   std::size_t max_named_number = 0;  // highest $N / :N
   bool seen_statement = false;
   bool after_semicolon = false;
+  statement_ends ends;
   for (lexer lx{sql}; !lx.done(); lx.advance()) {
     const token& t = lx.current();
     if (t.kind == token_kind::error) {
@@ -248,8 +253,9 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
       shape.problem_offset = t.begin;
       return shape;
     }
+    const bool ends_statement = ends.ends_statement(lx);
     if (t.kind == token_kind::semicolon) {
-      if (seen_statement) after_semicolon = true;
+      if (seen_statement && ends_statement) after_semicolon = true;
       continue;
     }
     if (after_semicolon) {
@@ -338,21 +344,23 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
       }
     }
   }
-  // Pass 2: the statement's verb and result columns. A WITH clause's bodies are all inside
-  // parentheses, so the main statement is the first depth-0 statement keyword after it.
+  // Pass 2: the statement's verb and result columns. In a WITH clause,
+  // `name [(columns)] AS [[NOT] MATERIALIZED] (body), ...`, the main statement's verb is the
+  // first depth-0 token after a `)` that is neither `,` nor `AS`: a CTE's name or columns
+  // may be keywords SQLite lets stand for names (`WITH replace(x) AS (...)`).
   lexer lx{sql};
   while (lx.current().kind == token_kind::semicolon) lx.advance();
   if (lx.is_keyword("WITH")) {
     std::size_t depth = 0;
+    bool after_group = false;  // the previous token closed a depth-0 group
     for (; !lx.done(); lx.advance()) {
       const token& t = lx.current();
-      if (t.kind == token_kind::lparen) ++depth;
-      if (t.kind == token_kind::rparen && depth > 0) --depth;
-      if (depth == 0 && (lx.is_keyword("SELECT") || lx.is_keyword("VALUES") ||
-                         lx.is_keyword("INSERT") || lx.is_keyword("REPLACE") ||
-                         lx.is_keyword("UPDATE") || lx.is_keyword("DELETE"))) {
+      if (depth == 0 && after_group && t.kind != token_kind::comma && !lx.is_keyword("AS")) {
         break;
       }
+      if (t.kind == token_kind::lparen) ++depth;
+      if (t.kind == token_kind::rparen && depth > 0) --depth;
+      after_group = depth == 0 && t.kind == token_kind::rparen;
     }
   }
   analyse_result(lx, shape);
