@@ -5,7 +5,7 @@
 #   SQLPROOF_TEST_QUICK=1 bash scripts/test.sh
 #                                         the g++ sanitizer build and the package tests only
 #                                         (no clang builds, no fuzzers)
-#                                         (about 5 minutes)
+#                                         (about 6 minutes)
 #   bash scripts/test.sh --install-only   only step 1: install what the tests need, then stop
 #
 # 1. installs the Debian packages it needs, if any are missing (on a fresh Debian 12: about
@@ -186,11 +186,11 @@ if [[ $install_only == 1 ]]; then
   echo "180 MB to download, 900 MB installed, a few minutes), then stops."
 elif [[ $quick == 1 ]]; then
   echo "Quick run (SQLPROOF_TEST_QUICK=1): the g++ sanitizer build and the package tests;"
-  echo "about 5 minutes on 2 cores once the packages are installed, about 0.6 GB under $build_root."
+  echo "about 6 minutes on 2 cores once the packages are installed, about 0.6 GB under $build_root."
 else
   echo "Full run: three compiler configurations, the package tests and the fuzzers; about 15"
   echo "minutes on 2 cores once the packages are installed, about 1.5 GB under $build_root."
-  echo "SQLPROOF_TEST_QUICK=1 runs only the g++ sanitizer build (about 5 minutes)."
+  echo "SQLPROOF_TEST_QUICK=1 runs only the g++ sanitizer build (about 6 minutes)."
 fi
 echo "On a fresh Debian 12 the first step installs about 120 packages (180 MB to download,"
 echo "900 MB installed), which adds a few minutes."
