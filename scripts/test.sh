@@ -110,13 +110,7 @@ run_ctest() {
     return
   fi
 
-  passed=$((passed + total - failed_here))
-  failed=$((failed + failed_here))
-  if [[ $failed_here -gt 0 ]]; then
-    failures+=("$name: $failed_here of $total ctest tests")
-  elif [[ $status -ne 0 ]]; then
-    fail_step "$name: ctest exited with status $status"
-  fi
+  add_counts "$name" $((total - failed_here)) "$failed_here" "$status"
 }
 
 # add_counts <name> <passed> <failed> <exit status>: adds the counts of a part that counts its
