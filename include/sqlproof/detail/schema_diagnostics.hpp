@@ -90,6 +90,7 @@ struct tables_of<schema<Tables...>, Row> {
   static constexpr bool add_row =
       usable_mapping<Row>() && !(std::is_same_v<Row, Tables> || ...);
   static constexpr std::size_t size = sizeof...(Tables) + (add_row ? 1 : 0);
+  static constexpr bool complete = false;  // other tables may exist
   static constexpr auto value = [] {
     std::array<const table_info*, size == 0 ? 1 : size> out{};
     std::size_t k = 0;
@@ -378,7 +379,7 @@ consteval bool check_against_schema() {
     constexpr schema_issue issue = analyse_against_schema(schema_input{
         Sql.view(), tables::value.data(), tables::size, parameter_infos<Params...>.data(),
         sizeof...(Params), row_infos<Row>::fields.data(), row_infos<Row>::count,
-        row_field_names<Row>(), row_infos<Row>::known, has_field_names<Row>()});
+        row_field_names<Row>(), row_infos<Row>::known, has_field_names<Row>(), tables::complete});
     if constexpr (issue.kind == schema_issue_kind::none) {
       return true;
     } else {

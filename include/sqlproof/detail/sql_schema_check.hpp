@@ -38,6 +38,9 @@ struct table_info {
   std::string_view name;
   const column_info* columns = nullptr;
   std::size_t column_count = 0;
+  // False for a table whose columns are not known (DDL the schema derivation does not
+  // follow): the table exists, nothing about its columns is checked.
+  bool columns_known = true;
 };
 
 // A declared parameter or a row field.
@@ -58,6 +61,9 @@ struct schema_input {
   const std::string_view* field_names = nullptr;
   bool has_fields = false;       // false for a void row
   bool has_field_names = false;  // where the row type is mapped
+  // True when `tables` lists every table the database has (a schema derived from the
+  // migrations): a table name it does not list is then a mistake.
+  bool complete = false;
 };
 
 // Pointers into the static tables above are never compared with nullptr: GCC 12 refuses that
