@@ -1,5 +1,5 @@
 // SELECT * checks each expanded column, here the nullable email.
-// expect: sqlproof: a nullable column (a std::optional field in its mapping, or a column from the right side of a LEFT JOIN) is read into a row field that is not std::optional
+// expect: sqlproof: a nullable column (a std::optional field in its mapping, a column from the right side of a LEFT JOIN, or max/min/sum/avg of one) is read into a row field that is not std::optional
 // token: *
 #include "schema_tables.hpp"
 

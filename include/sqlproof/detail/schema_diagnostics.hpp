@@ -264,9 +264,10 @@ consteval bool result_column_does_not_fit_field() {
 template <class InQuery, class Token, std::size_t Field, class FieldType>
 consteval bool nullable_column_into_non_optional_field() {
   static_assert(reported<InQuery, Token, FieldType>,
-                "sqlproof: a nullable column (a std::optional field in its mapping, or a column "
-                "from the right side of a LEFT JOIN) is read into a row field that is not "
-                "std::optional; declare the field std::optional<T> (see "
+                "sqlproof: a nullable column (a std::optional field in its mapping, a column "
+                "from the right side of a LEFT JOIN, or max/min/sum/avg of one) is read into a "
+                "row field that is not std::optional; declare the field std::optional<T>, or "
+                "wrap the column in coalesce(column, default) (see "
                 "nullable_column_into_non_optional_field<in_query<SQL>, at_token<result column>, "
                 "field position from 0, field type>)");
   return false;
@@ -278,6 +279,43 @@ consteval bool star_columns_vs_row_fields() {
                 "sqlproof: SELECT * (or t.*) expands to a different number of mapped columns "
                 "than the row type has fields (see star_columns_vs_row_fields<in_query<SQL>, "
                 "at_token<*>, columns in SQL, fields in row type>)");
+  return false;
+}
+
+template <class InQuery, class Token, class DidYouMean>
+consteval bool unknown_table() {
+  static_assert(reported<InQuery, Token, DidYouMean>,
+                "sqlproof: unknown table: the query names a table that the schema derived from "
+                "the migrations does not have; check the name (see unknown_table<in_query<SQL>, "
+                "at_token<table>, did_you_mean<closest table>>)");
+  return false;
+}
+
+template <class InQuery, class Token, class Table, class OtherTable>
+consteval bool ambiguous_column() {
+  static_assert(reported<InQuery, Token, Table, OtherTable>,
+                "sqlproof: ambiguous column: two tables of the FROM clause have a column of this "
+                "name; qualify it with the table's name or alias (see ambiguous_column<"
+                "in_query<SQL>, at_token<column>, table<one>, table<other>>)");
+  return false;
+}
+
+template <class InQuery, class Token, std::size_t InBranch, std::size_t InFirst>
+consteval bool compound_branches_differ_in_width() {
+  static_assert(reported<InQuery, Token>,
+                "sqlproof: the SELECTs of a UNION, INTERSECT or EXCEPT return different numbers "
+                "of columns; give every branch the same columns (see "
+                "compound_branches_differ_in_width<in_query<SQL>, at_token<branch>, columns in "
+                "this branch, columns in the first>)");
+  return false;
+}
+
+template <class InQuery, class Token, std::size_t Values, std::size_t Columns>
+consteval bool insert_values_vs_columns() {
+  static_assert(reported<InQuery, Token>,
+                "sqlproof: an INSERT supplies a different number of values than its column list "
+                "names columns; give one value per listed column (see insert_values_vs_columns<"
+                "in_query<SQL>, at_token<values>, values, columns>)");
   return false;
 }
 
@@ -333,6 +371,14 @@ consteval bool report_schema_issue() {
   } else if constexpr (Kind == schema_issue_kind::nullable_into_required) {
     return nullable_column_into_non_optional_field<query_t, token_t, Index,
                                                    schema_row_field_t<Row, Index>>();
+  } else if constexpr (Kind == schema_issue_kind::unknown_table) {
+    return unknown_table<query_t, token_t, spelled<did_you_mean, Hint>>();
+  } else if constexpr (Kind == schema_issue_kind::ambiguous_column) {
+    return ambiguous_column<query_t, token_t, spelled<table, Table>, spelled<table, Hint>>();
+  } else if constexpr (Kind == schema_issue_kind::compound_width) {
+    return compound_branches_differ_in_width<query_t, token_t, Count, Index>();
+  } else if constexpr (Kind == schema_issue_kind::insert_width) {
+    return insert_values_vs_columns<query_t, token_t, Count, Index>();
   } else {
     return star_columns_vs_row_fields<query_t, token_t, Count, Index>();
   }

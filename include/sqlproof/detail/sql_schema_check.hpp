@@ -81,6 +81,10 @@ enum class schema_issue_kind : unsigned char {
   result_type,              // result column's family does not fit row field i
   nullable_into_required,   // nullable column read into a non-optional field
   star_width,               // `*` / `t.*` expands to a different number of columns
+  unknown_table,            // a table a complete schema does not have
+  ambiguous_column,         // an unqualified column two tables of one FROM have
+  compound_width,           // a compound SELECT's branches differ in width
+  insert_width,             // INSERT: values per row differ from the columns listed
 };
 
 struct schema_issue {
@@ -108,7 +112,7 @@ enum class kw : unsigned char {
   like_, limit_, match_, natural_, not_, nothing_, notnull_, null_, offset_, on_, or_,
   order_, outer_, over_, current_date_, current_time_, current_timestamp_,
   regexp_, replace_, returning_, right_, select_, set_, union_, update_, using_, values_,
-  where_, window_, with_,
+  where_, window_, with_, recursive_, materialized_,
 };
 
 struct keyword_entry {
@@ -160,12 +164,12 @@ inline constexpr keyword_entry sqlite_keywords[] = {
     {"DISTINCT", kw::distinct_}, {"RESTRICT", kw::other}, {"ROLLBACK", kw::other},
     {"EXCLUSIVE", kw::other}, {"FOLLOWING", kw::other}, {"GENERATED", kw::other},
     {"IMMEDIATE", kw::other}, {"INITIALLY", kw::other}, {"INTERSECT", kw::intersect_},
-    {"PARTITION", kw::other}, {"PRECEDING", kw::other}, {"RECURSIVE", kw::other},
+    {"PARTITION", kw::other}, {"PRECEDING", kw::other}, {"RECURSIVE", kw::recursive_},
     {"RETURNING", kw::returning_}, {"SAVEPOINT", kw::other}, {"TEMPORARY", kw::other},
     {"UNBOUNDED", kw::other},
     {"DEFERRABLE", kw::other}, {"REFERENCES", kw::other},
     {"CONSTRAINT", kw::other}, {"TRANSACTION", kw::other},
-    {"CURRENT_DATE", kw::current_date_}, {"CURRENT_TIME", kw::current_time_}, {"MATERIALIZED", kw::other},
+    {"CURRENT_DATE", kw::current_date_}, {"CURRENT_TIME", kw::current_time_}, {"MATERIALIZED", kw::materialized_},
     {"AUTOINCREMENT", kw::other},
     {"CURRENT_TIMESTAMP", kw::current_timestamp_},
 };
@@ -286,28 +290,29 @@ class schema_analysis {
     std::size_t i = 0;
     while (i < n_ && toks_[i].kind == token_kind::semicolon) ++i;
     if (i >= n_) return {};
-    switch (toks_[i].word) {
-      case kw::select_: select_statement(i); break;
-      case kw::insert_:
-      case kw::replace_: insert_statement(i); break;
-      case kw::update_: update_statement(i); break;
-      case kw::delete_: delete_statement(i); break;
-      default: break;  // WITH, VALUES, PRAGMA, DDL ...: not followed
-    }
+    statement(i, statement_end(), true);
     return issue_;
   }
 
  private:
-  static constexpr std::size_t max_sources = 16;
+  static constexpr std::size_t max_sources = 32;
+  static constexpr std::size_t max_scopes = 16;
   static constexpr std::size_t max_aliases = 64;
   static constexpr std::size_t max_names = 64;
+  static constexpr std::size_t max_derived = 16;           // CTEs and subqueries in FROM
+  static constexpr std::size_t max_derived_columns = 256;
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  // How a SELECT list is compared with the row's fields: not at all (a subquery, a CTE), by
+  // name and type (the statement's result, or a compound's first branch), or by type only
+  // (a compound's later branches: the names come from the first).
+  enum class fields_mode : unsigned char { none, names_and_types, types };
 
   struct source {
     std::string_view name;   // table name as written
     std::string_view alias;  // empty when none
     const table_info* table = nullptr;  // valid when `mapped`
-    bool mapped = false;     // false: not mapped, a subquery or a table-valued function
+    bool mapped = false;     // its columns are known (a mapped, derived or CTE table)
     bool nullable = false;   // right side of a LEFT JOIN (left side of RIGHT JOIN)
   };
 
@@ -315,6 +320,13 @@ class schema_analysis {
     const column_info* column = nullptr;  // valid when `found`
     const source* from = nullptr;
     bool found = false;
+  };
+
+  // What the analysis knows of an expression's value: its family and whether it can be NULL.
+  struct value_type {
+    column_info column{};     // family, family_known, nullable
+    const source* from = nullptr;
+    bool known = false;       // false: nothing is known (no check)
   };
 
   // --- tokens ---
@@ -345,6 +357,10 @@ class schema_analysis {
         if (depth == 0) return false;
         s.match = stack[--depth];
         toks_[s.match].match = k;
+      } else if (t.kind == token_kind::placeholder) {
+        // Numbered in text order, once: SQLite numbers `?` by position in the text, and the
+        // walk below visits clauses in another order (FROM before the SELECT list).
+        s.param = parameter_of(k);
       }
     }
     toks_[n_] = schema_token{token_kind::end, kw::none, in_.sql.size(), in_.sql.size(), npos};
@@ -359,6 +375,9 @@ class schema_analysis {
   }
   constexpr std::string_view name(std::size_t i) const noexcept { return name_of(in_.sql, tok(i)); }
   constexpr bool failed() const noexcept { return issue_.kind != schema_issue_kind::none; }
+  constexpr bool starts_select(std::size_t i) const noexcept {
+    return is(i, kw::select_) || is(i, kw::values_) || is(i, kw::with_);
+  }
 
   // First index in [i, end) at parenthesis depth 0 (relative to i) whose keyword satisfies
   // `stop`, or `end`.
@@ -387,6 +406,14 @@ class schema_analysis {
     return i;
   }
 
+  // End of the list item starting at i (the comma or `e` after it).
+  constexpr std::size_t item_end(std::size_t i, std::size_t e) const noexcept {
+    while (i < e && !is(i, token_kind::comma)) {
+      i = is(i, token_kind::lparen) ? tok(i).match + 1 : i + 1;
+    }
+    return i;
+  }
+
   // --- placeholders: which declared parameter each one binds ---
 
   constexpr std::size_t parameter_of(std::size_t i) {
@@ -407,32 +434,79 @@ class schema_analysis {
     }
     return next_index_++;
   }
+  constexpr std::size_t parameter_at(std::size_t at) const noexcept { return tok(at).param; }
 
-  // Numbers the placeholders in [b, e) without looking at anything else.
-  constexpr void number_only(std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i) {
-      if (toks_[i].kind == token_kind::placeholder) number(i);
-    }
+  // --- tables: the schema's, and those the statement defines (CTEs, subqueries in FROM) ---
+
+  // Tables every SQLite database has, and eponymous virtual tables: never unknown.
+  static constexpr bool builtin_table(std::string_view t) noexcept {
+    const auto prefixed = [&](std::string_view p) {
+      return t.size() >= p.size() && iequals(t.substr(0, p.size()), p);
+    };
+    return prefixed("sqlite_") || prefixed("pragma_") || iequals(t, "json_each") ||
+           iequals(t, "json_tree") || iequals(t, "dbstat") || iequals(t, "generate_series") ||
+           iequals(t, "carray");
   }
 
-  // --- scope: the tables a statement reads ---
-
-  constexpr std::size_t find_table(std::string_view name) const noexcept {
+  constexpr const table_info* lookup_table(std::string_view name) const noexcept {
+    for (std::size_t k = cte_count_; k-- > 0;) {
+      if (same_name(ctes_[k].name, name)) return &derived_[ctes_[k].table];
+    }
     for (std::size_t k = 0; k < in_.table_count; ++k) {
-      if (same_name(in_.tables[k]->name, name)) return k;
+      if (same_name(in_.tables[k]->name, name)) return in_.tables[k];
     }
-    return npos;
+    return nullptr;
   }
 
-  constexpr bool add_source(std::string_view table, std::string_view alias, bool opaque) {
+  constexpr void unknown_table(std::size_t at, std::string_view table) {
+    std::string_view best;
+    std::size_t best_distance = 1000;
+    for (std::size_t k = 0; k < in_.table_count; ++k) {
+      const std::size_t d = name_distance(table, in_.tables[k]->name);
+      if (d < best_distance) {
+        best_distance = d;
+        best = in_.tables[k]->name;
+      }
+    }
+    issue_.kind = schema_issue_kind::unknown_table;
+    issue_.token_begin = tok(at).begin;
+    issue_.token_end = tok(at).end;
+    issue_.table = table;
+    issue_.hint = best;
+  }
+
+  // A table the statement defines; its columns are filled by record_column.
+  constexpr table_info* new_derived(std::string_view name) {
+    if (derived_count_ == max_derived) return nullptr;
+    table_info& t = derived_[derived_count_++];
+    t = table_info{name, derived_columns_ + derived_column_count_, 0, true};
+    return &t;
+  }
+  // Adds a column to the table being recorded (the last one new_derived made).
+  constexpr void record_column(table_info* t, const column_info& c) {
+    if (t == nullptr || !t->columns_known) return;
+    if (t->column_count == 0) t->columns = derived_columns_ + derived_column_count_;
+    if (derived_column_count_ == max_derived_columns ||
+        t->columns + t->column_count != derived_columns_ + derived_column_count_) {
+      t->columns_known = false;  // out of room, or another table was recorded meanwhile
+      return;
+    }
+    derived_columns_[derived_column_count_++] = c;
+    ++t->column_count;
+  }
+
+  constexpr bool add_source(std::size_t at, std::string_view table, std::string_view alias,
+                            bool opaque) {
     if (source_count_ == max_sources) return false;
     source& s = sources_[source_count_++];
-    s.name = table;
-    s.alias = alias;
-    const std::size_t k = opaque ? npos : find_table(table);
-    s.mapped = k != npos;
-    if (s.mapped) s.table = in_.tables[k];
-    if (!s.mapped) any_unmapped_ = true;
+    s = source{table, alias, nullptr, false, false};
+    if (opaque) return true;
+    if (const table_info* t = lookup_table(table); t != nullptr) {
+      s.table = t;
+      s.mapped = t->columns_known;
+    } else if (in_.complete && !builtin_table(table)) {
+      unknown_table(at, table);
+    }
     return true;
   }
 
@@ -458,10 +532,11 @@ class schema_analysis {
     return false;
   }
 
+  // The source a qualifier names, innermost scope first.
   constexpr const source* find_source(std::string_view qualifier) const noexcept {
-    for (std::size_t k = 0; k < source_count_; ++k) {
+    for (std::size_t k = source_count_; k-- > 0;) {
       const source& s = sources_[k];
-      if (s.alias.empty() ? iequals(s.name, qualifier) : iequals(s.alias, qualifier)) return &s;
+      if (s.alias.empty() ? same_name(s.name, qualifier) : same_name(s.alias, qualifier)) return &s;
     }
     if (excluded_ != nullptr && iequals(qualifier, "excluded")) return excluded_;
     return nullptr;
@@ -485,9 +560,36 @@ class schema_analysis {
     issue_.hint = best;
   }
 
+  // --- scopes: a SELECT sees its own FROM, then the FROMs of the statements around it ---
+
+  struct scope_state {
+    std::size_t sources, aliases, ons, scopes;
+  };
+  constexpr scope_state open_scope() {
+    const scope_state saved{source_count_, alias_count_, on_count_, scope_count_};
+    if (scope_count_ < max_scopes) {
+      scope_begin_[scope_count_] = source_count_;
+      merged_[scope_count_] = false;
+      ++scope_count_;
+    } else {
+      gave_up_ = true;  // deeper than followed: nothing more is reported
+    }
+    return saved;
+  }
+  constexpr void close_scope(const scope_state& s) {
+    source_count_ = s.sources;
+    alias_count_ = s.aliases;
+    on_count_ = s.ons;
+    scope_count_ = s.scopes;
+  }
+  constexpr std::size_t scope_end(std::size_t d) const noexcept {
+    return d + 1 == scope_count_ ? source_count_ : scope_begin_[d + 1];
+  }
+
   // Resolves the column reference whose name token is `at` (qualified by token `qualifier`
-  // when that is not npos). Reports an unknown column only when sure.
+  // when that is not npos). Reports an unknown or ambiguous column only when sure.
   constexpr column_hit resolve(std::size_t qualifier, std::size_t at) {
+    if (gave_up_) return {};
     const std::string_view c = name(at);
     const bool double_quoted = tok(at).kind == token_kind::quoted_identifier && text(at)[0] == '"';
     if (qualifier != npos) {
@@ -497,22 +599,37 @@ class schema_analysis {
       if (!is_implicit_column(c) && !double_quoted) unknown_column(at, *s->table, c);
       return {};
     }
-    for (std::size_t k = 0; k < source_count_; ++k) {
-      if (!sources_[k].mapped) continue;
-      if (const std::size_t j = find_column(*sources_[k].table, c); j != npos) {
-        return hit(sources_[k], j);
+    // Innermost scope first; within a scope, a name two sources have is ambiguous (unless
+    // USING or NATURAL merged them, or it is a result column's alias).
+    for (std::size_t d = scope_count_; d-- > 0;) {
+      column_hit first{};
+      for (std::size_t k = scope_begin_[d]; k < scope_end(d); ++k) {
+        if (!sources_[k].mapped) continue;
+        if (const std::size_t j = find_column(*sources_[k].table, c); j != npos) {
+          if (!first.found) {
+            first = hit(sources_[k], j);
+          } else if (!merged_[d] && !is_result_alias(c)) {
+            issue_.kind = schema_issue_kind::ambiguous_column;
+            issue_.token_begin = tok(at).begin;
+            issue_.token_end = tok(at).end;
+            issue_.column = c;
+            issue_.table = first.from->table->name;
+            issue_.hint = sources_[k].table->name;
+            return {};
+          }
+        }
       }
+      if (first.found) return first;
     }
-    // Not a column of any mapped source: an error only when every source is mapped and the
-    // name is not a result alias, an implicit column, or a double-quoted string (SQLite reads
-    // "x" as a string literal when no column x exists).
-    if (any_unmapped_ || source_count_ == 0 || double_quoted || is_implicit_column(c) ||
-        is_result_alias(c)) {
-      return {};
-    }
-    const table_info* best_table = sources_[0].table;
+    // Not a column of any visible source: an error only when every visible source is known
+    // and the name is not a result alias, an implicit column, or a double-quoted string
+    // (SQLite reads "x" as a string literal when no column x exists).
+    bool all_known = source_count_ > 0;
+    for (std::size_t k = 0; k < source_count_; ++k) all_known = all_known && sources_[k].mapped;
+    if (!all_known || double_quoted || is_implicit_column(c) || is_result_alias(c)) return {};
+    const table_info* best_table = sources_[source_count_ - 1].table;
     std::size_t best_distance = 1000;
-    for (std::size_t k = 0; k < source_count_; ++k) {
+    for (std::size_t k = source_count_; k-- > 0;) {
       const table_info& t = *sources_[k].table;
       for (std::size_t j = 0; j < t.column_count; ++j) {
         const std::size_t d = name_distance(c, t.columns[j].name);
@@ -531,6 +648,11 @@ class schema_analysis {
   static constexpr bool is_comparison_op(std::string_view op) noexcept {
     return op == "=" || op == "==" || op == "!=" || op == "<>" || op == "<" || op == "<=" ||
            op == ">" || op == ">=";
+  }
+  constexpr bool is_arithmetic(std::size_t i) const noexcept {
+    if (!is(i, token_kind::op) && !is(i, token_kind::star)) return false;
+    const std::string_view op = text(i);
+    return op == "+" || op == "-" || op == "*" || op == "/" || op == "%";
   }
 
   // A token before which an operand starts a new comparison: `(`, `,`, a keyword that
@@ -590,82 +712,116 @@ class schema_analysis {
     issue_.index = param;
   }
 
-  static constexpr bool numeric(value_family f) noexcept {
-    return f == value_family::integer || f == value_family::real || f == value_family::boolean;
-  }
-  // A value of family `from` stored into (or read into) family `to` without loss.
-  static constexpr bool stores_into(value_family from, value_family to) noexcept {
-    return from == to || (from == value_family::integer && to == value_family::real) ||
-           (from == value_family::boolean && to == value_family::integer);
+  // The one rule between families, whichever way a value goes (a parameter into a column it
+  // is stored in or compared with, a column into the field it is read into): the value must
+  // arrive without loss. bool widens to integer and real, integer to real; nothing narrows;
+  // text and blob stay apart. docs/compile-time-checks.md shows it as a table.
+  static constexpr bool fits(value_family from, value_family to) noexcept {
+    return from == to ||
+           (from == value_family::integer && to == value_family::real) ||
+           (from == value_family::boolean &&
+            (to == value_family::integer || to == value_family::real));
   }
 
-  // A parameter compared with a column: numbers compare with numbers.
+  // A parameter compared with a column: it must fit the column, as if stored into it.
   constexpr void check_compared(std::size_t at, const column_hit& c) {
-    const std::size_t p = parameter_of_cached(at);
+    const std::size_t p = parameter_at(at);
     if (!c.found || p >= in_.param_count || failed()) return;
     const value_info& v = in_.params[p];
     if (!v.family_known || !c.column->family_known) return;
-    const value_family pf = v.family;
-    const value_family cf = c.column->family;
-    if (pf == cf || (numeric(pf) && numeric(cf))) return;
+    if (v.family == value_family::json_list || fits(v.family, c.column->family)) return;
     param_issue(schema_issue_kind::parameter_type, at, p, c);
   }
 
   // A parameter inserted into or assigned to a column.
   constexpr void check_stored(std::size_t at, const column_hit& c) {
-    const std::size_t p = parameter_of_cached(at);
+    const std::size_t p = parameter_at(at);
     if (!c.found || p >= in_.param_count || failed()) return;
     const value_info& v = in_.params[p];
-    if (v.family_known && c.column->family_known && !stores_into(v.family, c.column->family)) {
+    if (v.family_known && c.column->family_known && !fits(v.family, c.column->family)) {
       param_issue(schema_issue_kind::parameter_type, at, p, c);
     } else if (v.nullable && !c.column->nullable) {
       param_issue(schema_issue_kind::optional_into_not_null, at, p, c);
     }
   }
 
-  // Placeholders are numbered once, in text order, as the walk reaches them.
-  constexpr std::size_t parameter_of_cached(std::size_t at) const noexcept { return tok(at).param; }
-  constexpr void number(std::size_t at) { toks_[at].param = parameter_of(at); }
+  // An operand of arithmetic: a number, a placeholder or a column reference. Returns the
+  // index of its last token when one starts at `first`, npos otherwise.
+  constexpr std::size_t arithmetic_operand_end(std::size_t first) const noexcept {
+    if (is(first, token_kind::number) || is(first, token_kind::placeholder)) return first;
+    return colref_end(first);
+  }
+  constexpr std::size_t arithmetic_operand_start(std::size_t last) const noexcept {
+    if (is(last, token_kind::number) || is(last, token_kind::placeholder)) return last;
+    return colref_start(last);
+  }
+
+  // `? + 1`, `2 * ?`, `price * ? - 1`: the chain of arithmetic around placeholder i, within
+  // [b, e). Returns false when the placeholder is not part of one.
+  constexpr bool arithmetic_chain(std::size_t i, std::size_t b, std::size_t e, std::size_t& first,
+                                  std::size_t& last) const noexcept {
+    first = last = i;
+    bool any = false;
+    while (first >= b + 2 && is_arithmetic(first - 1)) {
+      const std::size_t start = arithmetic_operand_start(first - 2);
+      if (start == npos || start < b) break;
+      first = start;
+      any = true;
+    }
+    while (last + 2 < e && is_arithmetic(last + 1)) {
+      const std::size_t end = arithmetic_operand_end(last + 2);
+      if (end == npos || end >= e) break;
+      last = end;
+      any = true;
+    }
+    return any;
+  }
 
   // The comparison (if any) that placeholder `i` takes part in, inside the range [b, e).
   constexpr void check_placeholder_context(std::size_t i, std::size_t b, std::size_t e) {
-    // col op ?   /   col NOT LIKE ?   /   col IS NOT ?
-    std::size_t op = i - 1;
-    if (i > b && closes_operand(i + 1, e)) {
+    // The operand holding the placeholder: the placeholder, or arithmetic around it, whose
+    // value a comparison then compares with a column.
+    std::size_t first = i;
+    std::size_t last = i;
+    const bool arithmetic = arithmetic_chain(i, b, e, first, last);
+    // col op operand   /   col NOT LIKE operand   /   col IS NOT operand
+    std::size_t op = first - 1;
+    if (first > b && closes_operand(last + 1, e)) {
       std::size_t before = op;
       bool ok = false;
       if (tok(op).kind == token_kind::op && is_comparison_op(text(op))) {
         ok = true;
-      } else if (is(op, kw::like_) || is(op, kw::glob_) || is(op, kw::is_) ||
-                 is(op, kw::regexp_) || is(op, kw::match_)) {
+      } else if (!arithmetic && (is(op, kw::like_) || is(op, kw::glob_) || is(op, kw::is_) ||
+                                 is(op, kw::regexp_) || is(op, kw::match_))) {
         ok = true;
-      } else if (is(op, kw::not_) && op > b && (is(op - 1, kw::is_))) {
+      } else if (!arithmetic && is(op, kw::not_) && op > b && is(op - 1, kw::is_)) {
         ok = true;
         before = op - 1;
       }
       if (ok && before > b) {
-        std::size_t last = before - 1;
+        std::size_t col_last = before - 1;
         if (is(before, kw::like_) || is(before, kw::glob_) || is(before, kw::regexp_) ||
             is(before, kw::match_)) {
-          if (is(last, kw::not_)) --last;
+          if (is(col_last, kw::not_)) --col_last;
         }
-        const std::size_t first = colref_start(last);
-        if (first != npos && first >= b && opens_operand(first - 1, b) &&
-            colref_end(first) == last) {
-          check_compared(i, hit_of(first, last));
+        const std::size_t col_first = colref_start(col_last);
+        if (col_first != npos && col_first >= b && opens_operand(col_first - 1, b) &&
+            colref_end(col_first) == col_last) {
+          check_compared(i, hit_of(col_first, col_last));
           return;
         }
       }
     }
-    // ? op col
-    if (opens_operand(i - 1, b) && tok(i + 1).kind == token_kind::op &&
-        is_comparison_op(text(i + 1))) {
-      const std::size_t last = colref_end(i + 2);
-      if (last != npos && last < e && closes_operand(last + 1, e)) {
-        check_compared(i, hit_of(i + 2, last));
+    // operand op col
+    if (opens_operand(first - 1, b) && tok(last + 1).kind == token_kind::op &&
+        is_comparison_op(text(last + 1))) {
+      const std::size_t col_last = colref_end(last + 2);
+      if (col_last != npos && col_last < e && closes_operand(col_last + 1, e)) {
+        check_compared(i, hit_of(last + 2, col_last));
         return;
       }
     }
+    if (arithmetic) return;
     // col [NOT] BETWEEN ? AND ?
     std::size_t between = npos;
     if (is(i - 1, kw::between_) && closes_operand(i + 1, e) && is(i + 1, kw::and_)) {
@@ -675,10 +831,10 @@ class schema_analysis {
       between = i - 3;
     }
     if (between != npos && between > b) {
-      std::size_t last = is(between - 1, kw::not_) ? between - 2 : between - 1;
-      const std::size_t first = colref_start(last);
-      if (first != npos && first >= b && opens_operand(first - 1, b)) {
-        check_compared(i, hit_of(first, last));
+      const std::size_t col_last = is(between - 1, kw::not_) ? between - 2 : between - 1;
+      const std::size_t col_first = colref_start(col_last);
+      if (col_first != npos && col_first >= b && opens_operand(col_first - 1, b)) {
+        check_compared(i, hit_of(col_first, col_last));
         return;
       }
     }
@@ -691,28 +847,27 @@ class schema_analysis {
         --open;
       }
       if (!is(open, token_kind::lparen) || open <= b || !is(open - 1, kw::in_)) return;
-      std::size_t last = is(open - 2, kw::not_) ? open - 3 : open - 2;
-      const std::size_t first = colref_start(last);
-      if (first != npos && first >= b && opens_operand(first - 1, b)) {
-        check_compared(i, hit_of(first, last));
+      const std::size_t col_last = is(open - 2, kw::not_) ? open - 3 : open - 2;
+      const std::size_t col_first = colref_start(col_last);
+      if (col_first != npos && col_first >= b && opens_operand(col_first - 1, b)) {
+        check_compared(i, hit_of(col_first, col_last));
       }
     }
   }
 
-  // Walks the expression tokens [b, e): checks column names, numbers placeholders and checks
-  // the comparisons they take part in. Subqueries are skipped (their placeholders numbered).
+  // Walks the expression tokens [b, e): checks column names and the comparisons placeholders
+  // take part in, and follows subqueries (which see the tables around them).
   constexpr void walk(std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e && !failed(); ++i) {
       const schema_token& t = toks_[i];
       if (t.kind == token_kind::lparen) {
-        if (is(i + 1, kw::select_) || is(i + 1, kw::values_) || is(i + 1, kw::with_)) {
-          number_only(i + 1, t.match);
+        if (starts_select(i + 1)) {
+          nested_statement(i + 1, t.match);
           i = t.match;
         }
         continue;
       }
       if (t.kind == token_kind::placeholder) {
-        number(i);
         check_placeholder_context(i, b, e);
         continue;
       }
@@ -734,6 +889,11 @@ class schema_analysis {
         }
         // `x [NOT] IN table` names a table (or `schema.table`).
         if (p.word == kw::in_) {
+          if (!is(i + 1, token_kind::dot) && in_.complete && !gave_up_ &&
+              lookup_table(name(i)) == nullptr && !builtin_table(name(i))) {
+            unknown_table(i, name(i));
+            return;
+          }
           while (is(i + 1, token_kind::dot) && is_name_token(tok(i + 2))) i += 2;
           continue;
         }
@@ -755,6 +915,114 @@ class schema_analysis {
     }
   }
 
+  // --- what a result column's value is ---
+
+  constexpr value_type type_of_column(const column_hit& h) const noexcept {
+    if (!h.found) return {};
+    value_type v{*h.column, h.from, true};
+    v.column.nullable = h.column->nullable || h.from->nullable;
+    return v;
+  }
+
+  // The type of the expression [b, e) where the analysis can tell: a column, a literal, and
+  // the aggregates and functions whose result type SQLite defines
+  // (https://sqlite.org/lang_aggfunc.html): count() and total() are never NULL; max, min,
+  // sum and avg are NULL when their argument can be; coalesce and ifnull are not NULL when
+  // one of their arguments is not.
+  constexpr value_type type_of(std::size_t b, std::size_t e) {
+    if (b >= e) return {};
+    if (const std::size_t last = colref_end(b); last != npos && last + 1 == e) {
+      return type_of_column(hit_of(b, last));
+    }
+    if (e == b + 1) {
+      if (is(b, token_kind::number)) {
+        const std::string_view n = text(b);
+        bool real = false;
+        for (const char c : n) real = real || c == '.' || c == 'e' || c == 'E';
+        if (n.size() > 1 && (n[1] == 'x' || n[1] == 'X')) real = false;
+        return {column_info{{}, real ? value_family::real : value_family::integer, true, false},
+                nullptr, true};
+      }
+      if (is(b, token_kind::string)) {
+        return {column_info{{}, value_family::text, true, false}, nullptr, true};
+      }
+      if (is(b, kw::null_)) return {column_info{{}, {}, false, true}, nullptr, true};
+      return {};
+    }
+    // name ( args ) [FILTER (...)] — no OVER: a window function's value depends on its frame.
+    if (!is(b, token_kind::identifier) || !is(b + 1, token_kind::lparen)) return {};
+    const std::size_t close = tok(b + 1).match;
+    bool filtered = false;
+    if (close + 1 != e) {
+      if (!(is(close + 1, kw::filter_) && is(close + 2, token_kind::lparen) &&
+            tok(close + 2).match + 1 == e)) {
+        return {};
+      }
+      filtered = true;
+    }
+    const std::string_view f = text(b);
+    std::size_t arg_b = b + 2;
+    if (is(arg_b, kw::distinct_)) ++arg_b;
+    const std::size_t arg_e = item_end(arg_b, close);
+    const bool one_arg = arg_e == close;
+    if (iequals(f, "count")) {
+      return {column_info{{}, value_family::integer, true, false}, nullptr, true};
+    }
+    if (iequals(f, "total")) {
+      return {column_info{{}, value_family::real, true, false}, nullptr, true};
+    }
+    const bool minmax = iequals(f, "max") || iequals(f, "min");
+    if ((minmax || iequals(f, "sum") || iequals(f, "avg")) && one_arg) {
+      value_type v = type_of(arg_b, arg_e);
+      if (!v.known) return {};
+      v.from = nullptr;
+      // A filter that no row passes leaves the aggregate NULL.
+      v.column.nullable = v.column.nullable || filtered;
+      if (iequals(f, "avg")) {
+        v.column.family = value_family::real;
+      } else if (iequals(f, "sum") && v.column.family_known &&
+                 v.column.family == value_family::boolean) {
+        v.column.family = value_family::integer;
+      }
+      if (!v.column.nullable) return {v.column, nullptr, true};
+      return {column_info{{}, v.column.family, v.column.family_known, true}, nullptr, true};
+    }
+    if ((iequals(f, "coalesce") || iequals(f, "ifnull")) && !filtered) {
+      // Not NULL when one argument is not; of a family when every argument is of it.
+      bool not_null = false;
+      bool all_known = true;
+      value_type out{column_info{{}, {}, false, true}, nullptr, true};
+      bool family_set = false;
+      for (std::size_t a = b + 2; a < close;) {
+        const std::size_t a_end = item_end(a, close);
+        const value_type v = type_of(a, a_end);
+        if (!v.known) {
+          all_known = false;
+        } else {
+          not_null = not_null || !v.column.nullable;
+          if (v.column.family_known) {
+            if (!family_set) {
+              out.column.family = v.column.family;
+              out.column.family_known = true;
+              family_set = true;
+            } else if (out.column.family != v.column.family) {
+              out.column.family_known = false;
+            }
+          }
+        }
+        a = a_end + 1;
+      }
+      if (!all_known) out.column.family_known = false;
+      if (not_null) {
+        out.column.nullable = false;
+        return out;
+      }
+      if (!all_known) return {};
+      return out;
+    }
+    return {};
+  }
+
   // --- result columns (SELECT list, RETURNING) against the row's fields ---
 
   constexpr void result_issue(schema_issue_kind kind, std::size_t at, std::size_t field,
@@ -770,32 +1038,36 @@ class schema_analysis {
   }
 
   constexpr void check_field(std::size_t at, std::size_t field, std::string_view result_name,
-                             bool has_col, const column_info* col, bool nullable_source,
-                             std::string_view table) {
-    if (failed() || field >= in_.field_count) return;
-    if (in_.has_field_names && !result_name.empty() &&
+                             const value_type& v, fields_mode mode) {
+    if (failed() || mode == fields_mode::none || !in_.has_fields || field >= in_.field_count) {
+      return;
+    }
+    const std::string_view table =
+        v.from != nullptr && v.from->mapped ? v.from->table->name : std::string_view{};
+    if (mode == fields_mode::names_and_types && in_.has_field_names && !result_name.empty() &&
         !same_name(in_.field_names[field], result_name)) {
       result_issue(schema_issue_kind::result_name, at, field, result_name,
                    in_.field_names[field], table);
       return;
     }
-    if (!has_col) return;
+    if (!v.known) return;
     const value_info& f = in_.fields[field];
-    if (f.family_known && col->family_known && !stores_into(col->family, f.family)) {
-      result_issue(schema_issue_kind::result_type, at, field, col->name, {}, table);
-      issue_.family = col->family;
-    } else if ((col->nullable || nullable_source) && !f.nullable) {
-      result_issue(schema_issue_kind::nullable_into_required, at, field, col->name, {}, table);
+    if (f.family_known && v.column.family_known && !fits(v.column.family, f.family)) {
+      result_issue(schema_issue_kind::result_type, at, field, v.column.name, {}, table);
+      issue_.family = v.column.family;
+    } else if (v.column.nullable && !f.nullable) {
+      result_issue(schema_issue_kind::nullable_into_required, at, field, v.column.name, {}, table);
     }
   }
 
-  constexpr bool expand_star(std::size_t at, const source& s, std::size_t& field) {
-    if (!s.mapped) return false;
+  constexpr void expand_star(std::size_t at, const source& s, std::size_t& field,
+                             fields_mode mode, table_info* record) {
     for (std::size_t k = 0; k < s.table->column_count; ++k) {
-      const column_info& c = s.table->columns[k];
-      check_field(at, field++, c.name, true, &c, s.nullable, s.table->name);
+      value_type v{s.table->columns[k], &s, true};
+      v.column.nullable = v.column.nullable || s.nullable;
+      check_field(at, field++, v.column.name, v, mode);
+      record_column(record, v.column);
     }
-    return true;
   }
 
   // Records the aliases of a result list [b, e) so WHERE/ORDER BY may name them.
@@ -805,8 +1077,8 @@ class schema_analysis {
         i = toks_[i].match;
         continue;
       }
-      const bool item_end = i + 1 == e || is(i + 1, token_kind::comma);
-      if (!item_end || !is_name_token(toks_[i]) || alias_count_ == max_aliases) continue;
+      const bool at_item_end = i + 1 == e || is(i + 1, token_kind::comma);
+      if (!at_item_end || !is_name_token(toks_[i]) || alias_count_ == max_aliases) continue;
       const schema_token& p = tok(i - 1);
       if (i > b && (p.word == kw::as_ || is_name_token(p) || p.kind == token_kind::rparen ||
                     p.kind == token_kind::string || p.kind == token_kind::number ||
@@ -816,75 +1088,95 @@ class schema_analysis {
     }
   }
 
-  // Checks a result list [b, e): names, types, `*` expansion; walks each item. After an
-  // item whose width is unknown (`*` over an unmapped source) positions are unknown, so
-  // later items are walked but not compared with fields.
-  constexpr void result_list(std::size_t b, std::size_t e) {
+  // Checks a result list [b, e) (names, types, `*` expansion) and walks each item; records
+  // its columns into `record` when given. Returns its width, or npos when a `*` over a table
+  // whose columns are unknown hides it (later items are then not compared with fields).
+  constexpr std::size_t result_list(std::size_t b, std::size_t e, fields_mode mode,
+                                    table_info* record) {
     std::size_t field = 0;
-    bool positions_known = in_.has_fields;
+    bool width_known = true;
     std::size_t star_at = npos;
+    const std::size_t scope = scope_count_ - 1;
     std::size_t i = b;
     while (i < e && !failed()) {
-      std::size_t item_end = i;
-      while (item_end < e && !is(item_end, token_kind::comma)) {
-        item_end = is(item_end, token_kind::lparen) ? tok(item_end).match + 1 : item_end + 1;
-      }
-      if (item_end == i + 1 && is(i, token_kind::star)) {  // *
+      const std::size_t end = item_end(i, e);
+      const fields_mode m = width_known ? mode : fields_mode::none;
+      if (end == i + 1 && is(i, token_kind::star)) {  // *
         star_at = i;
-        for (std::size_t k = 0; k < source_count_; ++k) {
-          if (!sources_[k].mapped) positions_known = false;
+        bool known = source_count_ > scope_begin_[scope] && !merged_[scope];
+        for (std::size_t k = scope_begin_[scope]; k < source_count_; ++k) {
+          known = known && sources_[k].mapped;
         }
-        if (source_count_ == 0 || merged_columns_) positions_known = false;
-        for (std::size_t k = 0; k < source_count_ && positions_known; ++k) {
-          expand_star(i, sources_[k], field);
+        if (!known) {
+          width_known = false;
+          if (record != nullptr) record->columns_known = false;
         }
-      } else if (item_end == i + 3 && is(i + 1, token_kind::dot) &&
-                 is(i + 2, token_kind::star)) {  // t.*
-        star_at = i + 2;
+        for (std::size_t k = scope_begin_[scope]; k < source_count_ && known; ++k) {
+          expand_star(i, sources_[k], field, m, record);
+        }
+      } else if (end == i + 3 && is(i + 1, token_kind::dot) && is(i + 2, token_kind::star)) {
+        star_at = i + 2;  // t.*
         const source* s = find_source(name(i));
-        if (s == nullptr || !s->mapped) positions_known = false;
-        if (positions_known) expand_star(i, *s, field);
+        if (s == nullptr || !s->mapped) {
+          width_known = false;
+          if (record != nullptr) record->columns_known = false;
+        } else {
+          expand_star(i, *s, field, m, record);
+        }
       } else {
-        walk(i, item_end);
-        if (failed()) return;
-        // colref [[AS] alias]
-        std::size_t last = colref_end(i);
+        walk(i, end);
+        if (failed()) return npos;
+        // expr [[AS] alias]
+        std::size_t expr_end = end;
         std::size_t alias_at = npos;
-        if (last != npos && last + 1 != item_end) {
-          if (last + 2 == item_end && is_name_token(tok(last + 1))) {
-            alias_at = last + 1;
-          } else if (last + 3 == item_end && is(last + 1, kw::as_) &&
-                     is_name_token(tok(last + 2))) {
-            alias_at = last + 2;
-          } else {
-            last = npos;
+        if (end >= i + 2 && is_name_token(tok(end - 1))) {
+          const schema_token& p = tok(end - 2);
+          if (p.word == kw::as_) {
+            alias_at = end - 1;
+            expr_end = end - 2;
+          } else if (is_name_token(p) || p.kind == token_kind::rparen ||
+                     p.kind == token_kind::string || p.kind == token_kind::number ||
+                     p.kind == token_kind::blob || p.kind == token_kind::placeholder ||
+                     ends_expression(p)) {
+            alias_at = end - 1;
+            expr_end = end - 1;
           }
         }
-        if (!positions_known) {
-          // nothing to compare with
-        } else if (last != npos) {
-          const column_hit h = hit_of(i, last);
-          check_field(alias_at != npos ? alias_at : last, field,
-                      alias_at != npos ? name(alias_at) : name(last), h.found, h.column,
-                      h.found && h.from->nullable,
-                      h.found ? h.from->table->name : std::string_view{});
-        } else if (item_end >= i + 2 && is_name_token(tok(item_end - 1)) &&
-                   (is(item_end - 2, kw::as_) || is_name_token(tok(item_end - 2)) ||
-                    is(item_end - 2, token_kind::rparen) || ends_expression(tok(item_end - 2)))) {
-          // expression [AS] alias: the name is known, the type is not
-          check_field(item_end - 1, field, name(item_end - 1), false, nullptr, false, {});
+        const value_type v = type_of(i, expr_end);
+        if (failed()) return npos;
+        const std::size_t col_last = colref_end(i);
+        std::string_view result_name;
+        std::size_t at = i;
+        if (alias_at != npos) {
+          result_name = name(alias_at);
+          at = alias_at;
+        } else if (col_last != npos && col_last + 1 == expr_end) {
+          result_name = name(col_last);  // a column keeps its name
+          at = col_last;
+        }
+        check_field(at, field, result_name, v, m);
+        if (record != nullptr) {
+          if (result_name.empty()) {
+            record->columns_known = false;  // SQLite names it after its text
+          } else {
+            record_column(record, column_info{result_name, v.column.family,
+                                              v.known && v.column.family_known,
+                                              v.known && v.column.nullable});
+          }
         }
         ++field;
       }
-      i = item_end + 1;
+      i = end + 1;
     }
-    if (!failed() && positions_known && star_at != npos && field != in_.field_count) {
+    if (!failed() && width_known && mode != fields_mode::none && in_.has_fields &&
+        star_at != npos && field != in_.field_count) {
       issue_.kind = schema_issue_kind::star_width;
       issue_.token_begin = tok(star_at).begin;
       issue_.token_end = tok(star_at).end;
       issue_.count = field;
       issue_.index = in_.field_count;
     }
+    return width_known ? field : npos;
   }
 
   // --- statements ---
@@ -900,81 +1192,187 @@ class schema_analysis {
            t.word == kw::full_ || t.word == kw::inner_ || t.word == kw::cross_ ||
            t.word == kw::natural_ || t.word == kw::outer_;
   }
+  static constexpr bool is_compound_op(const schema_token& t) noexcept {
+    return t.word == kw::union_ || t.word == kw::intersect_ || t.word == kw::except_;
+  }
 
-  // Reads `name [AS] alias` / `(subquery) alias` / `func(...) alias` at i; returns the index
-  // after it (and after any INDEXED BY / NOT INDEXED).
-  constexpr std::size_t table_reference(std::size_t i, bool nullable) {
-    std::string_view table;
-    bool opaque = false;
-    if (is(i, token_kind::lparen)) {
-      opaque = true;
-      i = tok(i).match + 1;
-    } else if (is_name_token(tok(i))) {
-      table = name(i);
-      if (is(i + 1, token_kind::dot)) {  // schema.table: may be another database's table
-        opaque = true;
-        i += 2;
+  // The statement [b, e) starting at b, with its WITH clause. `top`: the query's own
+  // statement, whose result is read into the row type. Returns its result width where a
+  // SELECT or VALUES tells it (npos otherwise), recording its columns into `record`.
+  constexpr std::size_t statement(std::size_t b, std::size_t e, bool top,
+                                  table_info* record = nullptr) {
+    if (gave_up_ || failed()) return npos;
+    const std::size_t ctes = cte_count_;
+    std::size_t at = b;
+    if (is(at, kw::with_)) at = with_clause(at, e);
+    std::size_t width = npos;
+    if (at != npos && !failed() && !gave_up_) {
+      switch (tok(at).word) {
+        case kw::select_:
+        case kw::values_: width = select_statement(at, e, top, record); break;
+        case kw::insert_:
+        case kw::replace_:
+          if (top) insert_statement(at, e);
+          break;
+        case kw::update_:
+          if (top) update_statement(at, e);
+          break;
+        case kw::delete_:
+          if (top) delete_statement(at, e);
+          break;
+        default: break;  // PRAGMA, DDL ...: not followed
       }
-      ++i;
-      if (is(i, token_kind::lparen)) {  // table-valued function
-        opaque = true;
+    }
+    cte_count_ = ctes;
+    return width;
+  }
+
+  // A subquery: a statement in parentheses, which sees the tables around it.
+  constexpr std::size_t nested_statement(std::size_t b, std::size_t e,
+                                         table_info* record = nullptr) {
+    const source* excluded = excluded_;
+    const std::size_t width = statement(b, e, false, record);
+    excluded_ = excluded;
+    return width;
+  }
+
+  // `WITH [RECURSIVE] name [(columns)] AS [[NOT] MATERIALIZED] (statement), ...` at i: each
+  // name becomes a table for the rest of the statement, its columns those of the column list
+  // or of its first SELECT. Returns the index after the list, or npos when not followed.
+  constexpr std::size_t with_clause(std::size_t i, std::size_t e) {
+    ++i;
+    if (is(i, kw::recursive_)) ++i;
+    while (i < e && !failed()) {
+      if (!is(i, token_kind::identifier) && !is(i, token_kind::quoted_identifier)) return npos;
+      const std::size_t name_at = i++;
+      std::size_t columns = npos;
+      if (is(i, token_kind::lparen)) {
+        columns = i;
         i = tok(i).match + 1;
       }
-    } else {
-      return npos;
-    }
-    std::string_view alias;
-    if (is(i, kw::as_) && is_name_token(tok(i + 1))) {
-      alias = name(i + 1);
-      i += 2;
-    } else if (is_name_token(tok(i))) {
-      alias = name(i);
+      if (!is(i, kw::as_)) return npos;
+      ++i;
+      if (is(i, kw::not_)) ++i;
+      if (is(i, kw::materialized_)) ++i;
+      if (!is(i, token_kind::lparen) || !starts_select(i + 1)) return npos;
+      table_info* t = new_derived(name(name_at));
+      if (t == nullptr || cte_count_ == max_derived) {
+        gave_up_ = true;
+        return npos;
+      }
+      if (columns != npos) {
+        for (std::size_t k = columns + 1; k < tok(columns).match; ++k) {
+          if (is(k, token_kind::comma)) continue;
+          if (!is(k, token_kind::identifier) && !is(k, token_kind::quoted_identifier)) {
+            t->columns_known = false;
+            break;
+          }
+          record_column(t, column_info{name(k), value_family{}, false, false});
+        }
+      }
+      // Visible in its own body (a recursive CTE names itself there); without a column
+      // list its columns are known once the body's first SELECT has named them.
+      ctes_[cte_count_++] = cte{name(name_at), static_cast<std::size_t>(t - derived_)};
+      nested_statement(i + 1, tok(i).match, columns == npos ? t : nullptr);
+      i = tok(i).match + 1;
+      if (!is(i, token_kind::comma)) return i;
       ++i;
     }
-    if (is(i, kw::indexed_)) {
-      i += 3;
-    } else if (is(i, kw::not_) && is(i + 1, kw::indexed_)) {
-      i += 2;
-    }
-    if (!add_source(table, alias, opaque)) return npos;
-    sources_[source_count_ - 1].nullable = nullable;
-    return i;
+    return npos;
   }
 
-  // Walks the FROM clause [b, e) whose sources collect_sources has read: the ON conditions
-  // are checked, the rest only has its placeholders numbered (in text order).
-  constexpr void from_clause(std::size_t b, std::size_t e) {
+  constexpr std::size_t select_statement(std::size_t b, std::size_t e, bool top,
+                                         table_info* record) {
+    std::size_t width = npos;
     std::size_t at = b;
-    for (std::size_t k = 0; k < on_count_ && !failed(); ++k) {
-      number_only(at, on_begin_[k]);
-      walk(on_begin_[k], on_end_[k]);
-      at = on_end_[k];
+    bool first = true;
+    while (!failed() && !gave_up_) {
+      const std::size_t op = find_depth0(at, e, is_compound_op);
+      const bool compound_op = op < e && is_compound_op(tok(op));
+      std::size_t branch_end = op;
+      if (!compound_op && !first) {  // the last branch: ORDER BY / LIMIT belong to the compound
+        branch_end = find_depth0(at, e, [](const schema_token& t) {
+          return t.word == kw::order_ || t.word == kw::limit_;
+        });
+      }
+      const fields_mode mode = !top    ? fields_mode::none
+                               : first ? fields_mode::names_and_types
+                                       : fields_mode::types;
+      const std::size_t w = select_core(at, branch_end, mode, first ? record : nullptr);
+      if (failed()) break;
+      if (first) {
+        width = w;
+      } else if (width != npos && w != npos && w != width) {
+        issue_.kind = schema_issue_kind::compound_width;
+        issue_.token_begin = tok(at).begin;
+        issue_.token_end = tok(at).end;
+        issue_.count = w;
+        issue_.index = width;
+        break;
+      }
+      if (!compound_op) {
+        // The compound's ORDER BY names result columns; only its subqueries are followed.
+        if (!first) follow_subqueries(branch_end, e);
+        break;
+      }
+      at = op + 1;
+      if (is(at, kw::all_)) ++at;
+      first = false;
     }
-    number_only(at, e);
+    return width;
   }
 
-  constexpr void select_statement(std::size_t i) {
-    const std::size_t end = statement_end();
-    // Compound SELECTs are not followed.
-    if (find_depth0(i, end, [](const schema_token& t) {
-          return t.word == kw::union_ || t.word == kw::intersect_ || t.word == kw::except_;
-        }) != end) {
-      return;
+  constexpr void follow_subqueries(std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e && !failed(); ++i) {
+      if (is(i, token_kind::lparen) && starts_select(i + 1)) {
+        nested_statement(i + 1, tok(i).match);
+        i = tok(i).match;
+      }
     }
-    std::size_t list = i + 1;
+  }
+
+  // One SELECT (or VALUES) of a statement, [b, e): its FROM is a scope of its own.
+  constexpr std::size_t select_core(std::size_t b, std::size_t e, fields_mode mode,
+                                    table_info* record) {
+    if (is(b, kw::values_)) {
+      std::size_t width = npos;
+      std::size_t i = b + 1;
+      while (i < e && is(i, token_kind::lparen) && !failed()) {
+        std::size_t count = 0;
+        for (std::size_t k = i + 1; k < tok(i).match; k = item_end(k, tok(i).match) + 1) ++count;
+        if (width == npos) width = count;
+        walk(i + 1, tok(i).match);
+        i = tok(i).match + 1;
+        if (!is(i, token_kind::comma)) break;
+        ++i;
+      }
+      if (record != nullptr) record->columns_known = false;  // column1, column2, ...
+      return width;
+    }
+    if (!is(b, kw::select_)) {
+      gave_up_ = true;
+      return npos;
+    }
+    const scope_state saved = open_scope();
+    std::size_t list = b + 1;
     if (is(list, kw::distinct_) || is(list, kw::all_)) ++list;
-    const std::size_t from = select_list_end(list, end);
+    const std::size_t from = select_list_end(list, e);
     std::size_t from_end = from;
+    const std::size_t ons = on_count_;
+    std::size_t width = npos;
     if (is(from, kw::from_)) {
-      from_end = find_depth0(from + 1, end, ends_from);
-      // Sources first: the list names them. Placeholders are still numbered in text order.
-      if (!collect_sources(from + 1, from_end)) return;
+      from_end = find_depth0(from + 1, e, ends_from);
+      // Sources first: the list names them.
+      if (!collect_sources(from + 1, from_end)) gave_up_ = true;
     }
-    collect_aliases(list, from);
-    result_list(list, from);
-    if (failed()) return;
-    if (is(from, kw::from_)) from_clause(from + 1, from_end);
-    walk(from_end, end);
+    if (!gave_up_ && !failed()) {
+      collect_aliases(list, from);
+      width = result_list(list, from, mode, record);
+      if (!failed() && is(from, kw::from_)) from_clause(ons);
+      if (!failed()) walk(from_end, e);
+    }
+    close_scope(saved);
+    return width;
   }
 
   // Where the SELECT list starting at `list` ends: as sql_shape's ends_select_list reads it,
@@ -999,23 +1397,85 @@ class schema_analysis {
     }
   }
 
-  // The sources of a FROM clause without walking anything (see select_statement).
+  // Reads `name [AS] alias` / `(subquery) alias` / `func(...) alias` at i; returns the index
+  // after it (and after any INDEXED BY / NOT INDEXED).
+  constexpr std::size_t table_reference(std::size_t i, bool nullable) {
+    std::string_view table;
+    std::size_t name_at = npos;
+    bool opaque = false;
+    table_info* derived = nullptr;
+    if (is(i, token_kind::lparen)) {
+      const std::size_t close = tok(i).match;
+      if (starts_select(i + 1)) {  // a subquery: a table of its result columns
+        derived = new_derived({});
+        if (derived == nullptr) return npos;
+        nested_statement(i + 1, close, derived);
+      } else {
+        opaque = true;  // a parenthesised join
+      }
+      i = close + 1;
+    } else if (is_name_token(tok(i))) {
+      table = name(i);
+      name_at = i;
+      if (is(i + 1, token_kind::dot)) {  // schema.table: may be another database's table
+        opaque = true;
+        i += 2;
+      }
+      ++i;
+      if (is(i, token_kind::lparen)) {  // table-valued function: its arguments are expressions
+        opaque = true;
+        walk(i + 1, tok(i).match);
+        i = tok(i).match + 1;
+      }
+    } else {
+      return npos;
+    }
+    std::string_view alias;
+    if (is(i, kw::as_) && is_name_token(tok(i + 1))) {
+      alias = name(i + 1);
+      i += 2;
+    } else if (is_name_token(tok(i))) {
+      alias = name(i);
+      ++i;
+    }
+    if (is(i, kw::indexed_)) {
+      i += 3;
+    } else if (is(i, kw::not_) && is(i + 1, kw::indexed_)) {
+      i += 2;
+    }
+    if (failed()) return npos;
+    if (derived != nullptr) {
+      if (source_count_ == max_sources) return npos;
+      derived->name = alias;
+      sources_[source_count_++] = source{alias, alias, derived, derived->columns_known, nullable};
+      return i;
+    }
+    if (!add_source(name_at, table, alias, opaque)) return npos;
+    sources_[source_count_ - 1].nullable = nullable;
+    return i;
+  }
+
+  // The sources of a FROM clause [b, e); the ON conditions are walked later by from_clause
+  // (the SELECT list comes first in the text, and names these sources).
   constexpr bool collect_sources(std::size_t b, std::size_t e) {
     std::size_t i = b;
+    const std::size_t scope = scope_count_ - 1;
     while (i < e) {
       bool left = false, right = false;
       while (i < e && (is(i, token_kind::comma) || is_join_word(tok(i)))) {
         if (is(i, kw::left_)) left = true;
         if (is(i, kw::right_)) right = true;
         if (is(i, kw::full_)) left = right = true;
-        if (is(i, kw::natural_)) merged_columns_ = true;
+        if (is(i, kw::natural_)) merged_[scope] = true;
         ++i;
       }
       if (right) {
-        for (std::size_t k = 0; k < source_count_; ++k) sources_[k].nullable = true;
+        for (std::size_t k = scope_begin_[scope]; k < source_count_; ++k) {
+          sources_[k].nullable = true;
+        }
       }
       i = table_reference(i, left);
-      if (i == npos || i > e) return false;
+      if (i == npos || i > e || failed()) return false;
       if (is(i, kw::on_)) {
         const std::size_t cond = i + 1;
         i = find_depth0(cond, e, [](const schema_token& t) {
@@ -1025,7 +1485,7 @@ class schema_analysis {
         on_begin_[on_count_] = cond;
         on_end_[on_count_++] = i;
       } else if (is(i, kw::using_) && is(i + 1, token_kind::lparen)) {
-        merged_columns_ = true;
+        merged_[scope] = true;
         i = tok(i + 1).match + 1;
       }
       if (i < e && !is(i, token_kind::comma) && !is_join_word(tok(i))) return false;
@@ -1033,7 +1493,12 @@ class schema_analysis {
     return true;
   }
 
-  // `table [[AS] alias]` after INSERT INTO / UPDATE / DELETE FROM; the only source.
+  // Walks the ON conditions collect_sources found, from the `first`-th.
+  constexpr void from_clause(std::size_t first) {
+    for (std::size_t k = first; k < on_count_ && !failed(); ++k) walk(on_begin_[k], on_end_[k]);
+  }
+
+  // `table [[AS] alias]` after INSERT INTO / UPDATE / DELETE FROM; returns the index after it.
   constexpr std::size_t target_table(std::size_t i) {
     if (!is_name_token(tok(i))) return npos;
     if (is(i + 1, token_kind::dot)) return npos;  // schema.table
@@ -1051,60 +1516,72 @@ class schema_analysis {
     } else if (is(next, kw::not_) && is(next + 1, kw::indexed_)) {
       next += 2;
     }
-    add_source(name(i), alias, false);
+    if (!add_source(i, name(i), alias, false) || failed()) return npos;
     return next;
   }
 
-  // `col = expr, ...` in [b, e): a placeholder assigned directly is checked as stored.
-  constexpr void assignments(std::size_t b, std::size_t e) {
+  // `col = expr, ...` in [b, e) for the target source `target`: a placeholder assigned
+  // directly is checked as stored.
+  constexpr void assignments(std::size_t b, std::size_t e, std::size_t target) {
     std::size_t i = b;
     while (i < e && !failed()) {
-      std::size_t item_end = i;
-      while (item_end < e && !is(item_end, token_kind::comma)) {
-        item_end = is(item_end, token_kind::lparen) ? tok(item_end).match + 1 : item_end + 1;
-      }
+      const std::size_t end = item_end(i, e);
       const bool named = is(i, token_kind::identifier) || is(i, token_kind::quoted_identifier);
       if (named && tok(i + 1).kind == token_kind::op && text(i + 1) == "=") {
-        column_hit target{};
-        if (sources_[0].mapped) {
-          const std::size_t k = find_column(*sources_[0].table, name(i));
+        column_hit to{};
+        const source& s = sources_[target];
+        if (s.mapped) {
+          const std::size_t k = find_column(*s.table, name(i));
           if (k != npos) {
-            target = hit(sources_[0], k);
+            to = hit(s, k);
           } else if (!is_implicit_column(name(i))) {
-            unknown_column(i, *sources_[0].table, name(i));
+            unknown_column(i, *s.table, name(i));
             return;
           }
         }
-        if (item_end == i + 3 && is(i + 2, token_kind::placeholder)) {
-          number(i + 2);
-          check_stored(i + 2, target);
+        if (end == i + 3 && is(i + 2, token_kind::placeholder)) {
+          check_stored(i + 2, to);
         } else {
-          walk(i + 2, item_end);
+          walk(i + 2, end);
         }
       } else {
-        walk(i, item_end);  // (a, b) = (...) and the like: names only
+        walk(i, end);  // (a, b) = (...) and the like: names only
       }
-      i = item_end + 1;
+      i = end + 1;
     }
   }
 
   constexpr void returning(std::size_t at, std::size_t end) {
     if (!is(at, kw::returning_) || failed()) return;
     collect_aliases(at + 1, end);
-    result_list(at + 1, end);
+    result_list(at + 1, end, fields_mode::names_and_types, nullptr);
   }
 
-  constexpr void insert_statement(std::size_t i) {
-    const std::size_t end = statement_end();
+  constexpr void width_issue(std::size_t at, std::size_t values, std::size_t columns) {
+    issue_.kind = schema_issue_kind::insert_width;
+    issue_.token_begin = tok(at).begin;
+    issue_.token_end = tok(at).end;
+    issue_.count = values;
+    issue_.index = columns;
+  }
+
+  constexpr void insert_statement(std::size_t i, std::size_t end) {
     ++i;
     if (is(i, kw::or_)) i += 2;
     if (!is(i, kw::into_)) return;
-    const std::size_t next = target_table(i + 1);
+    const scope_state saved = open_scope();
+    insert_body(i + 1, end);
+    close_scope(saved);
+  }
+
+  constexpr void insert_body(std::size_t i, std::size_t end) {
+    const std::size_t next = target_table(i);
     if (next == npos) return;
-    const source& target = sources_[0];
+    const std::size_t target = source_count_ - 1;
     // The column list, or every mapped column in field order: the column index per value.
     std::size_t targets[max_names]{};
     std::size_t col_count = 0;
+    bool listed = false;
     i = next;
     if (is(i, token_kind::lparen)) {
       // One name per item (a keyword may name a column here: the position is what counts).
@@ -1114,16 +1591,18 @@ class schema_analysis {
             !(is(k + 1, token_kind::comma) || k + 1 == tok(i).match)) {
           return;
         }
-        targets[col_count] = target.mapped ? find_column(*target.table, name(k)) : npos;
-        if (target.mapped && targets[col_count] == npos && !is_implicit_column(name(k))) {
-          unknown_column(k, *target.table, name(k));
+        const source& s = sources_[target];
+        targets[col_count] = s.mapped ? find_column(*s.table, name(k)) : npos;
+        if (s.mapped && targets[col_count] == npos && !is_implicit_column(name(k))) {
+          unknown_column(k, *s.table, name(k));
           return;
         }
         ++col_count;
       }
+      listed = true;
       i = tok(i).match + 1;
-    } else if (target.mapped) {
-      for (std::size_t k = 0; k < target.table->column_count && k < max_names; ++k) {
+    } else if (sources_[target].mapped) {
+      for (std::size_t k = 0; k < sources_[target].table->column_count && k < max_names; ++k) {
         targets[col_count++] = k;
       }
     }
@@ -1136,24 +1615,45 @@ class schema_analysis {
         std::size_t item = i + 1;
         std::size_t k = 0;
         while (item < close && !failed()) {
-          std::size_t item_end = item;
-          while (item_end < close && !is(item_end, token_kind::comma)) {
-            item_end = is(item_end, token_kind::lparen) ? tok(item_end).match + 1 : item_end + 1;
-          }
-          if (item_end == item + 1 && is(item, token_kind::placeholder)) {
-            number(item);
-            if (k < col_count && targets[k] != npos) check_stored(item, hit(target, targets[k]));
+          const std::size_t end_of_item = item_end(item, close);
+          if (end_of_item == item + 1 && is(item, token_kind::placeholder)) {
+            if (k < col_count && targets[k] != npos) {
+              check_stored(item, hit(sources_[target], targets[k]));
+            }
           } else {
-            number_only(item, item_end);  // VALUES cannot name columns
+            follow_subqueries(item, end_of_item);  // VALUES cannot name the target's columns
           }
           ++k;
-          item = item_end + 1;
+          item = end_of_item + 1;
+        }
+        if (!failed() && listed && k != col_count) {
+          width_issue(i, k, col_count);
+          return;
         }
         i = close + 1;
         if (is(i, token_kind::comma)) ++i;
       }
+    } else if (starts_select(i)) {
+      // INSERT ... SELECT: the SELECT does not see the target table; its width must match
+      // the column list. It ends where an upsert or RETURNING starts.
+      std::size_t select_end = i;
+      while (select_end < end && !(is(select_end, kw::on_) && is(select_end + 1, kw::conflict_)) &&
+             !is(select_end, kw::returning_)) {
+        select_end = is(select_end, token_kind::lparen) ? tok(select_end).match + 1 : select_end + 1;
+      }
+      const source kept = sources_[target];
+      source_count_ = target;
+      const std::size_t width = nested_statement(i, select_end);
+      sources_[target] = kept;
+      source_count_ = target + 1;
+      if (failed()) return;
+      if (listed && width != npos && width != col_count) {
+        width_issue(i, width, col_count);
+        return;
+      }
+      i = select_end;
     } else {
-      return;  // INSERT ... SELECT: not followed
+      return;
     }
     // ON CONFLICT [(cols) [WHERE ...]] DO NOTHING | DO UPDATE SET ... [WHERE ...]
     while (is(i, kw::on_) && is(i + 1, kw::conflict_) && !failed()) {
@@ -1175,13 +1675,13 @@ class schema_analysis {
         continue;
       }
       if (!is(i + 1, kw::update_) || !is(i + 2, kw::set_)) return;
-      source excluded = sources_[0];
+      source excluded = sources_[target];
       excluded.alias = "excluded";
       excluded_ = &excluded;
       const std::size_t set_end = find_depth0(i + 3, end, [](const schema_token& x) {
         return x.word == kw::where_ || x.word == kw::returning_ || x.word == kw::on_;
       });
-      assignments(i + 3, set_end);
+      assignments(i + 3, set_end, target);
       i = set_end;
       if (is(i, kw::where_)) {
         const std::size_t w = find_depth0(i + 1, end, [](const schema_token& x) {
@@ -1195,52 +1695,80 @@ class schema_analysis {
     returning(i, end);
   }
 
-  constexpr void update_statement(std::size_t i) {
-    const std::size_t end = statement_end();
+  constexpr void update_statement(std::size_t i, std::size_t end) {
     ++i;
     if (is(i, kw::or_)) i += 2;
+    const scope_state saved = open_scope();
     i = target_table(i);
-    if (i == npos || !is(i, kw::set_)) return;
-    const std::size_t set_end = find_depth0(i + 1, end, [](const schema_token& t) {
-      return t.word == kw::from_ || t.word == kw::where_ || t.word == kw::returning_ ||
-             t.word == kw::order_ || t.word == kw::limit_;
-    });
-    if (is(set_end, kw::from_)) return;  // UPDATE ... FROM: not followed
-    assignments(i + 1, set_end);
-    const std::size_t ret = find_depth0(set_end, end, [](const schema_token& t) {
-      return t.word == kw::returning_;
-    });
-    walk(set_end, ret);
-    returning(ret, end);
+    if (i != npos && is(i, kw::set_)) {
+      const std::size_t target = source_count_ - 1;
+      const std::size_t set_end = find_depth0(i + 1, end, [](const schema_token& t) {
+        return t.word == kw::from_ || t.word == kw::where_ || t.word == kw::returning_ ||
+               t.word == kw::order_ || t.word == kw::limit_;
+      });
+      // UPDATE ... FROM: the FROM's tables join the target for SET and WHERE.
+      std::size_t from_end = set_end;
+      const std::size_t ons = on_count_;
+      bool followed = true;
+      if (is(set_end, kw::from_)) {
+        from_end = find_depth0(set_end + 1, end, ends_from);
+        followed = collect_sources(set_end + 1, from_end);
+      }
+      if (followed && !failed()) {
+        assignments(i + 1, set_end, target);
+        if (!failed()) from_clause(ons);
+        const std::size_t ret = find_depth0(from_end, end, [](const schema_token& t) {
+          return t.word == kw::returning_;
+        });
+        if (!failed()) walk(from_end, ret);
+        returning(ret, end);
+      }
+    }
+    close_scope(saved);
   }
 
-  constexpr void delete_statement(std::size_t i) {
-    const std::size_t end = statement_end();
+  constexpr void delete_statement(std::size_t i, std::size_t end) {
     if (!is(i + 1, kw::from_)) return;
+    const scope_state saved = open_scope();
     i = target_table(i + 2);
-    if (i == npos) return;
-    const std::size_t ret = find_depth0(i, end, [](const schema_token& t) {
-      return t.word == kw::returning_;
-    });
-    walk(i, ret);
-    if (failed()) return;
-    const std::size_t after = find_depth0(ret + 1, end, [](const schema_token& t) {
-      return t.word == kw::order_ || t.word == kw::limit_;
-    });
-    returning(ret, after);
-    walk(after, end);
+    if (i != npos) {
+      const std::size_t ret = find_depth0(i, end, [](const schema_token& t) {
+        return t.word == kw::returning_;
+      });
+      walk(i, ret);
+      const std::size_t after = find_depth0(ret + 1, end, [](const schema_token& t) {
+        return t.word == kw::order_ || t.word == kw::limit_;
+      });
+      if (!failed()) returning(ret, after);
+      if (!failed()) walk(after, end);
+    }
+    close_scope(saved);
   }
+
+  struct cte {
+    std::string_view name;
+    std::size_t table = 0;  // index into derived_
+  };
 
   const schema_input& in_;
   schema_token* toks_ = nullptr;
   std::size_t n_ = 0;
   schema_issue issue_{};
+  bool gave_up_ = false;  // a form not followed: nothing more is reported
 
   source sources_[max_sources]{};
   std::size_t source_count_ = 0;
-  bool any_unmapped_ = false;
-  bool merged_columns_ = false;  // NATURAL JOIN or USING: `*` lists shared columns once
+  std::size_t scope_begin_[max_scopes]{};  // each scope's first source
+  bool merged_[max_scopes]{};              // NATURAL JOIN or USING: shared columns merged
+  std::size_t scope_count_ = 0;
   const source* excluded_ = nullptr;
+
+  table_info derived_[max_derived]{};
+  column_info derived_columns_[max_derived_columns]{};
+  std::size_t derived_count_ = 0;
+  std::size_t derived_column_count_ = 0;
+  cte ctes_[max_derived]{};
+  std::size_t cte_count_ = 0;
 
   std::string_view aliases_[max_aliases]{};
   std::size_t alias_count_ = 0;
