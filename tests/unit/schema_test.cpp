@@ -227,6 +227,74 @@ using q_update_quoted = sp::query<"UPDATE marks SET \"\"\"CB\"\"\" = ? || `\"cb\
 using q_select_quoted = sp::query<"SELECT \"\"\"cb\"\"\", [\"cb\"] FROM marks WHERE id = ?",
                                   std::tuple<std::string, std::string>(std::int64_t), mark_schema>;
 
+// --- SQL the analysis follows into: scopes, compounds, subqueries, INSERT ... SELECT ---
+struct name_score {
+  std::string name;
+  std::optional<double> best;  // max() of a LEFT JOIN's column
+};
+using f_recursive_cte = app_query<
+    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?) "
+    "SELECT count(*) FROM n",
+    std::int64_t(int)>;
+using f_cte_columns = app_query<
+    "WITH adults AS (SELECT id, name AS who FROM users WHERE age >= ?) "
+    "SELECT a.who, p.title FROM adults a JOIN posts p ON p.author_id = a.id ORDER BY p.id",
+    std::tuple<std::string, std::string>(int)>;
+using f_derived = app_query<
+    "SELECT d.name, d.n FROM (SELECT u.name, count(p.id) AS n FROM users u "
+    "LEFT JOIN posts p ON p.author_id = u.id GROUP BY u.id) AS d WHERE d.n >= ? ORDER BY d.name",
+    std::tuple<std::string, std::int64_t>(int)>;
+using f_scalar_subquery = app_query<
+    "SELECT name, (SELECT count(*) FROM posts p WHERE p.author_id = u.id) FROM users u "
+    "WHERE id = ?",
+    std::tuple<std::string, std::int64_t>(std::int64_t)>;
+using f_correlated_exists = app_query<
+    "SELECT u.name FROM users u WHERE EXISTS (SELECT 1 FROM posts WHERE author_id = u.id AND "
+    "score > ?) ORDER BY u.id",
+    std::string(double)>;
+using f_compound_order = app_query<
+    "SELECT name AS label FROM users WHERE age > ? UNION SELECT title FROM posts "
+    "WHERE published ORDER BY label LIMIT ?",
+    std::string(int, int)>;
+using f_intersect = app_query<
+    "SELECT id FROM users INTERSECT SELECT author_id FROM posts EXCEPT SELECT ?",
+    std::int64_t(std::int64_t)>;
+using f_insert_select = app_query<
+    "INSERT INTO posts (author_id, title, score, published) "
+    "SELECT id, name || ' note', 0.0, false FROM users WHERE age > ?",
+    void(int)>;
+using f_update_from = app_query<
+    "UPDATE posts SET score = score + 1 FROM users u WHERE u.id = posts.author_id AND u.age > ?",
+    void(int)>;
+using f_arithmetic = app_query<"SELECT name FROM users WHERE age = ? + 1 OR id * 2 = ?",
+                               std::string(int, std::int64_t)>;
+using f_aggregates = app_query<
+    "SELECT u.name, max(p.score) FROM users u LEFT JOIN posts p ON p.author_id = u.id "
+    "GROUP BY u.id ORDER BY u.id",
+    name_score()>;
+using f_coalesce = app_query<
+    "SELECT coalesce(max(email), 'none'), total(age), count(email), avg(age) FROM users",
+    std::tuple<std::string, double, std::int64_t, std::optional<double>>()>;
+using f_using = app_query<
+    "SELECT id, name FROM users JOIN (SELECT author_id AS id FROM posts) USING (id) "
+    "WHERE id = ?",
+    std::tuple<std::int64_t, std::string>(std::int64_t)>;
+using f_alias_order = app_query<
+    "SELECT u.id AS id, p.title FROM users u JOIN posts p ON p.author_id = u.id ORDER BY id",
+    std::tuple<std::int64_t, std::string>()>;
+// The forms the issue names: aliases after keywords, IS NOT DISTINCT FROM, `x IN table`.
+using f_exact_forms = app_query<
+    "SELECT CASE WHEN age > ? THEN 1 ELSE 0 END band, NULL n, CURRENT_TIMESTAMP now, "
+    "email IS NULL missing, name IS NOT DISTINCT FROM ?, id FROM users WHERE id IN users_ids",
+    std::tuple<int, std::optional<int>, std::string, bool, bool, std::int64_t>(int, std::string)>;
+using f_windows = app_query<
+    "SELECT id, sum(age) OVER w1, max(age) OVER (w2 ORDER BY id) FROM users "
+    "WINDOW w1 AS (ORDER BY id), w2 AS (PARTITION BY age > 30) ORDER BY id",
+    std::tuple<std::int64_t, std::int64_t, std::int64_t>()>;
+// A bool column reads into an integer field and compares with a bool parameter.
+using f_bool_widens = app_query<"SELECT published FROM posts WHERE published = ? AND id = ?",
+                                std::int64_t(bool, std::int64_t)>;
+
 }  // namespace
 
 TEST_CASE("SELECT forms over mapped tables compile and run", "[schema]") {
@@ -412,4 +480,37 @@ TEST_CASE("verify_schema reports a different primary key", "[schema][verify_sche
   REQUIRE(report.differences.size() == 1);
   CHECK(report.differences[0].what == sp::schema_difference::kind::primary_key);
   CHECK(report.differences[0].message.find("primary key is (name)") != std::string::npos);
+}
+
+TEST_CASE("SQL with scopes, compounds and subqueries is checked and runs", "[schema]") {
+  auto db = seeded();
+  db.exec_script("CREATE TABLE users_ids (id INTEGER); INSERT INTO users_ids VALUES (1), (3);");
+  CHECK(db.one<f_recursive_cte>(5) == 5);
+  CHECK(db.all<f_cte_columns>(40).size() == 1);
+  CHECK(db.all<f_derived>(1) ==
+        std::vector<std::tuple<std::string, std::int64_t>>{{"Ann", 2}, {"Bo", 1}});
+  CHECK(std::get<1>(*db.one<f_scalar_subquery>(std::int64_t{1})) == 2);
+  CHECK(db.all<f_correlated_exists>(4.0) == std::vector<std::string>{"Ann"});
+  CHECK(db.all<f_compound_order>(35, 2) == std::vector<std::string>{"Bo", "Hello?"});
+  CHECK(db.all<f_intersect>(std::int64_t{2}) == std::vector<std::int64_t>{1});
+  CHECK(db.exec<f_insert_select>(30).changes == 2);
+  CHECK(db.exec<f_update_from>(35).changes == 2);  // Bo: post 12 and the one just inserted
+  CHECK(db.all<f_arithmetic>(30, std::int64_t{6}) == std::vector<std::string>{"Ann", "O'Hara"});
+  const auto best = db.all<f_aggregates>();
+  REQUIRE(best.size() == 3);
+  CHECK(best[0].best == 4.5);
+  CHECK_FALSE(best[2].best.has_value());
+  const auto agg = *db.one<f_coalesce>();
+  CHECK(std::get<0>(agg) == "ann@x.org");
+  CHECK(std::get<1>(agg) == 96.0);
+  CHECK(std::get<2>(agg) == 1);
+  CHECK(db.one<f_using>(std::int64_t{2}).has_value());
+  CHECK(db.all<f_alias_order>().size() == 5);
+  const auto exact = db.all<f_exact_forms>(30, std::string("Ann"));
+  REQUIRE(exact.size() == 2);
+  CHECK(std::get<0>(exact[0]) == 1);
+  CHECK(std::get<4>(exact[0]));
+  CHECK(std::get<5>(exact[1]) == 3);
+  CHECK(std::get<1>(db.all<f_windows>().at(1)) == 71);
+  CHECK(db.one<f_bool_widens>(true, std::int64_t{10}) == 1);
 }
