@@ -14,14 +14,18 @@
 ///
 /// Where a statement names a table of the schema (or the query's row type, which is always
 /// part of it when mapped), the compiler checks: that every column it names exists (the error
-/// suggests the closest name); that each parameter compared with, inserted into or assigned
-/// to a column has a type of the column's family (integer, real, text, blob, bool); that no
-/// `std::optional` parameter goes into a NOT NULL column; and that each result column has the
-/// name, type and nullability of the row field it is read into, with `*` and `t.*` expanded
-/// to the mapped columns. A column is nullable when its field is `std::optional`, and when it
-/// comes from the right side of a LEFT JOIN. What the analysis does not follow (WITH clauses,
-/// compound SELECTs, subqueries, the values of functions and CASE) is left to the checks
-/// SQLite makes when the statement is prepared: valid SQL is never rejected.
+/// suggests the closest name) and is not ambiguous; that each parameter compared with,
+/// inserted into or assigned to a column has a type of the column's family (one rule for
+/// reads, writes and comparisons: a value must arrive without loss); that no `std::optional`
+/// parameter goes into a NOT NULL column; that INSERT supplies one value per listed column and
+/// the branches of a UNION have one width; and that each result column has the name, type and
+/// nullability of the row field it is read into, with `*` and `t.*` expanded to the mapped
+/// columns. WITH clauses, subqueries, compound SELECTs, INSERT ... SELECT and UPDATE ... FROM
+/// are followed. A column is nullable when its field is `std::optional`, when it comes from
+/// the right side of a LEFT JOIN, and `max`/`min`/`sum`/`avg` of a nullable column is. What
+/// the analysis does not follow (most functions, CASE, tables it does not know) is left to the
+/// checks SQLite makes when the statement is prepared: valid SQL is never rejected.
+/// `schema_of<migrations>` (schema_of.hpp) derives the tables from the migrations instead.
 ///
 /// `verify_schema<Tables...>(db)` (in `verify_schema.hpp`) compares the mappings with a live
 /// database at run time.

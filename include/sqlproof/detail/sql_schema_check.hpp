@@ -1,15 +1,16 @@
 #pragma once
-// Checks a statement's text against the tables it names, where those tables are mapped with
-// table_traits: column names, parameter types against the columns they meet, NULL into
-// NOT NULL columns, and the result columns against the row type's fields.
+// Checks a statement's text against the tables it names, where those tables are known (mapped
+// with table_traits, or derived from the migrations): column and table names, parameter types
+// against the columns they meet, NULL into NOT NULL columns, and the result columns against
+// the row type's fields.
 //
-// The analysis understands the statement forms applications write (SELECT with joins and
-// aliases, INSERT ... VALUES with ON CONFLICT DO UPDATE, UPDATE ... SET, DELETE, RETURNING,
-// comparisons `col op ?`, IN (?, ...), BETWEEN ? AND ?, LIKE ?). Whatever it does not follow
-// (a WITH clause, compound SELECTs, INSERT ... SELECT, UPDATE ... FROM, the inside of
-// subqueries, the value of function calls and CASE) it leaves alone: it only reports what it
-// is sure of, so valid SQL is never rejected. SQLite itself checks the rest when the
-// statement is prepared.
+// The analysis resolves names the way SQLite does: each SELECT is a scope that sees its own
+// FROM and then the scopes around it (subqueries, correlated or not); CTEs and subqueries in
+// FROM are tables of their result columns; compound SELECTs are checked branch by branch;
+// INSERT ... SELECT and UPDATE ... FROM are followed. Whatever it does not follow (the value
+// of most functions, CASE, CAST; tables whose columns are unknown) it leaves alone: it only
+// reports what it is sure of, so valid SQL is never rejected. SQLite itself checks the rest
+// when the statement is prepared.
 //
 // Cost: one non-template constexpr function does the work, so each query costs one constant
 // evaluation over its tokens (one tokenizing pass into a transient array, then one walk), and
