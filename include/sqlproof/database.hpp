@@ -408,7 +408,12 @@ class database {
   /// Throws `constraint_error`, `busy_error`, `type_error` or `error` (naming the query).
   template <class Q, class... Args>
   exec_result exec(Args&&... args) {
-    if constexpr (detail::check_call<Q, detail::call_kind::exec, Args...>()) {
+    // Q::checked named here runs the query's own checks one level above the user's call, so
+    // its error comes within the first lines of the compiler's output.
+    if constexpr (!detail::query_like<Q>) {
+      static_cast<void>(detail::check_call<Q, detail::call_kind::exec, Args...>());
+      return {};
+    } else if constexpr (Q::checked && detail::check_call<Q, detail::call_kind::exec, Args...>()) {
       return detail::query_runner<Q>::exec(*live(), std::forward<Args>(args)...);
     } else {
       return {};
@@ -418,7 +423,12 @@ class database {
   /// Runs typed query `Q` and reads its first row, or `std::nullopt` when it returns none.
   template <class Q, class... Args>
   detail::optional_row_t<Q> one(Args&&... args) {
-    if constexpr (detail::check_call<Q, detail::call_kind::rows, Args...>()) {
+    // Q::checked named here runs the query's own checks one level above the user's call, so
+    // its error comes within the first lines of the compiler's output.
+    if constexpr (!detail::query_like<Q>) {
+      static_cast<void>(detail::check_call<Q, detail::call_kind::rows, Args...>());
+      return {};
+    } else if constexpr (Q::checked && detail::check_call<Q, detail::call_kind::rows, Args...>()) {
       return detail::query_runner<Q>::one(*live(), std::forward<Args>(args)...);
     } else {
       return {};
@@ -428,7 +438,12 @@ class database {
   /// Runs typed query `Q` and reads every row into a vector.
   template <class Q, class... Args>
   detail::row_vector_t<Q> all(Args&&... args) {
-    if constexpr (detail::check_call<Q, detail::call_kind::rows, Args...>()) {
+    // Q::checked named here runs the query's own checks one level above the user's call, so
+    // its error comes within the first lines of the compiler's output.
+    if constexpr (!detail::query_like<Q>) {
+      static_cast<void>(detail::check_call<Q, detail::call_kind::rows, Args...>());
+      return {};
+    } else if constexpr (Q::checked && detail::check_call<Q, detail::call_kind::rows, Args...>()) {
       return detail::query_runner<Q>::all(*live(), std::forward<Args>(args)...);
     } else {
       return {};
@@ -439,7 +454,12 @@ class database {
   /// The range keeps the statement checked out until destroyed; arguments are copied.
   template <class Q, class... Args>
   detail::row_range_t<Q> iter(Args&&... args) {
-    if constexpr (detail::check_call<Q, detail::call_kind::rows, Args...>()) {
+    // Q::checked named here runs the query's own checks one level above the user's call, so
+    // its error comes within the first lines of the compiler's output.
+    if constexpr (!detail::query_like<Q>) {
+      static_cast<void>(detail::check_call<Q, detail::call_kind::rows, Args...>());
+      return detail::row_range_t<Q>({}, {});
+    } else if constexpr (Q::checked && detail::check_call<Q, detail::call_kind::rows, Args...>()) {
       return detail::query_runner<Q>::iter(*live(), std::forward<Args>(args)...);
     } else {
       return detail::row_range_t<Q>({}, {});

@@ -203,47 +203,57 @@ struct is_migration_definition : std::false_type {};
 template <std::int64_t V, fixed_string N, std::size_t U, std::size_t D>
 struct is_migration_definition<migration_definition<V, N, U, D>> : std::true_type {};
 
-// Each check is its own template so the compiler's "in instantiation of" line shows the
-// numbers, e.g. versions_strictly_increasing<3, 2>.
+// Each check is a named value the failed static_assert asserts, so both compilers print its
+// numbers, e.g. versions_strictly_increasing<3, 2>. The static_asserts sit in functions, not
+// class templates: Clang marks a class whose static_assert failed as invalid, and every use
+// of it then adds an unrelated error.
 template <std::int64_t Version>
-struct migration_version_in_range {
-  static_assert(Version >= 1 && Version <= 2147483647,
-                "sqlproof: a migration version must be between 1 and 2147483647, because it is "
-                "stored in PRAGMA user_version (see migration_version_in_range<version>)");
-  static constexpr bool value = true;
-};
+inline constexpr bool migration_version_in_range = Version >= 1 && Version <= 2147483647;
+// Versions in range fit in an int, which both compilers print without a suffix.
+template <int Version, bool NameIsEmpty>
+inline constexpr bool migration_name_not_empty = !NameIsEmpty;
+template <int Previous, int Next>
+inline constexpr bool versions_unique = Previous != Next;
+template <int Previous, int Next>
+inline constexpr bool versions_strictly_increasing = Previous < Next;
 
-template <std::int64_t Version, bool NameIsEmpty>
-struct migration_name_not_empty {
-  static_assert(!NameIsEmpty,
+template <int Version>
+consteval bool version_in_range_check() {
+  static_assert(migration_version_in_range<Version>,
+                "sqlproof: a migration version must be between 1 and 2147483647, because it "
+                "is stored in PRAGMA user_version (see migration_version_in_range<version>)");
+  return false;
+}
+template <int Version, bool NameIsEmpty>
+consteval bool name_check() {
+  static_assert(migration_name_not_empty<Version, NameIsEmpty>,
                 "sqlproof: a migration's name must not be empty; say what it does, e.g. "
                 "migration<1, \"create users\"> (see migration_name_not_empty<version, true>)");
-  static constexpr bool value = !NameIsEmpty;
-};
-
-template <std::int64_t Previous, std::int64_t Next>
-struct versions_unique {
-  static_assert(Previous != Next,
+  return !NameIsEmpty;
+}
+template <int Previous, int Next>
+consteval bool unique_check() {
+  static_assert(versions_unique<Previous, Next>,
                 "sqlproof: two migrations have the same version; give each its own version "
                 "(see versions_unique<version, version>)");
-  static constexpr bool value = Previous != Next;
-};
-
-template <std::int64_t Previous, std::int64_t Next>
-struct versions_strictly_increasing {
-  static_assert(Previous < Next,
-                "sqlproof: migration versions must be strictly increasing in the order they are "
-                "listed; move the later version after the earlier one "
+  return false;
+}
+template <int Previous, int Next>
+consteval bool increasing_check() {
+  static_assert(versions_strictly_increasing<Previous, Next>,
+                "sqlproof: migration versions must be strictly increasing in the order they "
+                "are listed; move the later version after the earlier one "
                 "(see versions_strictly_increasing<previous, next>)");
-  static constexpr bool value = Previous < Next;
-};
+  return false;
+}
 
 template <std::int64_t Version, fixed_string Name>
 consteval bool check_migration() {
-  if constexpr (!(Version >= 1 && Version <= 2147483647)) {
-    return migration_version_in_range<Version>::value;
+  if constexpr (!migration_version_in_range<Version>) {
+    // Printed as an int: a version out of range is most often 0 or negative.
+    return version_in_range_check<static_cast<int>(Version)>();
   } else {
-    return migration_name_not_empty<Version, Name.empty()>::value;
+    return name_check<static_cast<int>(Version), Name.empty()>();
   }
 }
 
@@ -259,9 +269,9 @@ consteval bool check_version_order() {
   if constexpr (bad == 0) {
     return true;
   } else if constexpr (v[bad - 1] == v[bad]) {
-    return versions_unique<v[bad - 1], v[bad]>::value;
+    return unique_check<static_cast<int>(v[bad - 1]), static_cast<int>(v[bad])>();
   } else {
-    return versions_strictly_increasing<v[bad - 1], v[bad]>::value;
+    return increasing_check<static_cast<int>(v[bad - 1]), static_cast<int>(v[bad])>();
   }
 }
 
@@ -278,7 +288,8 @@ consteval bool check_version_order() {
 template <std::int64_t Version, fixed_string Name, std::size_t U, std::size_t D>
 constexpr migration_definition<Version, Name, U, D> migration(
     up_sql<U> up, down_sql<D> down, migration_flags flags = migration_flags::none) noexcept {
-  static_assert(detail::check_migration<Version, Name>());
+  // A failed check has said why in its own static_assert; its value adds no second error.
+  static_cast<void>(detail::check_migration<Version, Name>());
   return {up.statements, down.statements, true, flags};
 }
 
@@ -286,7 +297,8 @@ constexpr migration_definition<Version, Name, U, D> migration(
 template <std::int64_t Version, fixed_string Name, std::size_t U>
 constexpr migration_definition<Version, Name, U, 0> migration(
     up_sql<U> up, irreversible_t, migration_flags flags = migration_flags::none) noexcept {
-  static_assert(detail::check_migration<Version, Name>());
+  // A failed check has said why in its own static_assert; its value adds no second error.
+  static_cast<void>(detail::check_migration<Version, Name>());
   return {up.statements, {}, false, flags};
 }
 
@@ -305,7 +317,7 @@ constexpr migration_list<Ms...> migrations(Ms... ms) noexcept {
                 "sqlproof: migrations(...) takes values made by "
                 "sqlproof::migration<Version, \"name\">(sqlproof::up(...), sqlproof::down(...))");
   if constexpr ((detail::is_migration_definition<Ms>::value && ...)) {
-    static_assert(detail::check_version_order<Ms::version...>());
+    static_cast<void>(detail::check_version_order<Ms::version...>());  // says why itself
   }
   return {{ms...}};
 }

@@ -116,119 +116,236 @@ consteval bool row_has_view_field() {
   }
 }
 
-// Each check below is its own template so that the compiler's "in instantiation of" line shows
-// the two numbers that disagree, e.g. placeholders_vs_parameters<2, 1>. They are functions, not
-// class templates: clang marks a class whose static_assert failed as invalid, and every use of
-// it then adds an unrelated error; a failed function keeps the diagnostic to one error.
-template <std::size_t InSql, std::size_t InSignature>
-consteval bool placeholders_vs_parameters() {
-  static_assert(InSql == InSignature,
-                "sqlproof: the query's SQL has a different number of placeholders than its "
-                "signature declares parameters (see placeholders_vs_parameters<in SQL, in "
-                "signature>)");
-  return InSql == InSignature;
-}
+// ---- the checks of a query, and how a failed one reads ----------------------------------
+//
+// Every check of a query ends in one function, check_query, instantiated straight from the
+// query's `checked` member: its "In instantiation of" line (g++) names the query's SQL, and
+// the error follows within a few lines; Clang's first line is the failed requirement, which
+// spells the query's SQL and the particulars as template arguments (see
+// detail/schema_diagnostics.hpp for how the text is spelled), then the message. The work
+// that finds the problem is plain constant evaluation (text_problem, schema_issue_of), so a
+// query that passes spells nothing.
 
-template <std::size_t InSql, std::size_t InRow>
-consteval bool result_columns_vs_row_fields() {
-  static_assert(InSql == InRow,
-                "sqlproof: the query's SELECT list (or RETURNING clause) has a different number "
-                "of columns than its row type has fields (see result_columns_vs_row_fields<in "
-                "SQL, in row type>)");
-  return InSql == InRow;
-}
-
-template <std::size_t Position, class Param>
-consteval bool parameter_is_bindable() {
-  static_assert(bindable<Param>,
-                "sqlproof: a parameter type in the query's signature has no value_traits: "
-                "specialise sqlproof::value_traits<T> for it (see parameter_is_bindable<position "
-                "from 0, type>)");
-  return bindable<Param>;
-}
+// The first problem of a query's text, row type and parameter types, before any table is
+// looked at.
+enum class query_problem : unsigned char {
+  none, lex_error, empty, several_statements, unknown_statement, mixed_placeholders,
+  placeholder_gap, invalid_row, view_field, unreadable_field, unbindable_parameter,
+  placeholder_count, void_row_with_rows, row_without_rows, result_width,
+};
 
 template <fixed_string Sql, class Row, class... Params>
-consteval bool validate_query() {
+consteval query_problem text_problem() {
   constexpr sql_shape shape = analyse_sql(Sql.view());
-  constexpr std::size_t width = row_width<Row>();
   if constexpr (shape.problem == sql_problem::lex_error) {
-    static_assert(shape.problem != sql_problem::lex_error,
-                  "sqlproof: the query's SQL has an unterminated string literal, quoted "
-                  "identifier or blob, or a character SQLite does not accept");
-    return false;
+    return query_problem::lex_error;
   } else if constexpr (shape.problem == sql_problem::empty) {
-    static_assert(shape.problem != sql_problem::empty, "sqlproof: the query's SQL is empty");
-    return false;
+    return query_problem::empty;
   } else if constexpr (shape.problem == sql_problem::several_statements) {
-    static_assert(shape.problem != sql_problem::several_statements,
-                  "sqlproof: a query holds exactly one SQL statement; run several statements "
-                  "with database::exec_script, or split them into several queries");
-    return false;
+    return query_problem::several_statements;
   } else if constexpr (shape.problem == sql_problem::unknown_statement) {
-    static_assert(shape.problem != sql_problem::unknown_statement,
-                  "sqlproof: the query's SQL does not start with an SQL statement keyword "
-                  "(SELECT, INSERT, UPDATE, DELETE, WITH, VALUES, CREATE, PRAGMA ...); check the "
-                  "first word for a typo");
-    return false;
+    return query_problem::unknown_statement;
   } else if constexpr (shape.problem == sql_problem::mixed_placeholders) {
-    static_assert(shape.problem != sql_problem::mixed_placeholders,
-                  "sqlproof: the query mixes placeholder styles (? or ?NNN with :name/@name/$name, "
-                  "or $1-style with $name-style); use one style per query");
-    return false;
+    return query_problem::mixed_placeholders;
   } else if constexpr (shape.problem == sql_problem::placeholder_gap) {
-    static_assert(shape.problem != sql_problem::placeholder_gap,
-                  "sqlproof: numbered placeholders skip a number (e.g. ?1 and ?3 without ?2), so "
-                  "a declared parameter would bind nowhere; number them from 1 without gaps");
-    return false;
+    return query_problem::placeholder_gap;
   } else if constexpr (shape_of_row<Row>() == row_shape::invalid) {
-    static_assert(shape_of_row<Row>() != row_shape::invalid,
-                  "sqlproof: the query's row type must be void, a value type with value_traits, "
-                  "a std::tuple of them, or a plain aggregate struct whose fields have "
-                  "value_traits");
-    return false;
+    return query_problem::invalid_row;
   } else if constexpr (row_has_view_field<Row>()) {
-    static_assert(!row_has_view_field<Row>(),
-                  "sqlproof: a row field cannot be std::string_view or const char*: it would "
-                  "point into SQLite's buffer after the row is read; use std::string");
-    return false;
+    return query_problem::view_field;
   } else if constexpr (!row_is_readable<Row>()) {
-    static_assert(row_is_readable<Row>(),
-                  "sqlproof: a field of the query's row type has no value_traits: specialise "
-                  "sqlproof::value_traits<T> for it with storage_type and from_storage");
-    return false;
+    return query_problem::unreadable_field;
   } else if constexpr (!(bindable<Params> && ...)) {
-    return []<std::size_t... I>(std::index_sequence<I...>) {
-      return (parameter_is_bindable<I, Params>() && ...);
-    }(std::index_sequence_for<Params...>{});
+    return query_problem::unbindable_parameter;
   } else if constexpr (shape.parameter_count != sizeof...(Params)) {
-    return placeholders_vs_parameters<shape.parameter_count, sizeof...(Params)>();
+    return query_problem::placeholder_count;
   } else if constexpr (shape.rows == returns_rows::yes && std::is_void_v<Row>) {
-    static_assert(!std::is_void_v<Row>,
-                  "sqlproof: the query's SQL returns rows (SELECT, VALUES or RETURNING) but its "
-                  "row type is void; declare the row type, e.g. query<\"...\", Row(Params...)>");
-    return false;
+    return query_problem::void_row_with_rows;
   } else if constexpr (shape.rows == returns_rows::no && !std::is_void_v<Row>) {
-    static_assert(std::is_void_v<Row>,
-                  "sqlproof: the query's SQL returns no rows (no SELECT list or RETURNING "
-                  "clause) but its row type is not void; declare it as void(Params...) or add "
-                  "RETURNING");
-    return false;
+    return query_problem::row_without_rows;
   } else if constexpr (shape.result_columns != unknown_count && !std::is_void_v<Row> &&
-                       shape.result_columns != width) {
-    return result_columns_vs_row_fields<shape.result_columns, width>();
+                       shape.result_columns != row_width<Row>()) {
+    return query_problem::result_width;
   } else {
-    return true;
+    return query_problem::none;
   }
 }
 
-// The text-only checks above first; then, once they pass, the checks against the mapped
-// tables (schema.hpp), so one mistake gives one message.
+// The first parameter type without value_traits.
+template <class... Params>
+consteval std::size_t first_unbindable() {
+  std::size_t i = 0;
+  const bool found = ((bindable<Params> ? (++i, false) : true) || ...);
+  return found ? i : sizeof...(Params);
+}
+
+/// Particulars of a failed check, shown by the compilers as template arguments.
+template <std::size_t N> struct in_sql {};
+template <std::size_t N> struct in_signature {};
+template <std::size_t N> struct in_row_type {};
+template <std::size_t N> struct position {};  // from 0
+template <class T> struct parameter_type {};
+template <class T> struct field_type_is {};
+template <value_family F> struct column_family {};
+
 template <fixed_string Sql, class Schema, class Row, class... Params>
-consteval bool validate_query_and_schema() {
-  if constexpr (!validate_query<Sql, Row, Params...>()) {
-    return false;
+consteval bool check_query() {
+  constexpr query_problem problem = text_problem<Sql, Row, Params...>();
+  if constexpr (problem == query_problem::none) {
+    if constexpr (!schema_ready<Schema, Row>()) {
+      return check_against_schema<Sql, Schema, Row, Params...>();  // says what is wrong with it
+    } else {
+      constexpr schema_issue issue = schema_issue_of<Sql, Schema, Row, Params...>();
+      if constexpr (issue.kind == schema_issue_kind::none) {
+        return true;
+      } else {
+        constexpr std::string_view sql = Sql.view();
+        constexpr std::string_view token_text =
+            sql.substr(issue.token_begin, issue.token_end - issue.token_begin);
+        using q = spelled<in_query, make_text<sql.size()>(sql)>;
+        using at = spelled<at_token, make_text<token_text.size()>(token_text)>;
+        using table_t = spelled<table, make_text<issue.table.size()>(issue.table)>;
+        using column_t = spelled<column, make_text<issue.column.size()>(issue.column)>;
+        using hint_t = spelled<did_you_mean, make_text<issue.hint.size()>(issue.hint)>;
+        constexpr schema_issue_kind k = issue.kind;
+        if constexpr (k == schema_issue_kind::unknown_column) {
+          static_assert(reported<q, at, table_t, hint_t>,
+                        "sqlproof: unknown column: the query names a column that its mapped "
+                        "table does not have (see table<name>, did_you_mean<closest column>)");
+        } else if constexpr (k == schema_issue_kind::parameter_type) {
+          using param_t = parameter_type<schema_parameter_t<issue.index, Params...>>;
+          static_assert(reported<q, at, column_t, column_family<issue.family>,
+                                 position<issue.index>, param_t>,
+                        "sqlproof: a parameter's declared type does not fit the column it is "
+                        "compared with, inserted into or assigned to; change the parameter's "
+                        "type in the signature (see column<name>, column_family<...>, "
+                        "position<parameter from 0>, parameter_type<...>)");
+        } else if constexpr (k == schema_issue_kind::optional_into_not_null) {
+          using param_t = parameter_type<schema_parameter_t<issue.index, Params...>>;
+          static_assert(reported<q, at, column_t, position<issue.index>, param_t>,
+                        "sqlproof: a std::optional parameter is inserted into or assigned to a "
+                        "NOT NULL column (its field is not std::optional); declare the "
+                        "parameter without std::optional, or make the field std::optional "
+                        "(see column<name>, position<parameter from 0>, parameter_type<...>)");
+        } else if constexpr (k == schema_issue_kind::result_name) {
+          static_assert(reported<q, at, position<issue.index>,
+                                 spelled<expected_name, make_text<issue.hint.size()>(issue.hint)>>,
+                        "sqlproof: a result column's name differs from the mapped column name "
+                        "of the row field at its position; reorder the SELECT list or alias "
+                        "the column (see position<field from 0>, expected_name<field's column>)");
+        } else if constexpr (k == schema_issue_kind::result_type) {
+          using field_t = field_type_is<schema_field_t<Row, issue.index>>;
+          static_assert(reported<q, at, position<issue.index>, field_t,
+                                 column_family<issue.family>>,
+                        "sqlproof: a result column's type does not fit the row field it is "
+                        "read into; change the field's type (see position<field from 0>, "
+                        "field_type_is<...>, column_family<...>)");
+        } else if constexpr (k == schema_issue_kind::nullable_into_required) {
+          using field_t = field_type_is<schema_field_t<Row, issue.index>>;
+          static_assert(reported<q, at, position<issue.index>, field_t>,
+                        "sqlproof: a nullable column (a std::optional field in its mapping, a "
+                        "column from the right side of a LEFT JOIN, or max/min/sum/avg of one) "
+                        "is read into a row field that is not std::optional; declare the field "
+                        "std::optional<T>, or wrap the column in coalesce(column, default) "
+                        "(see position<field from 0>, field_type_is<...>)");
+        } else if constexpr (k == schema_issue_kind::star_width) {
+          static_assert(reported<q, at, in_sql<issue.count>, in_row_type<issue.index>>,
+                        "sqlproof: SELECT * (or t.*) expands to a different number of mapped "
+                        "columns than the row type has fields (see in_sql<columns>, "
+                        "in_row_type<fields>)");
+        } else if constexpr (k == schema_issue_kind::unknown_table) {
+          static_assert(reported<q, at, hint_t>,
+                        "sqlproof: unknown table: the query names a table that the schema "
+                        "derived from the migrations does not have; check the name (see "
+                        "did_you_mean<closest table>)");
+        } else if constexpr (k == schema_issue_kind::ambiguous_column) {
+          static_assert(reported<q, at, table_t,
+                                 spelled<table, make_text<issue.hint.size()>(issue.hint)>>,
+                        "sqlproof: ambiguous column: two tables of the FROM clause have a "
+                        "column of this name; qualify it with the table's name or alias (see "
+                        "table<one>, table<other>)");
+        } else if constexpr (k == schema_issue_kind::compound_width) {
+          static_assert(reported<q, at, in_sql<issue.count>, in_sql<issue.index>>,
+                        "sqlproof: the SELECTs of a UNION, INTERSECT or EXCEPT return different "
+                        "numbers of columns; give every branch the same columns (see "
+                        "in_sql<this branch>, in_sql<the first>)");
+        } else {
+          static_assert(reported<q, at, in_sql<issue.count>, in_sql<issue.index>>,
+                        "sqlproof: an INSERT supplies a different number of values than its "
+                        "column list names columns; give one value per listed column (see "
+                        "in_sql<values>, in_sql<columns>)");
+        }
+        return false;
+      }
+    }
   } else {
-    return check_against_schema<Sql, Schema, Row, Params...>();
+    constexpr sql_shape shape = analyse_sql(Sql.view());
+    using q = spelled<in_query, make_text<Sql.view().size()>(Sql.view())>;
+    if constexpr (problem == query_problem::lex_error) {
+      static_assert(reported<q>,
+                    "sqlproof: the query's SQL has an unterminated string literal, quoted "
+                    "identifier or blob, or a character SQLite does not accept");
+    } else if constexpr (problem == query_problem::empty) {
+      static_assert(reported<q>, "sqlproof: the query's SQL is empty");
+    } else if constexpr (problem == query_problem::several_statements) {
+      static_assert(reported<q>,
+                    "sqlproof: a query holds exactly one SQL statement; run several statements "
+                    "with database::exec_script, or split them into several queries");
+    } else if constexpr (problem == query_problem::unknown_statement) {
+      static_assert(reported<q>,
+                    "sqlproof: the query's SQL does not start with an SQL statement keyword "
+                    "(SELECT, INSERT, UPDATE, DELETE, WITH, VALUES, CREATE, PRAGMA ...); check "
+                    "the first word for a typo");
+    } else if constexpr (problem == query_problem::mixed_placeholders) {
+      static_assert(reported<q>,
+                    "sqlproof: the query mixes placeholder styles (? or ?NNN with :name/@name/"
+                    "$name, or $1-style with $name-style); use one style per query");
+    } else if constexpr (problem == query_problem::placeholder_gap) {
+      static_assert(reported<q>,
+                    "sqlproof: numbered placeholders skip a number (e.g. ?1 and ?3 without ?2), "
+                    "so a declared parameter would bind nowhere; number them from 1 without "
+                    "gaps");
+    } else if constexpr (problem == query_problem::invalid_row) {
+      static_assert(reported<q, field_type_is<Row>>,
+                    "sqlproof: the query's row type must be void, a value type with "
+                    "value_traits, a std::tuple of them, or a plain aggregate struct whose "
+                    "fields have value_traits");
+    } else if constexpr (problem == query_problem::view_field) {
+      static_assert(reported<q, field_type_is<Row>>,
+                    "sqlproof: a row field cannot be std::string_view or const char*: it would "
+                    "point into SQLite's buffer after the row is read; use std::string");
+    } else if constexpr (problem == query_problem::unreadable_field) {
+      static_assert(reported<q, field_type_is<Row>>,
+                    "sqlproof: a field of the query's row type has no value_traits: specialise "
+                    "sqlproof::value_traits<T> for it with storage_type and from_storage");
+    } else if constexpr (problem == query_problem::unbindable_parameter) {
+      constexpr std::size_t at = first_unbindable<Params...>();
+      static_assert(reported<q, position<at>, parameter_type<schema_parameter_t<at, Params...>>>,
+                    "sqlproof: a parameter type in the query's signature has no value_traits: "
+                    "specialise sqlproof::value_traits<T> for it (see position<parameter from "
+                    "0>, parameter_type<...>)");
+    } else if constexpr (problem == query_problem::placeholder_count) {
+      static_assert(reported<q, in_sql<shape.parameter_count>, in_signature<sizeof...(Params)>>,
+                    "sqlproof: the query's SQL has a different number of placeholders than its "
+                    "signature declares parameters (see in_sql<placeholders>, "
+                    "in_signature<parameters>)");
+    } else if constexpr (problem == query_problem::void_row_with_rows) {
+      static_assert(reported<q>,
+                    "sqlproof: the query's SQL returns rows (SELECT, VALUES or RETURNING) but "
+                    "its row type is void; declare the row type, e.g. query<\"...\", "
+                    "Row(Params...)>");
+    } else if constexpr (problem == query_problem::row_without_rows) {
+      static_assert(reported<q, field_type_is<Row>>,
+                    "sqlproof: the query's SQL returns no rows (no SELECT list or RETURNING "
+                    "clause) but its row type is not void; declare it as void(Params...) or add "
+                    "RETURNING");
+    } else {
+      static_assert(reported<q, in_sql<shape.result_columns>, in_row_type<row_width<Row>()>>,
+                    "sqlproof: the query's SELECT list (or RETURNING clause) has a different "
+                    "number of columns than its row type has fields (see in_sql<columns>, "
+                    "in_row_type<fields>)");
+    }
+    return false;
   }
 }
 
@@ -277,7 +394,7 @@ struct query<Sql, Row(Params...), Schema> {
   /// The mapped tables the SQL is checked against (besides a mapped `Row`).
   using schema_type = Schema;
   /// True once every compile-time check has passed (a failed check stops compilation).
-  static constexpr bool checked = detail::validate_query_and_schema<Sql, Schema, Row, Params...>();
+  static constexpr bool checked = detail::check_query<Sql, Schema, Row, Params...>();
   /// The SQLite parameter index each declared parameter binds to.
   static constexpr auto bind_index =
       detail::bind_indices<sizeof...(Params)>(Sql.view(), shape.numbered_names);

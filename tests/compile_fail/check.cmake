@@ -36,6 +36,7 @@ endif()
 
 file(READ "${SOURCE}" content)
 string(REPLACE "\r\n" "\n" content "${content}")
+set(content_all "${content}")
 set(prefix "// expect: ")
 string(LENGTH "${prefix}" prefix_length)
 set(expect_count 0)
@@ -105,6 +106,69 @@ if(NOT missing STREQUAL "")
   message("${output}")
   message(FATAL_ERROR
     "${SOURCE}: the compile failed, but the compiler's output above lacks:\n${missing}")
+endif()
+
+# --- one error, and near the top ----------------------------------------------------------
+#
+# One mistake gives one error. An error about a query (its output spells `in_query<`) names
+# the query's SQL and says what is wrong within the first five lines of the compiler's own
+# output: the `In file included from` lines GCC prints first are not counted.
+
+string(REGEX MATCHALL "error: " errors "${output}")
+list(LENGTH errors error_count)
+if(NOT error_count EQUAL 1)
+  message("${output}")
+  message(FATAL_ERROR "${SOURCE}: ${error_count} errors; one mistake must give one error")
+endif()
+
+string(FIND "${output}" "in_query<" names_query)
+if(NOT names_query EQUAL -1)
+  set(rest "${output}")
+  set(head "")
+  set(kept 0)
+  while(kept LESS 5 AND NOT rest STREQUAL "")
+    string(FIND "${rest}" "\n" newline)
+    if(newline EQUAL -1)
+      set(line "${rest}")
+      set(rest "")
+    else()
+      string(SUBSTRING "${rest}" 0 ${newline} line)
+      math(EXPR rest_start "${newline} + 1")
+      string(SUBSTRING "${rest}" ${rest_start} -1 rest)
+    endif()
+    if(line MATCHES "^In file included from " OR line MATCHES "^                 from ")
+      continue()
+    endif()
+    string(APPEND head "${line}\n")
+    math(EXPR kept "${kept} + 1")
+  endwhile()
+  string(FIND "${head}" "${expect_0}" message_on_top)
+  string(FIND "${head}" "in_query<" sql_on_top)
+  string(FIND "${head}" "Sql = sqlproof::fixed_string<" gcc_sql_on_top)
+  if(message_on_top EQUAL -1 OR (sql_on_top EQUAL -1 AND gcc_sql_on_top EQUAL -1))
+    message("${output}")
+    message(FATAL_ERROR
+      "${SOURCE}: the first five lines of the diagnostic must name the query's SQL and "
+      "say what is wrong; they were:\n${head}")
+  endif()
+endif()
+
+# --- the corrected case compiles -----------------------------------------------------------
+
+string(FIND "${content_all}" "SQLPROOF_COMPILE_FAIL_FIXED" has_fixed)
+if(NOT has_fixed EQUAL -1)
+  execute_process(
+    COMMAND "${CMAKE_COMMAND}" -E env LC_ALL=C LANG=C
+      "${CXX}" -std=c++20 -fsyntax-only -fdiagnostics-color=never
+      -DSQLPROOF_COMPILE_FAIL_FIXED ${include_flags} "${SOURCE}"
+    RESULT_VARIABLE fixed_result
+    OUTPUT_VARIABLE fixed_output
+    ERROR_VARIABLE fixed_output
+    TIMEOUT 600)
+  if(NOT fixed_result EQUAL 0)
+    message("${fixed_output}")
+    message(FATAL_ERROR "${SOURCE}: the corrected case (SQLPROOF_COMPILE_FAIL_FIXED) does not compile")
+  endif()
 endif()
 
 message(STATUS "${SOURCE}: fails to compile as expected (${expect_count} text(s) found)")

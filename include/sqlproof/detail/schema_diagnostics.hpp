@@ -110,7 +110,7 @@ template <class... Ts>
 struct is_std_tuple<std::tuple<Ts...>> : std::true_type {};
 
 // The row's fields: none for void, one for a scalar, one per element or field otherwise.
-// (Row types have passed validate_query before any of this is instantiated.)
+// (Row types have passed the text checks before any of this is instantiated.)
 template <class Row>
 inline constexpr bool scalar_row = !std::is_void_v<Row> && readable<Row>;
 template <class Row>
@@ -202,122 +202,12 @@ struct spell<Role, Text, std::index_sequence<I...>> {
 template <template <auto...> class Role, auto Text>
 using spelled = typename spell<Role, Text>::type;
 
-// ---- one function template per kind of mistake ----------------------------------------
-// Each holds one static_assert; its template arguments carry the particulars. Functions, not
-// class templates: Clang marks a class whose static_assert failed as invalid and every later
-// use of it adds an unrelated error.
+// ---- what a failed check shows -------------------------------------------------------
 
+// The static_assert of a failed check (in query.hpp's check_query) asserts `reported<...>`
+// of the particulars, so that both compilers print them beside the message.
 template <class... Particulars>
 inline constexpr bool reported = false;
-
-template <class InQuery, class Token, class Table, class DidYouMean>
-consteval bool unknown_column() {
-  static_assert(reported<InQuery, Token, Table, DidYouMean>,
-                "sqlproof: unknown column: the query names a column that its mapped table does "
-                "not have (see unknown_column<in_query<SQL>, at_token<column>, table<name>, "
-                "did_you_mean<closest column>>)");
-  return false;
-}
-
-template <class InQuery, class Token, class Column, std::size_t Position, class Parameter,
-          value_family ColumnFamily>
-consteval bool parameter_does_not_fit_column() {
-  static_assert(reported<InQuery, Token, Column, Parameter>,
-                "sqlproof: a parameter's declared type does not fit the column it is compared "
-                "with, inserted into or assigned to; change the parameter's type in the "
-                "signature (see parameter_does_not_fit_column<in_query<SQL>, at_token<placeholder>, "
-                "column<name>, parameter position from 0, parameter type, column's family>)");
-  return false;
-}
-
-template <class InQuery, class Token, class Column, std::size_t Position, class Parameter>
-consteval bool optional_parameter_into_not_null_column() {
-  static_assert(reported<InQuery, Token, Column, Parameter>,
-                "sqlproof: a std::optional parameter is inserted into or assigned to a NOT NULL "
-                "column (its field is not std::optional); declare the parameter without "
-                "std::optional, or make the field std::optional (see "
-                "optional_parameter_into_not_null_column<in_query<SQL>, at_token<placeholder>, "
-                "column<name>, parameter position from 0, parameter type>)");
-  return false;
-}
-
-template <class InQuery, class Token, std::size_t Field, class ExpectedName>
-consteval bool result_column_name_differs_from_field() {
-  static_assert(reported<InQuery, Token, ExpectedName>,
-                "sqlproof: a result column's name differs from the mapped column name of the "
-                "row field at its position; reorder the SELECT list or alias the column (see "
-                "result_column_name_differs_from_field<in_query<SQL>, at_token<result column>, "
-                "field position from 0, expected_name<field's column>>)");
-  return false;
-}
-
-template <class InQuery, class Token, std::size_t Field, class FieldType,
-          value_family ColumnFamily>
-consteval bool result_column_does_not_fit_field() {
-  static_assert(reported<InQuery, Token, FieldType>,
-                "sqlproof: a result column's type does not fit the row field it is read into; "
-                "change the field's type (see result_column_does_not_fit_field<in_query<SQL>, "
-                "at_token<result column>, field position from 0, field type, column's family>)");
-  return false;
-}
-
-template <class InQuery, class Token, std::size_t Field, class FieldType>
-consteval bool nullable_column_into_non_optional_field() {
-  static_assert(reported<InQuery, Token, FieldType>,
-                "sqlproof: a nullable column (a std::optional field in its mapping, a column "
-                "from the right side of a LEFT JOIN, or max/min/sum/avg of one) is read into a "
-                "row field that is not std::optional; declare the field std::optional<T>, or "
-                "wrap the column in coalesce(column, default) (see "
-                "nullable_column_into_non_optional_field<in_query<SQL>, at_token<result column>, "
-                "field position from 0, field type>)");
-  return false;
-}
-
-template <class InQuery, class Token, std::size_t InSql, std::size_t InRow>
-consteval bool star_columns_vs_row_fields() {
-  static_assert(reported<InQuery, Token>,
-                "sqlproof: SELECT * (or t.*) expands to a different number of mapped columns "
-                "than the row type has fields (see star_columns_vs_row_fields<in_query<SQL>, "
-                "at_token<*>, columns in SQL, fields in row type>)");
-  return false;
-}
-
-template <class InQuery, class Token, class DidYouMean>
-consteval bool unknown_table() {
-  static_assert(reported<InQuery, Token, DidYouMean>,
-                "sqlproof: unknown table: the query names a table that the schema derived from "
-                "the migrations does not have; check the name (see unknown_table<in_query<SQL>, "
-                "at_token<table>, did_you_mean<closest table>>)");
-  return false;
-}
-
-template <class InQuery, class Token, class Table, class OtherTable>
-consteval bool ambiguous_column() {
-  static_assert(reported<InQuery, Token, Table, OtherTable>,
-                "sqlproof: ambiguous column: two tables of the FROM clause have a column of this "
-                "name; qualify it with the table's name or alias (see ambiguous_column<"
-                "in_query<SQL>, at_token<column>, table<one>, table<other>>)");
-  return false;
-}
-
-template <class InQuery, class Token, std::size_t InBranch, std::size_t InFirst>
-consteval bool compound_branches_differ_in_width() {
-  static_assert(reported<InQuery, Token>,
-                "sqlproof: the SELECTs of a UNION, INTERSECT or EXCEPT return different numbers "
-                "of columns; give every branch the same columns (see "
-                "compound_branches_differ_in_width<in_query<SQL>, at_token<branch>, columns in "
-                "this branch, columns in the first>)");
-  return false;
-}
-
-template <class InQuery, class Token, std::size_t Values, std::size_t Columns>
-consteval bool insert_values_vs_columns() {
-  static_assert(reported<InQuery, Token>,
-                "sqlproof: an INSERT supplies a different number of values than its column list "
-                "names columns; give one value per listed column (see insert_values_vs_columns<"
-                "in_query<SQL>, at_token<values>, values, columns>)");
-  return false;
-}
 
 template <class T>
 consteval bool schema_lists_mapped_tables() {
@@ -340,49 +230,11 @@ consteval auto schema_field_type_tag() {
     return std::type_identity<field_type<I, Row>>{};
   }
 }
+// Field I of a row type, and parameter I of a signature: the types an error names.
 template <class Row, std::size_t I>
-using schema_row_field_t = typename decltype(schema_field_type_tag<Row, I>())::type;
-
-template <fixed_string Sql, schema_issue_kind Kind, std::size_t TokenBegin, std::size_t TokenEnd,
-          auto Table, auto Column, auto Hint, std::size_t Index, std::size_t Count,
-          value_family Family, class Row, class... Params>
-consteval bool report_schema_issue() {
-  constexpr std::string_view sql = Sql.view();
-  constexpr std::string_view token_text = sql.substr(TokenBegin, TokenEnd - TokenBegin);
-  using query_t = spelled<in_query, make_text<sql.size()>(sql)>;
-  using token_t = spelled<at_token, make_text<token_text.size()>(token_text)>;
-  if constexpr (Kind == schema_issue_kind::unknown_column) {
-    return unknown_column<query_t, token_t, spelled<table, Table>,
-                          spelled<did_you_mean, Hint>>();
-  } else if constexpr (Kind == schema_issue_kind::parameter_type) {
-    return parameter_does_not_fit_column<query_t, token_t, spelled<column, Column>, Index,
-                                         std::tuple_element_t<Index, std::tuple<Params...>>,
-                                         Family>();
-  } else if constexpr (Kind == schema_issue_kind::optional_into_not_null) {
-    return optional_parameter_into_not_null_column<
-        query_t, token_t, spelled<column, Column>, Index,
-        std::tuple_element_t<Index, std::tuple<Params...>>>();
-  } else if constexpr (Kind == schema_issue_kind::result_name) {
-    return result_column_name_differs_from_field<query_t, token_t, Index,
-                                                 spelled<expected_name, Hint>>();
-  } else if constexpr (Kind == schema_issue_kind::result_type) {
-    return result_column_does_not_fit_field<query_t, token_t, Index, schema_row_field_t<Row, Index>,
-                                            Family>();
-  } else if constexpr (Kind == schema_issue_kind::nullable_into_required) {
-    return nullable_column_into_non_optional_field<query_t, token_t, Index,
-                                                   schema_row_field_t<Row, Index>>();
-  } else if constexpr (Kind == schema_issue_kind::unknown_table) {
-    return unknown_table<query_t, token_t, spelled<did_you_mean, Hint>>();
-  } else if constexpr (Kind == schema_issue_kind::ambiguous_column) {
-    return ambiguous_column<query_t, token_t, spelled<table, Table>, spelled<table, Hint>>();
-  } else if constexpr (Kind == schema_issue_kind::compound_width) {
-    return compound_branches_differ_in_width<query_t, token_t, Count, Index>();
-  } else if constexpr (Kind == schema_issue_kind::insert_width) {
-    return insert_values_vs_columns<query_t, token_t, Count, Index>();
-  } else {
-    return star_columns_vs_row_fields<query_t, token_t, Count, Index>();
-  }
-}
+using schema_field_t = typename decltype(schema_field_type_tag<Row, I>())::type;
+template <std::size_t I, class... Params>
+using schema_parameter_t = std::tuple_element_t<I, std::tuple<Params...>>;
 
 template <class Schema>
 struct schema_parts {
@@ -405,8 +257,21 @@ consteval bool schema_argument_is_schema() {
   return false;
 }
 
-// Checks query Sql (row Row, parameters Params) against the tables of Schema and its mapped
-// row type. Runs after validate_query has passed. True when nothing is wrong.
+// Whether Schema (and a mapped Row) can be used as they are; when not,
+// check_against_schema says why.
+template <class Schema, class Row>
+consteval bool schema_ready() {
+  using parts = schema_parts<Schema>;
+  if constexpr (!parts::is_schema) {
+    return false;
+  } else if constexpr (!parts::all_mapped || !parts::all_usable) {
+    return false;
+  } else {
+    return !(mapped_table<Row> && !usable_mapping<Row>());
+  }
+}
+
+// Reports what is wrong with Schema or a mapped Row (when schema_ready is false).
 template <fixed_string Sql, class Schema, class Row, class... Params>
 consteval bool check_against_schema() {
   using parts = schema_parts<Schema>;
@@ -418,23 +283,23 @@ consteval bool check_against_schema() {
     return parts::report_mapping();  // check_table_mapping says what is wrong
   } else if constexpr (mapped_table<Row> && !usable_mapping<Row>()) {
     return check_table_mapping<Row>();
-  } else if constexpr (tables_of<Schema, Row>::size == 0) {
-    return true;
   } else {
-    using tables = tables_of<Schema, Row>;
-    constexpr schema_issue issue = analyse_against_schema(schema_input{
+    return true;
+  }
+}
+
+// The first mistake query Sql (row Row, parameters Params) makes against the tables of
+// Schema and its mapped row type, or kind none. Runs once the text checks have passed.
+template <fixed_string Sql, class Schema, class Row, class... Params>
+consteval schema_issue schema_issue_of() {
+  using tables = tables_of<Schema, Row>;
+  if constexpr (tables::size == 0) {
+    return {};
+  } else {
+    return analyse_against_schema(schema_input{
         Sql.view(), tables::value.data(), tables::size, parameter_infos<Params...>.data(),
         sizeof...(Params), row_infos<Row>::fields.data(), row_infos<Row>::count,
         row_field_names<Row>(), row_infos<Row>::known, has_field_names<Row>(), tables::complete});
-    if constexpr (issue.kind == schema_issue_kind::none) {
-      return true;
-    } else {
-      return report_schema_issue<
-          Sql, issue.kind, issue.token_begin, issue.token_end,
-          make_text<issue.table.size()>(issue.table), make_text<issue.column.size()>(issue.column),
-          make_text<issue.hint.size()>(issue.hint), issue.index, issue.count, issue.family, Row,
-          Params...>();
-    }
   }
 }
 
