@@ -1894,3 +1894,83 @@ TEST_CASE("sql_differential: the analysis agrees with sqlite3_prepare on a gener
     CHECK(refused_by_sqlite * 50 < cases.size());
   }
 }
+
+namespace {
+
+const char* issue_name(sd::schema_issue_kind k) {
+  switch (k) {
+    case sd::schema_issue_kind::none: return "none";
+    case sd::schema_issue_kind::unknown_column: return "unknown_column";
+    case sd::schema_issue_kind::parameter_type: return "parameter_type";
+    case sd::schema_issue_kind::optional_into_not_null: return "optional_into_not_null";
+    case sd::schema_issue_kind::result_name: return "result_name";
+    case sd::schema_issue_kind::result_type: return "result_type";
+    case sd::schema_issue_kind::nullable_into_required: return "nullable_into_required";
+    case sd::schema_issue_kind::star_width: return "star_width";
+  }
+  return "?";
+}
+
+// The corpus tables as the schema check is told about them: names only, families unknown.
+struct corpus_schema_input {
+  std::vector<std::vector<sd::column_info>> columns;
+  std::vector<sd::table_info> tables;
+  std::vector<const sd::table_info*> table_pointers;
+
+  corpus_schema_input() {
+    for (const corpus_table& t : corpus_tables()) {
+      std::vector<sd::column_info> cols;
+      for (const std::string& c : t.columns) cols.push_back(sd::column_info{c, {}, false, false});
+      columns.push_back(std::move(cols));
+    }
+    for (std::size_t i = 0; i < corpus_tables().size(); ++i) {
+      tables.push_back(sd::table_info{corpus_tables()[i].name, columns[i].data(),
+                                      columns[i].size(), true});
+    }
+    for (const auto& t : tables) table_pointers.push_back(&t);
+  }
+  corpus_schema_input(const corpus_schema_input&) = delete;
+  corpus_schema_input& operator=(const corpus_schema_input&) = delete;
+
+  sd::schema_input for_sql(std::string_view sql) const {
+    sd::schema_input in;
+    in.sql = sql;
+    in.tables = table_pointers.data();
+    in.table_count = table_pointers.size();
+    return in;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("sql_differential: the schema check rejects no statement SQLite prepares",
+          "[schema][differential]") {
+  corpus_database cdb;
+  const corpus_schema_input schema;
+  std::size_t checked = 0, rejected = 0;
+  std::map<std::string, std::size_t> rejected_by_kind;
+  std::vector<std::string> examples;
+  for (const statement_case& c : corpus()) {
+    const sqlite_view lite = prepare(cdb.db, c.sql);
+    if (!lite.prepared || lite.several) continue;
+    ++checked;
+    const sd::schema_issue issue = sd::analyse_against_schema(schema.for_sql(c.sql));
+    if (issue.kind == sd::schema_issue_kind::none) continue;
+    ++rejected;
+    const std::string kind = std::string(issue_name(issue.kind)) + " " +
+                             std::string(issue.table) + "." + std::string(issue.column);
+    ++rejected_by_kind[issue_name(issue.kind)];
+    if (examples.size() < 20) {
+      examples.push_back(where_from(c) + ": " + kind + " at offset " +
+                         std::to_string(issue.token_begin) + "\n    " + c.sql);
+    }
+  }
+  std::ostringstream report;
+  report << checked << " statements SQLite prepared, " << rejected
+         << " rejected by the schema check:";
+  for (const auto& [kind, n] : rejected_by_kind) report << " " << kind << " " << n << ";";
+  for (const auto& e : examples) report << "\n  " << e;
+  INFO(report.str());
+  WARN(report.str());
+  CHECK(rejected == 0);
+}
