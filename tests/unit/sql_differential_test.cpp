@@ -148,7 +148,9 @@ class statement_generator {
 
   generated statement() {
     if (rng_.chance(8)) trivia(true);
+    if (rng_.chance(2)) tok(";");  // an empty statement first: SQLite skips it
     const std::size_t kind = rng_.below(100);
+    if (kind < 80 && rng_.chance(4)) tok(rng_.chance(50) ? "EXPLAIN" : "EXPLAIN QUERY PLAN");
     if (kind < 40) {
       select_statement();
     } else if (kind < 45) {
@@ -1009,18 +1011,21 @@ class statement_generator {
       // Compound: every arm has the same width.
       const std::size_t n = 1 + rng_.below(3);
       const std::size_t arms = 2 + rng_.below(2);
+      bool values_last = false;
       for (std::size_t i = 0; i < arms; ++i) {
         if (i > 0) {
           static const char* const ops[] = {"UNION", "UNION ALL", "INTERSECT", "EXCEPT"};
           tok(rng_.pick(ops));
         }
-        if (i > 0 && rng_.chance(20)) {
+        values_last = i > 0 && rng_.chance(20);
+        if (values_last) {
           values_rows(ctx, n, false);
         } else {
           select_core(ctx, n, false, false);
         }
       }
-      order_and_limit(ctx, n, true);
+      // ORDER BY and LIMIT belong to a SELECT arm in SQLite's grammar: none after VALUES.
+      if (!values_last) order_and_limit(ctx, n, true);
       return;
     }
     const std::size_t n = select_core(ctx, 0, false, true);
@@ -1438,6 +1443,12 @@ class statement_generator {
             tok(")");
           } else {
             expr(ctx);
+            // END, TRIGGER and TEMP as names inside a body, where `; END` closes it.
+            if (rng_.chance(30)) {
+              static const char* const names[] = {"end", "trigger", "temp", "begin"};
+              if (rng_.chance(50)) tok("AS");
+              tok(rng_.pick(names));
+            }
           }
           break;
       }
