@@ -117,6 +117,14 @@ static_assert(shape_is("REPLACE INTO t (id, a) VALUES (?, ?)", 2, returns_rows::
 static_assert(analyse_sql("UPDATE t SET a = ? WHERE id = ? RETURNING *").select_star);
 static_assert(shape_is("UPDATE t SET a = ? WHERE id = ? RETURNING *", 2, returns_rows::yes,
                        unknown));
+// DELETE and UPDATE may end with ORDER BY and LIMIT after RETURNING (SQLite built with
+// SQLITE_ENABLE_UPDATE_DELETE_LIMIT): they are not part of the list.
+static_assert(shape_is("DELETE FROM t RETURNING a ORDER BY a, b LIMIT ?", 1, returns_rows::yes, 1));
+static_assert(shape_is("UPDATE t SET b = ? RETURNING a, b ORDER BY a, b, c LIMIT 2, 3", 1,
+                       returns_rows::yes, 2));
+static_assert(analyse_sql("DELETE FROM t RETURNING * ORDER BY a LIMIT 1").select_star);
+static_assert(shape_is("DELETE FROM t RETURNING * ORDER BY a LIMIT 1", 0, returns_rows::yes,
+                       unknown));
 static_assert(shape_is("VALUES (1, 2, 3)", 0, returns_rows::yes, 3));
 static_assert(shape_is("VALUES (?, ?), (?, ?)", 4, returns_rows::yes, 2));
 static_assert(shape_is("VALUES (1, (2), coalesce(3, 4))", 0, returns_rows::yes, 3));

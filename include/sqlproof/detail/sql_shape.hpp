@@ -132,7 +132,13 @@ constexpr bool ends_select_list(const lexer& lx) noexcept {
   return ahead.is_keyword("AS");
 }
 
-constexpr bool never_stops(const lexer&) noexcept { return false; }
+// A RETURNING list runs to the statement's end, except in DELETE and UPDATE built with
+// SQLITE_ENABLE_UPDATE_DELETE_LIMIT (as Debian's SQLite is), where ORDER BY and LIMIT follow
+// it (https://sqlite.org/lang_delete.html#optional_limit_and_order_by_clauses). Both words
+// are reserved, so they never name a column.
+constexpr bool ends_returning_list(const lexer& lx) noexcept {
+  return lx.is_keyword("ORDER") || lx.is_keyword("LIMIT");
+}
 
 // Result columns of the statement that starts at `lx` (after any WITH clause).
 constexpr void analyse_result(lexer lx, sql_shape& shape) {
@@ -169,7 +175,7 @@ constexpr void analyse_result(lexer lx, sql_shape& shape) {
       if (depth == 0 && lx.is_keyword("RETURNING")) {
         lx.advance();
         bool star = false;
-        const std::size_t n = count_list_items(lx, never_stops, star);
+        const std::size_t n = count_list_items(lx, ends_returning_list, star);
         shape.rows = returns_rows::yes;
         shape.select_star = star;
         shape.result_columns = star ? unknown_count : n;
