@@ -169,8 +169,10 @@ class statement_generator {
       create_view();
     } else if (kind < 91) {
       create_index();
-    } else if (kind < 96) {
+    } else if (kind < 95) {
       create_trigger();
+    } else if (kind < 96) {
+      create_virtual_table();
     } else {
       other_statement();
     }
@@ -1520,6 +1522,36 @@ class statement_generator {
       tok(";");
     }
     tok("END");
+  }
+
+  // Module arguments are any tokens in balanced parentheses: `;`, `?` and `:x` there are
+  // neither statement ends nor parameters.
+  void create_virtual_table() {
+    tok("CREATE VIRTUAL TABLE");
+    if (rng_.chance(30)) tok("IF NOT EXISTS");
+    tok(spell("vt_" + std::to_string(rng_.below(1000))));
+    tok("USING");
+    if (rng_.chance(20)) {
+      tok(spell("fts5"));
+      return;
+    }
+    if (rng_.chance(30)) {
+      tok("rtree");
+      tok("(id, minx, maxx)");
+      return;
+    }
+    tok("fts5");
+    static const char* const arguments[] = {
+        "a", "b UNINDEXED", "tokenize = 'porter ascii'", "prefix = '2 3'", "c; d", "?",
+        ":x", "'?;'", "(e; ?)", "$v(x;y)", "@a::b", "-- ;\n f", "/* ; */ g", "window"};
+    tok("(");
+    const std::size_t n = 1 + rng_.below(4);
+    bool first = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      comma_unless_first(first);
+      tok(rng_.pick(arguments));
+    }
+    tok(")");
   }
 
   void other_statement() {
