@@ -23,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -1921,7 +1922,7 @@ TEST_CASE("sql_differential: the analysis agrees with sqlite3_prepare on a gener
     if (!lite.prepared) {
       ++refused_by_sqlite;
       if (c.hand_written) ++refused_hand_written;
-      std::string why = lite.error.substr(0, 32);
+      std::string why = lite.error.substr(0, std::min(lite.error.find(':'), std::size_t{40}));
       for (char& ch : why) {
         if (sd::is_digit(ch)) ch = 'N';
       }
