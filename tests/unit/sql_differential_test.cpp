@@ -793,7 +793,7 @@ class statement_generator {
     sc.outer = outer_ctx.sc;
     const bool has_from = rng_.chance(85);
     const bool grouped = has_from && rng_.chance(20);
-    const bool windowed = has_from && rng_.chance(12);
+    const bool windowed = rng_.chance(has_from ? 12 : 5);
     tok("SELECT");
     if (rng_.chance(12)) tok(rng_.chance(70) ? "DISTINCT" : "ALL");
     // The list refers to the FROM clause, which follows it: write the FROM clause first into
@@ -806,10 +806,13 @@ class statement_generator {
     std::string from_text = out_.sql;
     out_.sql = before;
     ctx.aggregates = true;
-    ctx.windows = has_from;
+    ctx.windows = has_from || windowed;
     std::vector<std::string> window_names;
     if (windowed) {
-      window_names.push_back("w1");
+      // Window names may be keywords SQLite takes for names, quoted names or strings.
+      static const char* const names[] = {"w1", "rows", "window", "\"w x\"", "[w]", "range",
+                                          "'w2'"};
+      window_names.push_back(std::string(rng_.pick(names)));
       if (rng_.chance(40)) window_names.push_back("win");
     }
     ctx.window_names = window_names;
@@ -1327,8 +1330,7 @@ class statement_generator {
     tok(spell(std::string(rng_.pick(names)) + "_" + std::to_string(rng_.below(1000))));
     if (rng_.chance(20)) {
       tok("AS");
-      expr_context ctx;
-      ctx.params = false;
+      expr_context ctx;  // placeholders are allowed here, unlike in views and triggers
       select_core(ctx, 0, false, true);
       return;
     }
@@ -1565,7 +1567,31 @@ class statement_generator {
         "ALTER TABLE t ADD COLUMN z TEXT DEFAULT '?'", "ALTER TABLE u RENAME COLUMN key TO k2",
         "ALTER TABLE replace DROP COLUMN last", "EXPLAIN SELECT ?", "EXPLAIN QUERY PLAN SELECT a FROM t WHERE a = ?",
         "DETACH DATABASE x", "PRAGMA foreign_keys"};
-    const std::string_view s = rng_.pick(statements);
+    const std::size_t k = rng_.below(std::size(statements) + 3);
+    if (k == std::size(statements)) {
+      tok("ATTACH DATABASE");
+      placeholder();
+      tok("AS");
+      if (rng_.chance(50)) {
+        placeholder();
+      } else {
+        tok(spell("key"));
+      }
+      return;
+    }
+    if (k == std::size(statements) + 1) {
+      tok("DETACH");
+      placeholder();
+      return;
+    }
+    if (k == std::size(statements) + 2) {
+      tok("VACUUM");
+      if (rng_.chance(50)) tok("main");
+      tok("INTO");
+      placeholder();
+      return;
+    }
+    const std::string_view s = statements[k];
     tok(s);
     if (s.find('?') != std::string_view::npos) {
       out_.styles.insert(placeholder_style::anonymous);
