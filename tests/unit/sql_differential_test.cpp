@@ -9,7 +9,8 @@
 // functions, subqueries, IN, BETWEEN, IS [NOT] DISTINCT FROM, COLLATE, `->`/`->>`); keywords
 // SQLite lets stand for names (https://sqlite.org/lang_keywords.html) as tables, columns and
 // aliases; every placeholder form; comments between any two tokens. A list of hand-written
-// application statements joins them.
+// application statements joins them. The grammar is in tests/support/sql_grammar.hpp and
+// tests/support/sql_statement_generator.hpp.
 //
 // Each statement is analysed at run time by detail::analyse_sql (the constexpr function the
 // compiler runs) and prepared by sqlite3_prepare_v2; where SQLite prepares it, both must
