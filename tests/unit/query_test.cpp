@@ -117,6 +117,27 @@ static_assert(shape_is("REPLACE INTO t (id, a) VALUES (?, ?)", 2, returns_rows::
 static_assert(analyse_sql("UPDATE t SET a = ? WHERE id = ? RETURNING *").select_star);
 static_assert(shape_is("UPDATE t SET a = ? WHERE id = ? RETURNING *", 2, returns_rows::yes,
                        unknown));
+// DELETE and UPDATE may end with ORDER BY and LIMIT after RETURNING (SQLite built with
+// SQLITE_ENABLE_UPDATE_DELETE_LIMIT): they are not part of the list.
+static_assert(shape_is("DELETE FROM t RETURNING a ORDER BY a, b LIMIT ?", 1, returns_rows::yes, 1));
+static_assert(shape_is("UPDATE t SET b = ? RETURNING a, b ORDER BY a, b, c LIMIT 2, 3", 1,
+                       returns_rows::yes, 2));
+static_assert(analyse_sql("DELETE FROM t RETURNING * ORDER BY a LIMIT 1").select_star);
+static_assert(shape_is("DELETE FROM t RETURNING * ORDER BY a LIMIT 1", 0, returns_rows::yes,
+                       unknown));
+// A virtual table's module arguments are any tokens in balanced parentheses: a `;` there ends
+// nothing, a `?` there is no parameter.
+static_assert(shape_is("CREATE VIRTUAL TABLE x USING fts5(a; b, ?, :c, (d; ?))", 0,
+                       returns_rows::no, unknown));
+static_assert(shape_is("CREATE VIRTUAL TABLE IF NOT EXISTS main.x USING fts5(a, 'b;');", 0,
+                       returns_rows::no, unknown));
+static_assert(problem_of("CREATE VIRTUAL TABLE x USING fts5(a; b); SELECT 1") ==
+              sql_problem::several_statements);
+static_assert(problem_of("CREATE VIRTUAL TABLE x USING fts5; SELECT ?") ==
+              sql_problem::several_statements);
+static_assert(analyse_sql("EXPLAIN CREATE VIRTUAL TABLE x USING fts5(?)").problem ==
+              sql_problem::none);
+static_assert(analyse_sql("EXPLAIN CREATE VIRTUAL TABLE x USING fts5(?)").parameter_count == 0);
 static_assert(shape_is("VALUES (1, 2, 3)", 0, returns_rows::yes, 3));
 static_assert(shape_is("VALUES (?, ?), (?, ?)", 4, returns_rows::yes, 2));
 static_assert(shape_is("VALUES (1, (2), coalesce(3, 4))", 0, returns_rows::yes, 3));

@@ -132,7 +132,13 @@ constexpr bool ends_select_list(const lexer& lx) noexcept {
   return ahead.is_keyword("AS");
 }
 
-constexpr bool never_stops(const lexer&) noexcept { return false; }
+// A RETURNING list runs to the statement's end, except in DELETE and UPDATE built with
+// SQLITE_ENABLE_UPDATE_DELETE_LIMIT (as Debian's SQLite is), where ORDER BY and LIMIT follow
+// it (https://sqlite.org/lang_delete.html#optional_limit_and_order_by_clauses). Both words
+// are reserved, so they never name a column.
+constexpr bool ends_returning_list(const lexer& lx) noexcept {
+  return lx.is_keyword("ORDER") || lx.is_keyword("LIMIT");
+}
 
 // Result columns of the statement that starts at `lx` (after any WITH clause).
 constexpr void analyse_result(lexer lx, sql_shape& shape) {
@@ -169,7 +175,7 @@ constexpr void analyse_result(lexer lx, sql_shape& shape) {
       if (depth == 0 && lx.is_keyword("RETURNING")) {
         lx.advance();
         bool star = false;
-        const std::size_t n = count_list_items(lx, never_stops, star);
+        const std::size_t n = count_list_items(lx, ends_returning_list, star);
         shape.rows = returns_rows::yes;
         shape.select_star = star;
         shape.result_columns = star ? unknown_count : n;
@@ -229,6 +235,53 @@ constexpr std::size_t first_named_index(std::string_view sql, std::string_view n
   return found;
 }
 
+// Where the module arguments of a leading [EXPLAIN [QUERY PLAN]] CREATE VIRTUAL TABLE ...
+// USING module(...) lie, from `(` to its matching `)`; {0, 0} when there are none. SQLite's
+// grammar takes them as any tokens in balanced parentheses (parse.y, vtabarg and anylist),
+// so a `;` there ends nothing and a `?` there is no parameter
+// (https://sqlite.org/lang_createvtab.html): `USING fts5(a; b, ?)` is one statement without
+// parameters. Without the matching `)` SQLite reports incomplete input: no span then.
+struct text_span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
+constexpr text_span module_arguments(std::string_view sql) noexcept {
+  lexer lx{sql};
+  while (lx.current().kind == token_kind::semicolon) lx.advance();
+  if (lx.is_keyword("EXPLAIN")) {
+    lx.advance();
+    if (lx.is_keyword("QUERY")) {
+      lx.advance();
+      lx.advance();  // PLAN
+    }
+  }
+  if (!lx.is_keyword("CREATE")) return {};
+  lx.advance();
+  if (!lx.is_keyword("VIRTUAL")) return {};
+  // Only names, IF NOT EXISTS and `.` come before USING, which is reserved.
+  while (!lx.done() && !lx.is_keyword("USING")) {
+    if (lx.current().kind == token_kind::semicolon || lx.current().kind == token_kind::lparen) {
+      return {};
+    }
+    lx.advance();
+  }
+  if (lx.done()) return {};
+  lx.advance();  // USING
+  lx.advance();  // the module's name
+  if (lx.current().kind != token_kind::lparen) return {};
+  const std::size_t begin = lx.current().begin;
+  std::size_t depth = 0;
+  for (; !lx.done(); lx.advance()) {
+    if (lx.current().kind == token_kind::error) return {};
+    if (lx.current().kind == token_kind::lparen) ++depth;
+    if (lx.current().kind == token_kind::rparen && --depth == 0) {
+      return {begin, lx.current().end};
+    }
+  }
+  return {};
+}
+
 constexpr sql_shape analyse_sql(std::string_view sql) {
   sql_shape shape{};
   // SQLite reads text only up to a NUL byte, even inside a literal or a comment: whatever
@@ -246,6 +299,7 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
   bool seen_statement = false;
   bool after_semicolon = false;
   statement_ends ends;
+  const text_span opaque = module_arguments(sql);
   for (lexer lx{sql}; !lx.done(); lx.advance()) {
     const token& t = lx.current();
     if (t.kind == token_kind::error) {
@@ -253,6 +307,7 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
       shape.problem_offset = t.begin;
       return shape;
     }
+    if (t.begin >= opaque.begin && t.begin < opaque.end) continue;  // module arguments
     const bool ends_statement = ends.ends_statement(lx);
     if (t.kind == token_kind::semicolon) {
       if (seen_statement && ends_statement) after_semicolon = true;
