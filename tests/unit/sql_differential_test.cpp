@@ -523,6 +523,14 @@ const char* issue_name(sd::schema_issue_kind k) {
       return "nullable_into_required";
     case sd::schema_issue_kind::star_width:
       return "star_width";
+    case sd::schema_issue_kind::unknown_table:
+      return "unknown_table";
+    case sd::schema_issue_kind::ambiguous_column:
+      return "ambiguous_column";
+    case sd::schema_issue_kind::compound_width:
+      return "compound_width";
+    case sd::schema_issue_kind::insert_width:
+      return "insert_width";
   }
   return "?";
 }
@@ -578,8 +586,9 @@ TEST_CASE("sql_differential: the schema check rejects no statement SQLite prepar
                              "." + std::string(issue.column);
     ++rejected_by_kind[issue_name(issue.kind)];
     if (examples.size() < 20) {
-      examples.push_back(where_from(c) + ": " + kind + " at offset " +
-                         std::to_string(issue.token_begin) + "\n    " + c.sql);
+      examples.push_back(where_from(c) + ": " + kind + " at `" +
+                         c.sql.substr(issue.token_begin, issue.token_end - issue.token_begin) +
+                         "` (offset " + std::to_string(issue.token_begin) + ")\n    " + c.sql);
     }
   }
   std::ostringstream report;

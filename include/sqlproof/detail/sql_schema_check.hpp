@@ -226,6 +226,33 @@ constexpr bool ends_expression(const schema_token& t) noexcept {
          t.word == kw::current_timestamp_;
 }
 
+// Keywords SQLite lets name a column where a name is expected (parse.y's %fallback ID),
+// after which an expression may end: a name that follows one is an alias (`key total`).
+// Left out are those an operand follows (BY, MATCH, LIKE, GLOB, REGEXP, OFFSET, CAST).
+constexpr bool keyword_column_may_end(std::string_view w) noexcept {
+  constexpr std::string_view words[] = {
+      "ABORT", "ACTION", "AFTER", "ALWAYS", "ANALYZE", "ASC", "ATTACH", "BEFORE", "BEGIN",
+      "CASCADE", "COLUMN", "CONFLICT", "CURRENT", "CURRENT_DATE", "CURRENT_TIME",
+      "CURRENT_TIMESTAMP", "DATABASE", "DEFERRED", "DESC", "DETACH", "DO", "EACH", "END",
+      "EXCLUDE", "EXCLUSIVE", "EXPLAIN", "FAIL", "FILTER", "FIRST", "FOLLOWING", "FOR",
+      "GENERATED", "GROUPS", "IF", "IGNORE", "IMMEDIATE", "INITIALLY", "INSTEAD", "KEY",
+      "LAST", "MATERIALIZED", "NO", "NULLS", "OF", "OTHERS", "OVER", "PARTITION", "PLAN",
+      "PRAGMA", "PRECEDING", "QUERY", "RAISE", "RANGE", "RECURSIVE", "REINDEX", "RELEASE",
+      "RENAME", "REPLACE", "RESTRICT", "ROW", "ROWS", "SAVEPOINT", "TEMP", "TIES", "TRIGGER",
+      "UNBOUNDED", "VACUUM", "VIEW", "VIRTUAL", "WINDOW", "WITH", "WITHOUT"};
+  for (const std::string_view k : words) {
+    if (iequals(k, w)) return true;
+  }
+  return false;
+}
+
+// Any keyword SQLite lets name a column or a table (parse.y's %fallback ID).
+constexpr bool keyword_names_column(std::string_view w) noexcept {
+  return keyword_column_may_end(w) || iequals(w, "BY") || iequals(w, "MATCH") ||
+         iequals(w, "LIKE") || iequals(w, "GLOB") || iequals(w, "REGEXP") ||
+         iequals(w, "OFFSET") || iequals(w, "CAST");
+}
+
 // The name a (possibly quoted) identifier token spells, without quotes. A quoted name that
 // holds a quote character (`"a""b"`, `` `"x"` ``, `[a"b]`) is returned with its quotes, as
 // written: same_name reads it (a bare name never starts with a quote).
@@ -621,6 +648,11 @@ class schema_analysis {
         }
       }
       if (first.found) return first;
+      // A source of this scope whose columns are unknown may have it: the outer scopes are
+      // not searched (SQLite takes the innermost match).
+      for (std::size_t k = scope_begin_[d]; k < scope_end(d); ++k) {
+        if (!sources_[k].mapped) return {};
+      }
     }
     // Not a column of any visible source: an error only when every visible source is known
     // and the name is not a result alias, an implicit column, or a double-quoted string
@@ -645,6 +677,29 @@ class schema_analysis {
   }
 
   // --- expressions ---
+
+  // Whether a name right after token k is an alias: k ends an expression (a name, a literal,
+  // `)`, a placeholder, `END`, `NULL`, a keyword naming a column).
+  constexpr bool alias_follows(std::size_t k) const noexcept {
+    const schema_token& p = tok(k);
+    if (is_name_token(p) || p.kind == token_kind::string || p.kind == token_kind::number ||
+        p.kind == token_kind::blob || p.kind == token_kind::rparen ||
+        p.kind == token_kind::placeholder || ends_expression(p)) {
+      return true;
+    }
+    if (p.kind != token_kind::identifier || p.word == kw::none) return false;
+    if (keyword_column_may_end(text(k))) return true;
+    // OFFSET, MATCH, LIKE ... name a column where an operand starts (`, offset c2`).
+    return keyword_names_column(text(k)) && k > 0 &&
+           (is(k - 1, token_kind::comma) || is(k - 1, token_kind::lparen) ||
+            is(k - 1, token_kind::dot) ||
+            is(k - 1, kw::select_) || is(k - 1, kw::distinct_) || is(k - 1, kw::all_));
+  }
+  // A keyword SQLite lets qualify a column (`action.id`, `database.a`).
+  constexpr bool is_qualifier(std::size_t i) const noexcept {
+    return is_name_token(tok(i)) ||
+           (is(i, token_kind::identifier) && keyword_names_column(text(i)));
+  }
 
   static constexpr bool is_comparison_op(std::string_view op) noexcept {
     return op == "=" || op == "==" || op == "!=" || op == "<>" || op == "<" || op == "<=" ||
@@ -678,7 +733,7 @@ class schema_analysis {
   // Where a column reference ending at token `last` starts (npos when `last` ends none).
   constexpr std::size_t colref_start(std::size_t last) const noexcept {
     if (last == npos || last >= n_ || !is_name_token(toks_[last])) return npos;
-    if (last >= 2 && toks_[last - 1].kind == token_kind::dot && is_name_token(toks_[last - 2])) {
+    if (last >= 2 && toks_[last - 1].kind == token_kind::dot && is_qualifier(last - 2)) {
       if (last >= 3 && toks_[last - 3].kind == token_kind::dot) return npos;  // schema.t.c
       return last - 2;
     }
@@ -687,7 +742,11 @@ class schema_analysis {
   }
   // Where a column reference starting at `first` ends (npos when none starts there).
   constexpr std::size_t colref_end(std::size_t first) const noexcept {
-    if (first >= n_ || !is_name_token(toks_[first])) return npos;
+    if (first >= n_) return npos;
+    if (!is_name_token(toks_[first])) {
+      // A keyword names a column's table only as `keyword.column`.
+      if (!is_qualifier(first) || !is(first + 1, token_kind::dot)) return npos;
+    }
     if (is(first + 1, token_kind::lparen)) return npos;  // a function call
     if (is(first + 1, token_kind::dot)) {
       if (!is_name_token(tok(first + 2)) || is(first + 3, token_kind::dot) ||
@@ -872,7 +931,18 @@ class schema_analysis {
         check_placeholder_context(i, b, e);
         continue;
       }
-      if (!is_name_token(t)) continue;
+      if (!is_name_token(t)) {
+        // `keyword.column`: a keyword names the table (`action.id`).
+        if (is_qualifier(i) && is(i + 1, token_kind::dot) && !(i > 0 && is(i - 1, token_kind::dot))) {
+          if (const std::size_t last = colref_end(i); last != npos) {
+            hit_of(i, last);
+            i = last;
+          }
+        }
+        continue;
+      }
+      // Qualified by what the walk skipped (`schema.t.c`, `f(x).y`): not followed.
+      if (i > 0 && is(i - 1, token_kind::dot)) continue;
       // Not a column: a function name, an alias, a collation, a window name, a type in CAST.
       if (is(i + 1, token_kind::lparen)) continue;
       // A window's name where it is defined (`WINDOW w1 AS (...), w2 AS (...)`).
@@ -898,12 +968,7 @@ class schema_analysis {
           while (is(i + 1, token_kind::dot) && is_name_token(tok(i + 2))) i += 2;
           continue;
         }
-        if (i > b && (is_name_token(p) || p.kind == token_kind::string ||
-                      p.kind == token_kind::number || p.kind == token_kind::blob ||
-                      p.kind == token_kind::rparen || p.kind == token_kind::placeholder ||
-                      ends_expression(p))) {
-          continue;  // `expr alias`
-        }
+        if (i > b && alias_follows(i - 1)) continue;  // `expr alias`
       }
       const std::size_t last = colref_end(i);
       if (last == npos) {
@@ -1081,9 +1146,7 @@ class schema_analysis {
       const bool at_item_end = i + 1 == e || is(i + 1, token_kind::comma);
       if (!at_item_end || !is_name_token(toks_[i]) || alias_count_ == max_aliases) continue;
       const schema_token& p = tok(i - 1);
-      if (i > b && (p.word == kw::as_ || is_name_token(p) || p.kind == token_kind::rparen ||
-                    p.kind == token_kind::string || p.kind == token_kind::number ||
-                    ends_expression(p))) {
+      if (i > b && (p.word == kw::as_ || alias_follows(i - 1))) {
         if (!(is(i - 1, token_kind::dot))) aliases_[alias_count_++] = name(i);
       }
     }
@@ -1135,10 +1198,7 @@ class schema_analysis {
           if (p.word == kw::as_) {
             alias_at = end - 1;
             expr_end = end - 2;
-          } else if (is_name_token(p) || p.kind == token_kind::rparen ||
-                     p.kind == token_kind::string || p.kind == token_kind::number ||
-                     p.kind == token_kind::blob || p.kind == token_kind::placeholder ||
-                     ends_expression(p)) {
+          } else if (alias_follows(end - 2)) {
             alias_at = end - 1;
             expr_end = end - 1;
           }
@@ -1362,7 +1422,7 @@ class schema_analysis {
     const std::size_t ons = on_count_;
     std::size_t width = npos;
     if (is(from, kw::from_)) {
-      from_end = find_depth0(from + 1, e, ends_from);
+      from_end = from_clause_end(from + 1, e);
       // Sources first: the list names them.
       if (!collect_sources(from + 1, from_end)) gave_up_ = true;
     }
@@ -1398,6 +1458,17 @@ class schema_analysis {
     }
   }
 
+  // Where a FROM clause starting at b ends: at WHERE, GROUP, ... (WINDOW only as `WINDOW
+  // name AS`; elsewhere it names a table or an alias).
+  constexpr std::size_t from_clause_end(std::size_t b, std::size_t e) const {
+    std::size_t at = b;
+    while (true) {
+      at = find_depth0(at, e, ends_from);
+      if (at >= e || !is(at, kw::window_) || is(at + 2, kw::as_)) return at;
+      ++at;
+    }
+  }
+
   // Reads `name [AS] alias` / `(subquery) alias` / `func(...) alias` at i; returns the index
   // after it (and after any INDEXED BY / NOT INDEXED).
   constexpr std::size_t table_reference(std::size_t i, bool nullable) {
@@ -1415,7 +1486,7 @@ class schema_analysis {
         opaque = true;  // a parenthesised join
       }
       i = close + 1;
-    } else if (is_name_token(tok(i))) {
+    } else if (is_qualifier(i)) {  // a name, or a keyword SQLite lets name a table
       table = name(i);
       name_at = i;
       if (is(i + 1, token_kind::dot)) {  // schema.table: may be another database's table
@@ -1432,10 +1503,11 @@ class schema_analysis {
       return npos;
     }
     std::string_view alias;
-    if (is(i, kw::as_) && is_name_token(tok(i + 1))) {
+    if (is(i, kw::as_) && is_qualifier(i + 1)) {
       alias = name(i + 1);
       i += 2;
-    } else if (is_name_token(tok(i))) {
+    } else if (is_name_token(tok(i)) || (is_qualifier(i) && !is(i, kw::with_) &&
+                                         !(is(i, kw::window_) && is(i + 2, kw::as_)))) {
       alias = name(i);
       ++i;
     }
@@ -1505,7 +1577,7 @@ class schema_analysis {
     if (is(i + 1, token_kind::dot)) return npos;  // schema.table
     std::string_view alias;
     std::size_t next = i + 1;
-    if (is(next, kw::as_) && is_name_token(tok(next + 1))) {
+    if (is(next, kw::as_) && is_qualifier(next + 1)) {
       alias = name(next + 1);
       next += 2;
     } else if (is_name_token(tok(next))) {
@@ -1545,8 +1617,20 @@ class schema_analysis {
         } else {
           walk(i + 2, end);
         }
+      } else if (is(i, token_kind::lparen) && tok(tok(i).match + 1).kind == token_kind::op &&
+                 text(tok(i).match + 1) == "=") {
+        // (a, b) = (...): the names are the target's columns
+        const source& s = sources_[target];
+        for (std::size_t k = i + 1; k < tok(i).match && s.mapped; ++k) {
+          if (!is(k, token_kind::identifier) && !is(k, token_kind::quoted_identifier)) continue;
+          if (find_column(*s.table, name(k)) == npos && !is_implicit_column(name(k))) {
+            unknown_column(k, *s.table, name(k));
+            return;
+          }
+        }
+        walk(tok(i).match + 2, end);
       } else {
-        walk(i, end);  // (a, b) = (...) and the like: names only
+        walk(i, end);
       }
       i = end + 1;
     }
@@ -1712,7 +1796,7 @@ class schema_analysis {
       const std::size_t ons = on_count_;
       bool followed = true;
       if (is(set_end, kw::from_)) {
-        from_end = find_depth0(set_end + 1, end, ends_from);
+        from_end = from_clause_end(set_end + 1, end);
         followed = collect_sources(set_end + 1, from_end);
       }
       if (followed && !failed()) {
@@ -1722,6 +1806,7 @@ class schema_analysis {
           return t.word == kw::returning_;
         });
         if (!failed()) walk(from_end, ret);
+        source_count_ = target + 1;  // RETURNING sees the target table only
         returning(ret, end);
       }
     }
