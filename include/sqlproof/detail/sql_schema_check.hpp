@@ -692,7 +692,7 @@ class schema_analysis {
     // OFFSET, MATCH, LIKE ... name a column where an operand starts (`, offset c2`).
     return keyword_names_column(text(k)) && k > 0 &&
            (is(k - 1, token_kind::comma) || is(k - 1, token_kind::lparen) ||
-            is(k - 1, token_kind::dot) ||
+            is(k - 1, token_kind::dot) || is(k - 1, token_kind::op) || is(k - 1, token_kind::star) ||
             is(k - 1, kw::select_) || is(k - 1, kw::distinct_) || is(k - 1, kw::all_));
   }
   // A keyword SQLite lets qualify a column (`action.id`, `database.a`).
@@ -1449,7 +1449,8 @@ class schema_analysis {
       const bool distinct_from = is(at, kw::from_) && at > list && is(at - 1, kw::distinct_);
       const bool window_name =
           is(at, kw::window_) &&
-          !((tok(at + 1).kind == token_kind::identifier ||
+          !(at + 2 < end &&
+            (tok(at + 1).kind == token_kind::identifier ||
              tok(at + 1).kind == token_kind::quoted_identifier ||
              tok(at + 1).kind == token_kind::string) &&
             is(at + 2, kw::as_));
@@ -1464,7 +1465,7 @@ class schema_analysis {
     std::size_t at = b;
     while (true) {
       at = find_depth0(at, e, ends_from);
-      if (at >= e || !is(at, kw::window_) || is(at + 2, kw::as_)) return at;
+      if (at >= e || !is(at, kw::window_) || (at + 2 < e && is(at + 2, kw::as_))) return at;
       ++at;
     }
   }
@@ -1531,6 +1532,7 @@ class schema_analysis {
   // The sources of a FROM clause [b, e); the ON conditions are walked later by from_clause
   // (the SELECT list comes first in the text, and names these sources).
   constexpr bool collect_sources(std::size_t b, std::size_t e) {
+    if (b >= e) return false;  // a FROM the analysis did not delimit
     std::size_t i = b;
     const std::size_t scope = scope_count_ - 1;
     while (i < e) {
