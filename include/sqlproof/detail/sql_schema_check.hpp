@@ -717,8 +717,10 @@ class schema_analysis {
     if (i + 1 == b || i == npos) return true;  // start of the range
     const schema_token& t = toks_[i];
     if (t.kind == token_kind::lparen || t.kind == token_kind::comma) return true;
+    // Not after COLLATE, ESCAPE, OVER or AS: what follows those is a collation, a window or
+    // a type, not an operand.
     return t.kind == token_kind::identifier && t.word != kw::none && t.word != kw::collate_ &&
-           t.word != kw::escape_;
+           t.word != kw::escape_ && t.word != kw::over_ && t.word != kw::as_;
   }
   constexpr bool closes_operand(std::size_t i, std::size_t e) const noexcept {
     if (i >= e) return true;
