@@ -689,11 +689,15 @@ class schema_analysis {
     }
     if (p.kind != token_kind::identifier || p.word == kw::none) return false;
     if (keyword_column_may_end(text(k))) return true;
-    // OFFSET, MATCH, LIKE ... name a column where an operand starts (`, offset c2`).
-    return keyword_names_column(text(k)) && k > 0 &&
-           (is(k - 1, token_kind::comma) || is(k - 1, token_kind::lparen) ||
-            is(k - 1, token_kind::dot) || is(k - 1, token_kind::op) || is(k - 1, token_kind::star) ||
-            is(k - 1, kw::select_) || is(k - 1, kw::distinct_) || is(k - 1, kw::all_));
+    // OFFSET, MATCH, LIKE ... are keywords after an operand (`LIMIT 1 OFFSET ?`, `a LIKE ?`,
+    // `a NOT LIKE ?`); elsewhere they name a column (`, offset c2`, `x LIKE offset c2`).
+    if (!keyword_names_column(text(k)) || k == 0 || iequals(text(k), "BY")) return false;
+    const schema_token& q = tok(k - 1);
+    const bool after_operand = is_name_token(q) || q.kind == token_kind::string ||
+                               q.kind == token_kind::number || q.kind == token_kind::blob ||
+                               q.kind == token_kind::rparen || q.kind == token_kind::placeholder ||
+                               ends_expression(q) || q.word == kw::not_;
+    return !after_operand;
   }
   // A keyword SQLite lets qualify a column (`action.id`, `database.a`).
   constexpr bool is_qualifier(std::size_t i) const noexcept {
