@@ -696,7 +696,9 @@ class schema_analysis {
     const bool after_operand = is_name_token(q) || q.kind == token_kind::string ||
                                q.kind == token_kind::number || q.kind == token_kind::blob ||
                                q.kind == token_kind::rparen || q.kind == token_kind::placeholder ||
-                               ends_expression(q) || q.word == kw::not_;
+                               ends_expression(q) ||
+                               (q.word == kw::not_ && k >= 2 && !is(k - 2, kw::is_) &&
+                                !iequals(text(k), "OFFSET") && !iequals(text(k), "CAST"));
     return !after_operand;
   }
   // A keyword SQLite lets qualify a column (`action.id`, `database.a`).
