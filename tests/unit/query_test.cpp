@@ -689,9 +689,10 @@ TEST_CASE("query: a mapped row type checks column names once, when prepared", "[
   CHECK(aliased_row->name == "ANN");
   CHECK(aliased_row->age == 32);
 
-  // The compile-time analysis does not follow a WITH clause: the prepare-time check does.
-  using swapped = sp::query<"WITH p AS (SELECT * FROM people) SELECT id, age, name FROM p",
-                            person()>;
+  // A view the schema does not map: its columns are unknown at compile time, so the
+  // prepare-time check is what sees the order.
+  db.exec_script("CREATE VIEW people_view AS SELECT id, age, name FROM people");
+  using swapped = sp::query<"SELECT * FROM people_view", person()>;
   try {
     (void)db.one<swapped>();
     FAIL("columns in the wrong order were read into a mapped struct");
@@ -699,7 +700,7 @@ TEST_CASE("query: a mapped row type checks column names once, when prepared", "[
     CHECK(contains(e.what(), "'age'"));
     CHECK(contains(e.what(), "'name'"));
     CHECK(contains(e.what(), "person"));
-    CHECK(e.sql() == "WITH p AS (SELECT * FROM people) SELECT id, age, name FROM p");
+    CHECK(e.sql() == "SELECT * FROM people_view");
     CHECK_FALSE(e.query_name().empty());
   }
 

@@ -282,10 +282,10 @@ TEST_CASE("table: a mapped row checks result column names when first prepared", 
   sp::database db{":memory:"};
   db.exec_script(schema);
   (void)db.exec<add_user>("Ann", std::nullopt, 31);
-  // The compile-time analysis does not follow WITH clauses; the prepare-time check does.
-  using reordered = sp::query<"WITH u AS (SELECT id, age AS name, name AS age, email FROM users) "
-                              "SELECT id, age, name, email FROM u",
-                              user()>;
+  // A view the schema does not map: its columns are unknown at compile time, so the
+  // prepare-time check is what sees the order.
+  db.exec_script("CREATE VIEW users_swapped AS SELECT id, age, name, email FROM users");
+  using reordered = sp::query<"SELECT * FROM users_swapped", user()>;
   try {
     (void)db.one<reordered>();
     FAIL("a row with columns in another order was read into user");
