@@ -175,57 +175,6 @@ inline constexpr keyword_entry sqlite_keywords[] = {
     {"CURRENT_TIMESTAMP", kw::current_timestamp_},
 };
 
-// [first, last) of the entries of each length, computed once.
-struct keyword_range {
-  std::size_t first = 0;
-  std::size_t last = 0;
-};
-inline constexpr auto keyword_ranges = [] {
-  std::array<keyword_range, 18> out{};
-  constexpr std::size_t n = sizeof(sqlite_keywords) / sizeof(sqlite_keywords[0]);
-  for (std::size_t i = 0; i < n; ++i) {
-    keyword_range& r = out[sqlite_keywords[i].text.size()];
-    if (r.last == 0) r.first = i;
-    r.last = i + 1;
-  }
-  return out;
-}();
-
-constexpr kw keyword_of(std::string_view word) noexcept {
-  if (word.size() < 2 || word.size() > 17) return kw::none;
-  const char first = ascii_lower(word[0]);
-  const keyword_range r = keyword_ranges[word.size()];
-  for (std::size_t i = r.first; i < r.last; ++i) {
-    const std::string_view k = sqlite_keywords[i].text;
-    if (ascii_lower(k[0]) == first && iequals(k, word)) return sqlite_keywords[i].id;
-  }
-  return kw::none;
-}
-
-// ---- tokens ---------------------------------------------------------------------------
-
-struct schema_token {
-  token_kind kind = token_kind::end;
-  kw word = kw::none;
-  std::size_t begin = 0;
-  std::size_t end = 0;
-  std::size_t match = 0;  // for '(' the index of its ')', for ')' its '('
-  std::size_t param = static_cast<std::size_t>(-1);  // placeholders: the declared parameter
-};
-
-constexpr bool is_name_token(const schema_token& t) noexcept {
-  return (t.kind == token_kind::identifier && t.word == kw::none) ||
-         t.kind == token_kind::quoted_identifier;
-}
-
-// Keywords an expression can end with (`CASE ... END`, `NULL`, `x IS NULL`, `x NOTNULL`,
-// `CURRENT_TIMESTAMP`): a name right after one is the result column's alias.
-constexpr bool ends_expression(const schema_token& t) noexcept {
-  return t.word == kw::end_ || t.word == kw::null_ || t.word == kw::isnull_ ||
-         t.word == kw::notnull_ || t.word == kw::current_date_ || t.word == kw::current_time_ ||
-         t.word == kw::current_timestamp_;
-}
-
 // Keywords SQLite lets name a column where a name is expected (parse.y's %fallback ID),
 // after which an expression may end: a name that follows one is an alias (`key total`).
 // Left out are those an operand follows (BY, MATCH, LIKE, GLOB, REGEXP, OFFSET, CAST).
@@ -251,6 +200,83 @@ constexpr bool keyword_names_column(std::string_view w) noexcept {
   return keyword_column_may_end(w) || iequals(w, "BY") || iequals(w, "MATCH") ||
          iequals(w, "LIKE") || iequals(w, "GLOB") || iequals(w, "REGEXP") ||
          iequals(w, "OFFSET") || iequals(w, "CAST");
+}
+
+// [first, last) of the entries of each length, computed once.
+struct keyword_range {
+  std::size_t first = 0;
+  std::size_t last = 0;
+};
+inline constexpr auto keyword_ranges = [] {
+  std::array<keyword_range, 18> out{};
+  constexpr std::size_t n = sizeof(sqlite_keywords) / sizeof(sqlite_keywords[0]);
+  for (std::size_t i = 0; i < n; ++i) {
+    keyword_range& r = out[sqlite_keywords[i].text.size()];
+    if (r.last == 0) r.first = i;
+    r.last = i + 1;
+  }
+  return out;
+}();
+
+// What a keyword may also be, per entry of sqlite_keywords, computed once.
+enum keyword_flag : unsigned char {
+  names_column = 1,  // SQLite lets it name a column or a table (a qualifier, an alias)
+  may_end = 2,       // used as a column, an expression may end with it (`key total`)
+};
+inline constexpr auto keyword_flags = [] {
+  constexpr std::size_t n = sizeof(sqlite_keywords) / sizeof(sqlite_keywords[0]);
+  std::array<unsigned char, n> out{};
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view w = sqlite_keywords[i].text;
+    out[i] = static_cast<unsigned char>((keyword_names_column(w) ? names_column : 0) |
+                                        (keyword_column_may_end(w) ? may_end : 0));
+  }
+  return out;
+}();
+
+struct keyword_match {
+  kw id = kw::none;
+  unsigned char flags = 0;
+};
+
+constexpr keyword_match keyword_lookup(std::string_view word) noexcept {
+  if (word.size() < 2 || word.size() > 17) return {};
+  const char first = ascii_lower(word[0]);
+  const keyword_range r = keyword_ranges[word.size()];
+  for (std::size_t i = r.first; i < r.last; ++i) {
+    const std::string_view k = sqlite_keywords[i].text;
+    if (ascii_lower(k[0]) == first && iequals(k, word)) {
+      return {sqlite_keywords[i].id, keyword_flags[i]};
+    }
+  }
+  return {};
+}
+
+constexpr kw keyword_of(std::string_view word) noexcept { return keyword_lookup(word).id; }
+
+// ---- tokens ---------------------------------------------------------------------------
+
+struct schema_token {
+  token_kind kind = token_kind::end;
+  kw word = kw::none;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::size_t match = 0;  // for '(' the index of its ')', for ')' its '('
+  std::size_t param = static_cast<std::size_t>(-1);  // placeholders: the declared parameter
+  unsigned char flags = 0;  // keywords: keyword_flag bits
+};
+
+constexpr bool is_name_token(const schema_token& t) noexcept {
+  return (t.kind == token_kind::identifier && t.word == kw::none) ||
+         t.kind == token_kind::quoted_identifier;
+}
+
+// Keywords an expression can end with (`CASE ... END`, `NULL`, `x IS NULL`, `x NOTNULL`,
+// `CURRENT_TIMESTAMP`): a name right after one is the result column's alias.
+constexpr bool ends_expression(const schema_token& t) noexcept {
+  return t.word == kw::end_ || t.word == kw::null_ || t.word == kw::isnull_ ||
+         t.word == kw::notnull_ || t.word == kw::current_date_ || t.word == kw::current_time_ ||
+         t.word == kw::current_timestamp_;
 }
 
 // The name a (possibly quoted) identifier token spells, without quotes. A quoted name that
@@ -309,7 +335,11 @@ constexpr std::size_t name_distance(std::string_view a, std::string_view b) noex
 class schema_analysis {
  public:
   constexpr explicit schema_analysis(const schema_input& in) : in_(in) {}
-  constexpr ~schema_analysis() { delete[] toks_; }
+  constexpr ~schema_analysis() {
+    delete[] toks_;
+    delete[] derived_;
+    delete[] derived_columns_;
+  }
   schema_analysis(const schema_analysis&) = delete;
   schema_analysis& operator=(const schema_analysis&) = delete;
 
@@ -377,7 +407,11 @@ class schema_analysis {
       s.begin = t.begin;
       s.end = t.end;
       s.match = npos;
-      if (t.kind == token_kind::identifier) s.word = keyword_of(lx.text());
+      if (t.kind == token_kind::identifier) {
+        const keyword_match m = keyword_lookup(lx.text());
+        s.word = m.id;
+        s.flags = m.flags;
+      }
       if (t.kind == token_kind::lparen) {
         if (depth == 128) return false;
         stack[depth++] = k;
@@ -505,6 +539,10 @@ class schema_analysis {
 
   // A table the statement defines; its columns are filled by record_column.
   constexpr table_info* new_derived(std::string_view name) {
+    if (derived_ == nullptr) {  // allocated when a statement first defines a table
+      derived_ = new table_info[max_derived];
+      derived_columns_ = new column_info[max_derived_columns];
+    }
     if (derived_count_ == max_derived) return nullptr;
     table_info& t = derived_[derived_count_++];
     t = table_info{name, derived_columns_ + derived_column_count_, 0, true};
@@ -688,23 +726,23 @@ class schema_analysis {
       return true;
     }
     if (p.kind != token_kind::identifier || p.word == kw::none) return false;
-    if (keyword_column_may_end(text(k))) return true;
+    if ((p.flags & may_end) != 0) return true;
     // OFFSET, MATCH, LIKE ... are keywords after an operand (`LIMIT 1 OFFSET ?`, `a LIKE ?`,
     // `a NOT LIKE ?`); elsewhere they name a column (`, offset c2`, `x LIKE offset c2`).
-    if (!keyword_names_column(text(k)) || k == 0 || iequals(text(k), "BY")) return false;
+    if ((p.flags & names_column) == 0 || k == 0 || p.word == kw::by_) return false;
     const schema_token& q = tok(k - 1);
     const bool after_operand = is_name_token(q) || q.kind == token_kind::string ||
                                q.kind == token_kind::number || q.kind == token_kind::blob ||
                                q.kind == token_kind::rparen || q.kind == token_kind::placeholder ||
                                ends_expression(q) ||
                                (q.word == kw::not_ && k >= 2 && !is(k - 2, kw::is_) &&
-                                !iequals(text(k), "OFFSET") && !iequals(text(k), "CAST"));
+                                p.word != kw::offset_ && !iequals(text(k), "CAST"));
     return !after_operand;
   }
   // A keyword SQLite lets qualify a column (`action.id`, `database.a`).
   constexpr bool is_qualifier(std::size_t i) const noexcept {
     return is_name_token(tok(i)) ||
-           (is(i, token_kind::identifier) && keyword_names_column(text(i)));
+           (is(i, token_kind::identifier) && (tok(i).flags & names_column) != 0);
   }
 
   static constexpr bool is_comparison_op(std::string_view op) noexcept {
@@ -1859,8 +1897,8 @@ class schema_analysis {
   std::size_t scope_count_ = 0;
   const source* excluded_ = nullptr;
 
-  table_info derived_[max_derived]{};
-  column_info derived_columns_[max_derived_columns]{};
+  table_info* derived_ = nullptr;           // max_derived entries, once allocated
+  column_info* derived_columns_ = nullptr;  // max_derived_columns entries
   std::size_t derived_count_ = 0;
   std::size_t derived_column_count_ = 0;
   cte ctes_[max_derived]{};
