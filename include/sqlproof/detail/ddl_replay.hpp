@@ -48,7 +48,8 @@ struct ddl_column {
   bool alive = true;
   bool rowid_alias = false;          // INTEGER PRIMARY KEY of a rowid table
   bool integer_declared = false;     // declared with the type INTEGER exactly
-  std::size_t source = no_column;    // for a view's column: the table it was read from
+  std::size_t source = no_column;    // for a view's column: the column it was read from
+  bool from_star = false;            // ... through `*` or `t.*`
 };
 
 // A source of a view's FROM clause.
@@ -62,7 +63,8 @@ struct ddl_source {
 struct ddl_item {
   std::string_view name;
   column_info info;
-  std::size_t source = no_column;
+  std::size_t source = no_column;  // the column it reads, when it is a plain column
+  bool from_star = false;
 };
 
 // A growable array for constant evaluation (std::vector is not usable there with every
@@ -258,15 +260,23 @@ class ddl_replay {
       if (columns_[c].table == t) columns_[c].alive = false;
     }
   }
-  // A view reads its tables when it is queried, and `*` is expanded then: when a table's
-  // columns change or it is dropped, the columns of the views that read it are no longer known.
-  constexpr void forget_views_reading(std::size_t t) noexcept {
+  // A view reads its tables when it is queried, and expands `*` then: the columns of a view
+  // are no longer known when a table it reads is dropped (changed = every_column), when a
+  // column it reads is renamed or dropped (SQLite rewrites the view's SELECT with the new
+  // name), or when a table it expands with `*` gains or loses a column (changed = no_column).
+  static constexpr std::size_t every_column = no_column - 1;
+  constexpr void forget_views_reading(std::size_t t, std::size_t changed) noexcept {
     for (std::size_t v = 0; v < tables_.size(); ++v) {
       if (!tables_[v].alive || !tables_[v].view || !tables_[v].columns_known) continue;
       for (std::size_t c = 0; c < columns_.size(); ++c) {
-        if (columns_[c].alive && columns_[c].table == v && columns_[c].source == t) {
+        const ddl_column& col = columns_[c];
+        if (!col.alive || col.table != v || col.source == no_column ||
+            columns_[col.source].table != t) {
+          continue;
+        }
+        if (col.from_star || changed == every_column || col.source == changed) {
           forget_columns(v);
-          forget_views_reading(v);
+          forget_views_reading(v, every_column);
           break;
         }
       }
@@ -316,7 +326,7 @@ class ddl_replay {
       const std::size_t t = find_table(qualified_name(i));
       if (t != no_column) {
         tables_[t].alive = false;
-        forget_views_reading(t);
+        forget_views_reading(t, every_column);
       }
     }
   }
@@ -429,7 +439,6 @@ class ddl_replay {
       tables_[t].name = name_at(i + 2);
       return;
     }
-    forget_views_reading(t);
     if (!tables_[t].columns_known) return;
     if (is(i, "RENAME")) {
       ++i;
@@ -437,18 +446,22 @@ class ddl_replay {
       if (!is_name(i) || !is(i + 1, "TO") || !is_name(i + 2)) return forget_columns(t);
       const std::size_t c = find_column(t, ddl_name(text(i)));
       if (c == no_column) return forget_columns(t);
+      forget_views_reading(t, c);
       columns_[c].info.name = name_at(i + 2);
     } else if (is(i, "ADD")) {
       ++i;
       if (is(i, "COLUMN")) ++i;
+      forget_views_reading(t, no_column);
       if (!column_definition(t, i, end_, false)) forget_columns(t);
     } else if (is(i, "DROP")) {
       ++i;
       if (is(i, "COLUMN")) ++i;
       const std::size_t c = is_name(i) ? find_column(t, ddl_name(text(i))) : no_column;
       if (c == no_column) return forget_columns(t);
+      forget_views_reading(t, c);
       columns_[c].alive = false;
     } else {
+      forget_views_reading(t, every_column);
       forget_columns(t);
     }
   }
@@ -502,6 +515,7 @@ class ddl_replay {
       items[k].info.name = items[k].name;
       ddl_column c{v, items[k].info};
       c.source = items[k].source;
+      c.from_star = items[k].from_star;
       columns_.push(c);
     }
   }
@@ -598,7 +612,7 @@ class ddl_replay {
       if (!live_column(c) || columns_[c].table != s.table) continue;
       column_info info = columns_[c].info;
       info.nullable = info.nullable || s.nullable;
-      items.push(ddl_item{info.name, info, s.table});
+      items.push(ddl_item{info.name, info, c, true});
     }
     return true;
   }
@@ -672,7 +686,7 @@ class ddl_replay {
       if (matches == 1 && found != no_column) {
         item.info = columns_[found].info;
         item.info.nullable = item.info.nullable || sources[from].nullable;
-        item.source = sources[from].table;
+        item.source = found;
         if (alias.empty()) item.name = columns_[found].info.name;
       } else if (alias.empty()) {
         item.name = name_at(column_token);
