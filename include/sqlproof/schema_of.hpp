@@ -81,43 +81,67 @@ struct migration_texts<migration_list<Ms...>> {
   }
 };
 
-// The tables the migrations leave, as static arrays the analysis reads.
+// The replay's result in arrays of at most T tables and C columns.
+template <std::size_t T, std::size_t C>
+struct replayed_schema {
+  std::array<table_info, T> tables{};
+  std::array<column_info, C> columns{};
+  std::array<std::size_t, T> rowid_alias{};
+  std::size_t table_count = 0;
+  std::size_t column_count = 0;
+  bool names_plain = true;
+  bool fits = false;  // the arrays hold the whole result
+};
+
+template <std::size_t T, std::size_t C>
+constexpr replayed_schema<T, C> replay_into(const std::string_view* texts, std::size_t count) {
+  const ddl_replay replay{texts, count};
+  replayed_schema<T, C> out{};
+  out.table_count = replay.table_count();
+  out.column_count = replay.column_count();
+  out.names_plain = replay.names_plain();
+  out.fits = out.table_count <= T && out.column_count <= C;
+  if (out.fits) replay.write(out.tables.data(), out.columns.data(), out.rowid_alias.data());
+  return out;
+}
+
+// The tables the migrations leave, as static arrays the analysis reads. The replay is the
+// cost (a constant evaluation over every token of the migrations' SQL), so it runs once, into
+// arrays sized from the length of the SQL; only a schema that does not fit them (a column
+// definition is rarely under 8 characters) is replayed again into arrays of its exact size.
 template <const auto& Migrations>
 struct derived_schema {
   using texts_of = migration_texts<std::remove_cvref_t<decltype(Migrations)>>;
   static constexpr auto texts = texts_of::of(Migrations);
-
-  struct counts {
-    std::size_t tables = 0;
-    std::size_t columns = 0;
-    bool names_plain = true;
-  };
-  static constexpr counts count = [] {
-    const ddl_replay replay{texts.data(), texts_of::count};
-    return counts{replay.table_count(), replay.column_count(), replay.names_plain()};
+  static constexpr std::size_t sql_size = [] {
+    std::size_t n = 0;
+    for (const std::string_view t : texts) n += t.size();
+    return n;
   }();
-  static constexpr std::size_t table_count = count.tables;
-  static constexpr std::size_t table_slots = count.tables == 0 ? 1 : count.tables;
-  static constexpr std::size_t column_slots = count.columns == 0 ? 1 : count.columns;
 
-  struct written {
-    std::array<table_info, table_slots> tables{};
-    std::array<column_info, column_slots> columns{};
-    std::array<std::size_t, table_slots> rowid_alias{};
-  };
-  static constexpr written raw = [] {
-    const ddl_replay replay{texts.data(), texts_of::count};
-    written out{};
-    replay.write(out.tables.data(), out.columns.data(), out.rowid_alias.data());
-    return out;
-  }();
-  static constexpr std::array<column_info, column_slots> columns = raw.columns;
+  static constexpr auto first = replay_into<sql_size / 24 + 4, sql_size / 8 + 8>(
+      texts.data(), texts_of::count);
+  template <class = void>
+  static constexpr auto exact =
+      replay_into<first.table_count == 0 ? 1 : first.table_count,
+                  first.column_count == 0 ? 1 : first.column_count>(texts.data(), texts_of::count);
+  static constexpr const auto& replayed() {
+    if constexpr (first.fits) {
+      return first;
+    } else {
+      return exact<>;
+    }
+  }
+  static constexpr const auto& raw = replayed();
+
+  static constexpr std::size_t table_count = raw.table_count;
+  static constexpr std::size_t table_slots = raw.tables.size();
   static constexpr std::array<table_info, table_slots> tables = [] {
     std::array<table_info, table_slots> out = raw.tables;
-    std::size_t first = 0;
+    std::size_t first_column = 0;
     for (table_info& t : out) {
-      t.columns = columns.data() + first;
-      first += t.column_count;
+      t.columns = raw.columns.data() + first_column;
+      first_column += t.column_count;
     }
     return out;
   }();
@@ -246,7 +270,7 @@ struct tables_of<schema_of<Migrations>, Row> {
   static constexpr std::size_t size = row_fits ? derived::table_count : 0;
   // A name holding a quote character cannot be matched, so such a schema claims no more than
   // the tables it lists.
-  static constexpr bool complete = derived::count.names_plain;
+  static constexpr bool complete = derived::raw.names_plain;
   static constexpr const auto& value = derived::table_pointers;
 };
 

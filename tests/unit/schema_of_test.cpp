@@ -218,6 +218,34 @@ TEST_CASE("DDL the replay does not follow leaves its table known but unchecked",
   STATIC_REQUIRE_FALSE(unfollowed_schema::tables[6].columns[0].family_known);
 }
 
+namespace {
+
+// Views that expand `*` over a wide table hold more columns than their SQL has characters
+// for: the replay's first arrays are too small and it runs again into arrays of exact size.
+constexpr auto wide = sp::migrations(sp::migration<1, "wide">(
+    sp::up("CREATE TABLE w (a, b, c, d, e, f, g, h)", "CREATE VIEW v1 AS SELECT * FROM w",
+           "CREATE VIEW v2 AS SELECT * FROM w", "CREATE VIEW v3 AS SELECT * FROM w",
+           "CREATE VIEW v4 AS SELECT * FROM w", "CREATE VIEW v5 AS SELECT * FROM w",
+           "CREATE VIEW v6 AS SELECT * FROM w", "CREATE VIEW v7 AS SELECT * FROM w",
+           "CREATE VIEW v8 AS SELECT * FROM w", "CREATE VIEW v9 AS SELECT * FROM w"),
+    sp::irreversible()));
+using wide_schema = sp::detail::derived_schema<wide>;
+
+}  // namespace
+
+TEST_CASE("a schema larger than its SQL suggests is replayed into arrays of its size",
+          "[schema_of]") {
+  STATIC_REQUIRE_FALSE(wide_schema::first.fits);
+  STATIC_REQUIRE(wide_schema::raw.fits);
+  STATIC_REQUIRE(wide_schema::table_count == 10);
+  STATIC_REQUIRE(wide_schema::raw.column_count == 80);
+  for (std::size_t t = 0; t < wide_schema::table_count; ++t) {
+    REQUIRE(wide_schema::tables[t].column_count == 8);
+    CHECK(wide_schema::tables[t].columns[7].name == "h");
+  }
+  CHECK(wide_schema::tables[9].name == "v9");
+}
+
 TEST_CASE("column families follow SQLite's affinity rules", "[schema_of]") {
   using sp::detail::family_of_declared;
   STATIC_REQUIRE(family_of_declared("BIGINT").family == integer);

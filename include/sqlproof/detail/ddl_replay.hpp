@@ -154,7 +154,9 @@ class ddl_replay {
   }
   [[nodiscard]] constexpr std::size_t column_count() const noexcept {
     std::size_t n = 0;
-    for (std::size_t c = 0; c < columns_.size(); ++c) n += live_column(c) ? 1 : 0;
+    for (std::size_t c = 0; c < columns_.size(); ++c) {
+      n += columns_[c].alive && tables_[columns_[c].table].alive ? 1 : 0;
+    }
     return n;
   }
   // False when a table or column name holds a quote character: the analysis could not match
@@ -166,20 +168,34 @@ class ddl_replay {
   // copy of `columns` (column_count() entries, a table's columns contiguous and in order);
   // `rowid_alias[t]` is the position within table t of its rowid alias, or no_column.
   constexpr void write(table_info* tables, column_info* columns, std::size_t* rowid_alias) const {
+    // A counting sort: the pool is too long to be walked once per table in constant
+    // evaluation.
+    struct place {
+      std::size_t count = 0;  // live columns of the table slot
+      std::size_t first = 0;  // where they start in `columns`
+      std::size_t index = 0;  // the table's position in `tables`
+    };
+    ddl_array<place> places;
+    for (std::size_t t = 0; t < tables_.size(); ++t) places.push(place{});
+    for (std::size_t c = 0; c < columns_.size(); ++c) {
+      if (columns_[c].alive) ++places[columns_[c].table].count;
+    }
     std::size_t out_t = 0, out_c = 0;
     for (std::size_t t = 0; t < tables_.size(); ++t) {
       if (!tables_[t].alive) continue;
-      std::size_t n = 0;
+      places[t].first = out_c;
+      places[t].index = out_t;
+      out_c += places[t].count;
       rowid_alias[out_t] = no_column;
-      if (tables_[t].columns_known) {
-        for (std::size_t c = 0; c < columns_.size(); ++c) {
-          if (!columns_[c].alive || columns_[c].table != t) continue;
-          if (columns_[c].rowid_alias) rowid_alias[out_t] = n;
-          columns[out_c++] = columns_[c].info;
-          ++n;
-        }
-      }
-      tables[out_t++] = table_info{tables_[t].name, nullptr, n, tables_[t].columns_known};
+      tables[out_t++] = table_info{tables_[t].name, nullptr, places[t].count, tables_[t].columns_known};
+      places[t].count = 0;  // from here: the columns placed so far
+    }
+    for (std::size_t c = 0; c < columns_.size(); ++c) {
+      const ddl_column& col = columns_[c];
+      if (!col.alive || !tables_[col.table].alive) continue;
+      place& p = places[col.table];
+      if (col.rowid_alias) rowid_alias[p.index] = p.count;
+      columns[p.first + p.count++] = col.info;
     }
   }
 
