@@ -23,6 +23,9 @@
 /// compound SELECTs, subqueries, the values of functions and CASE) is left to the checks
 /// SQLite makes when the statement is prepared: valid SQL is never rejected.
 ///
+/// `schema_of<migrations>` (in `schema_of.hpp`) is the other kind of schema: the tables a
+/// compile-time migration list builds, derived by the compiler from its SQL.
+///
 /// `verify_schema<Tables...>(db)` (in `verify_schema.hpp`) compares the mappings with a live
 /// database at run time.
 

@@ -377,12 +377,33 @@ class ddl_replay {
     return find_table(qualified_name(j)) == no_column;
   }
 
+  // CONSTRAINT, PRIMARY, NOT, NULL, UNIQUE, CHECK, DEFAULT, COLLATE, REFERENCES, GENERATED, AS:
+  // chosen by length, since this runs for every word of every column's type.
   [[nodiscard]] constexpr bool starts_constraint(std::size_t i) const noexcept {
-    for (std::string_view w : {"CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK",
-                               "DEFAULT", "COLLATE", "REFERENCES", "GENERATED", "AS"}) {
-      if (is(i, w)) return true;
+    if (!kind(i, token_kind::identifier)) return false;
+    switch (toks_[i].end - toks_[i].begin) {
+      case 2: return is(i, "AS");
+      case 3: return is(i, "NOT");
+      case 4: return is(i, "NULL");
+      case 5: return is(i, "CHECK");
+      case 6: return is(i, "UNIQUE");
+      case 7: return is(i, "PRIMARY") || is(i, "DEFAULT") || is(i, "COLLATE");
+      case 9: return is(i, "GENERATED");
+      case 10: return is(i, "CONSTRAINT") || is(i, "REFERENCES");
+      default: return false;
     }
-    return false;
+  }
+
+  // CONSTRAINT, PRIMARY, UNIQUE, CHECK, FOREIGN (reserved words: no column has these names).
+  [[nodiscard]] constexpr bool starts_table_constraint(std::size_t i) const noexcept {
+    if (!kind(i, token_kind::identifier)) return false;
+    switch (toks_[i].end - toks_[i].begin) {
+      case 5: return is(i, "CHECK");
+      case 6: return is(i, "UNIQUE");
+      case 7: return is(i, "PRIMARY") || is(i, "FOREIGN");
+      case 10: return is(i, "CONSTRAINT");
+      default: return false;
+    }
   }
 
   // A column definition in [i, stop) of table t: name, type, column constraints. Returns
@@ -398,8 +419,11 @@ class ddl_replay {
     const std::string_view declared = i > type_begin ? span(type_begin, i) : std::string_view{};
     bool not_null = false, primary_key = false, descending = false;
     for (; i < stop; ++i) {
-      if (kind(i, token_kind::lparen)) {
+      const token_kind k = toks_[i].kind;
+      if (k == token_kind::lparen) {
         i = close_of(i);
+      } else if (k != token_kind::identifier) {
+        continue;
       } else if (is(i, "NOT") && is(i + 1, "NULL")) {
         not_null = true;
       } else if (is(i, "PRIMARY") && is(i + 1, "KEY")) {
@@ -437,8 +461,7 @@ class ddl_replay {
     std::size_t key_begin = end_, key_end = end_;  // PRIMARY KEY (...) table constraint
     for (std::size_t a = i + 1; a < close;) {
       const std::size_t b = next_comma(a, close);
-      if (is(a, "CONSTRAINT") || is(a, "PRIMARY") || is(a, "UNIQUE") || is(a, "CHECK") ||
-          is(a, "FOREIGN")) {
+      if (starts_table_constraint(a)) {
         for (std::size_t k = a; k < b; ++k) {
           if (is(k, "PRIMARY") && is(k + 1, "KEY") && kind(k + 2, token_kind::lparen)) {
             key_begin = k + 3;
