@@ -89,7 +89,7 @@ queries() {  # queries <query alias>: 100 queries and a function running each
   echo "}"
 }
 
-# 50 migrations of an application's life: 30 tables of 8 to 15 columns with constraints,
+# 50 migrations of an application's life: 30 tables of 10 to 19 columns with constraints,
 # then columns added and renamed, indexes, views and a table rebuild.
 fifty_migrations() {
   local v c columns
