@@ -115,7 +115,7 @@ struct derived_schema {
   static constexpr auto texts = texts_of::of(Migrations);
   static constexpr std::size_t sql_size = [] {
     std::size_t n = 0;
-    for (const std::string_view t : texts) n += t.size();
+    for (std::size_t k = 0; k < texts_of::count; ++k) n += texts[k].size();
     return n;
   }();
 

@@ -246,6 +246,41 @@ TEST_CASE("a schema larger than its SQL suggests is replayed into arrays of its 
   CHECK(wide_schema::tables[9].name == "v9");
 }
 
+namespace {
+
+constexpr auto no_migrations = sp::migrations();
+
+constexpr auto odd_forms = sp::migrations(sp::migration<1, "odd forms">(
+    sp::up("-- a comment; with a semicolon\n"
+           "CREATE TABLE IF NOT EXISTS main.\"T\" (id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+           "  /* a comment */ n UNSIGNED BIG INT NOT NULL, g TEXT AS (n || 'x') STORED,\n"
+           "  k INTEGER NOT NULL CHECK (k IS NOT NULL))",
+           "CREATE TEMP VIEW tv AS SELECT T.*, n * 2 AS twice, 'lit' label FROM main.T",
+           "CREATE TABLE descending (o INTEGER PRIMARY KEY DESC)"),
+    sp::irreversible()));
+using odd_schema = sp::detail::derived_schema<odd_forms>;
+
+}  // namespace
+
+TEST_CASE("an empty list derives no table; comments, schema names and odd forms are read",
+          "[schema_of]") {
+  STATIC_REQUIRE(sp::schema_of<no_migrations>::size == 0);
+  STATIC_REQUIRE(sp::query<"SELECT 1", std::int64_t(), sp::schema_of<no_migrations>>::checked);
+  STATIC_REQUIRE(odd_schema::table_count == 3);
+  STATIC_REQUIRE(odd_schema::tables[0].name == "T");
+  STATIC_REQUIRE(odd_schema::tables[0].column_count == 4);
+  STATIC_REQUIRE_FALSE(odd_schema::tables[0].columns[0].nullable);  // AUTOINCREMENT rowid
+  STATIC_REQUIRE(odd_schema::tables[0].columns[1].family == integer);
+  STATIC_REQUIRE(odd_schema::tables[0].columns[2].nullable);  // generated
+  STATIC_REQUIRE_FALSE(odd_schema::tables[0].columns[3].nullable);
+  STATIC_REQUIRE(odd_schema::tables[1].column_count == 6);
+  STATIC_REQUIRE(odd_schema::tables[1].columns[4].name == "twice");
+  STATIC_REQUIRE(odd_schema::tables[1].columns[5].name == "label");
+  // INTEGER PRIMARY KEY DESC is not the rowid: like other primary keys it allows NULL.
+  STATIC_REQUIRE(odd_schema::tables[2].columns[0].nullable);
+  STATIC_REQUIRE(odd_schema::raw.rowid_alias[2] == sp::detail::no_column);
+}
+
 TEST_CASE("column families follow SQLite's affinity rules", "[schema_of]") {
   using sp::detail::family_of_declared;
   STATIC_REQUIRE(family_of_declared("BIGINT").family == integer);
