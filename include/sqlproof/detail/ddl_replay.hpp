@@ -17,8 +17,10 @@
 //
 // Cost: the work is done by one non-template class whose storage is allocated during the
 // constant evaluation (C++20 transient allocation) and freed before it ends; the templates in
-// schema_of.hpp only copy its result into arrays of the right size. The replay runs twice
-// per migration list (once to count, once to fill).
+// schema_of.hpp only copy its result into arrays. It runs once per migration list (twice when
+// the arrays guessed from the SQL's length are too small), and it is the cost of schema_of:
+// about 1 s for 28 KB of DDL with g++ 12 (scripts/compile_cost_schema.sh), so every word
+// test checks a token's length before its text.
 
 #include <cstddef>
 #include <string_view>
