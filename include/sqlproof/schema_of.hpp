@@ -107,8 +107,9 @@ constexpr replayed_schema<T, C> replay_into(const std::string_view* texts, std::
 
 // The tables the migrations leave, as static arrays the analysis reads. The replay is the
 // cost (a constant evaluation over every token of the migrations' SQL), so it runs once, into
-// arrays sized from the length of the SQL; only a schema that does not fit them (a column
-// definition is rarely under 8 characters) is replayed again into arrays of its exact size.
+// arrays sized from the length of the SQL (a table's DDL is rarely under 24 characters, a
+// column's under 8); only a schema that does not fit them is replayed again into arrays of
+// its exact size.
 template <const auto& Migrations>
 struct derived_schema {
   using texts_of = migration_texts<std::remove_cvref_t<decltype(Migrations)>>;
@@ -135,19 +136,20 @@ struct derived_schema {
   static constexpr const auto& raw = replayed();
 
   static constexpr std::size_t table_count = raw.table_count;
-  static constexpr std::size_t table_slots = raw.tables.size();
+  static constexpr std::size_t table_slots = table_count == 0 ? 1 : table_count;
   static constexpr std::array<table_info, table_slots> tables = [] {
-    std::array<table_info, table_slots> out = raw.tables;
+    std::array<table_info, table_slots> out{};
     std::size_t first_column = 0;
-    for (table_info& t : out) {
-      t.columns = raw.columns.data() + first_column;
-      first_column += t.column_count;
+    for (std::size_t t = 0; t < table_count; ++t) {
+      out[t] = raw.tables[t];
+      out[t].columns = raw.columns.data() + first_column;
+      first_column += out[t].column_count;
     }
     return out;
   }();
   static constexpr std::array<const table_info*, table_slots> table_pointers = [] {
     std::array<const table_info*, table_slots> out{};
-    for (std::size_t i = 0; i < table_slots; ++i) out[i] = &tables[i];
+    for (std::size_t i = 0; i < table_count; ++i) out[i] = &tables[i];
     return out;
   }();
 };
