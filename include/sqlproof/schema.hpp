@@ -27,6 +27,9 @@
 /// checks SQLite makes when the statement is prepared: valid SQL is never rejected.
 /// `schema_of<migrations>` (schema_of.hpp) derives the tables from the migrations instead.
 ///
+/// `schema_of<migrations>` (in `schema_of.hpp`) is the other kind of schema: the tables a
+/// compile-time migration list builds, derived by the compiler from its SQL.
+///
 /// `verify_schema<Tables...>(db)` (in `verify_schema.hpp`) compares the mappings with a live
 /// database at run time.
 

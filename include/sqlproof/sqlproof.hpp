@@ -13,6 +13,7 @@
 #include "migration_list.hpp"
 #include "query.hpp"
 #include "schema.hpp"
+#include "schema_of.hpp"
 #include "statement.hpp"
 #include "statement_cache.hpp"
 #include "table.hpp"
