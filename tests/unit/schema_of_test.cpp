@@ -355,6 +355,15 @@ using labels_twice = app_query<"SELECT label, twice FROM label_uses ORDER BY lab
                                std::tuple<std::string, std::int64_t>()>;
 using all_labels = app_query<"SELECT * FROM all_labels ORDER BY name", label()>;
 using counter = app_query<"SELECT k FROM counters WHERE n = ?", std::string(std::int64_t)>;
+// A table whose columns the replay does not follow (CREATE TABLE ... AS SELECT): any name
+// compiles, and SQLite checks it when the statement is prepared.
+using copied_names = app_query<"SELECT name FROM users_copy ORDER BY id", std::string()>;
+// CTEs, subqueries and the migrator's own table are not unknown tables.
+using with_cte = app_query<
+    "WITH heavy AS (SELECT user_id, weight FROM \"Post Items\" WHERE weight > ?) "
+    "SELECT u.name FROM users u WHERE u.id IN (SELECT user_id FROM heavy) ORDER BY u.id",
+    std::string(double)>;
+using applied = app_query<"SELECT count(*) FROM sqlproof_migrations", std::int64_t()>;
 
 }  // namespace
 
@@ -395,6 +404,9 @@ TEST_CASE("queries checked against schema_of run on the database the migrations 
   REQUIRE(labels.size() == 1);
   CHECK(labels[0].uses == 3);
   CHECK(db.one<counter>(std::int64_t{1}) == "touched; still in the trigger");  // users_touch
+  CHECK(db.all<copied_names>().empty());
+  CHECK(db.all<with_cte>(1.0) == std::vector<std::string>{"Ann"});
+  CHECK(db.one<applied>() == static_cast<std::int64_t>(migrations.size));
 }
 
 // ---- the derived schema against SQLite's own account ---------------------------------------

@@ -500,12 +500,14 @@ class schema_analysis {
 
   // --- tables: the schema's, and those the statement defines (CTEs, subqueries in FROM) ---
 
-  // Tables every SQLite database has, and eponymous virtual tables: never unknown.
+  // Tables every SQLite database has, eponymous virtual tables, and the migrator's own
+  // tables (sqlproof_migrations ...): never unknown.
   static constexpr bool builtin_table(std::string_view t) noexcept {
     const auto prefixed = [&](std::string_view p) {
       return t.size() >= p.size() && iequals(t.substr(0, p.size()), p);
     };
-    return prefixed("sqlite_") || prefixed("pragma_") || iequals(t, "json_each") ||
+    return prefixed("sqlite_") || prefixed("pragma_") || prefixed("sqlproof_") ||
+           iequals(t, "json_each") ||
            iequals(t, "json_tree") || iequals(t, "dbstat") || iequals(t, "generate_series") ||
            iequals(t, "carray");
   }
