@@ -308,12 +308,16 @@ struct schema_of {
   /// @endcode
   template <mapped_table T>
   static consteval bool check_mapping() {
-    return detail::check_mapping_against_migrations<T, Migrations>();
+    // A failed check stops compilation with its own message; true wherever it goes on, so
+    // the static_assert around the call adds no second error.
+    static_cast<void>(detail::check_mapping_against_migrations<T, Migrations>());
+    return true;
   }
 };
 
-/// True when mapped type `T` fits its table in `Schema` (a `schema_of<migrations>`); a
-/// mismatch is a compile error naming the table, the column and the field.
+/// Checks that mapped type `T` fits its table in `Schema` (a `schema_of<migrations>`): a
+/// mismatch is a compile error naming the table, the column and the field, and nothing more,
+/// so the value is true wherever compilation goes on.
 /// @code
 /// static_assert(sqlproof::fits_schema<User, app_schema>);
 /// @endcode

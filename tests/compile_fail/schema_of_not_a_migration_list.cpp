@@ -10,5 +10,5 @@ using wrong_schema = sqlproof::schema_of<statements>;
 #endif
 
 using count_users = sqlproof::query<"SELECT count(*) FROM users", std::int64_t(), wrong_schema>;
-static_assert(count_users::checked);
+static_assert(sqlproof::checked<count_users>);
 int main() {}

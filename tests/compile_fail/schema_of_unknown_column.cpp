@@ -7,5 +7,5 @@ using q = app_query<"SELECT mail FROM users WHERE id = ?", std::optional<std::st
 #else
 using q = app_query<"SELECT email FROM users WHERE id = ?", std::optional<std::string>(std::int64_t)>;
 #endif
-static_assert(q::checked);
+static_assert(sqlproof::checked<q>);
 int main() {}

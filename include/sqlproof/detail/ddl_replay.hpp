@@ -208,7 +208,7 @@ class ddl_replay {
     if (i >= end_) return false;
     const token& t = toks_[i];
     return t.kind == token_kind::identifier && t.end - t.begin == word.size() &&
-           iequals(sql_.substr(t.begin, word.size()), word);
+           iequals(std::string_view{sql_.data() + t.begin, word.size()}, word);
   }
   [[nodiscard]] constexpr bool kind(std::size_t i, token_kind k) const noexcept {
     return i < end_ && toks_[i].kind == k;

@@ -51,10 +51,19 @@ constexpr bool is_id_start(char c) noexcept { return is_id_char(c) && !is_digit(
 
 constexpr char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; }
 
+// Pointer reads and `| 0x20` on letters only: this runs for every word of every query in
+// constant evaluation, where each call and each checked operator[] costs.
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* const x = a.data();
+  const char* const y = b.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = x[i];
+    const char d = y[i];
+    if (c != d && !((c | 0x20) == (d | 0x20) && (c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+      return false;
+    }
   }
   return true;
 }
@@ -62,16 +71,20 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
 // Skips white space and comments. An unterminated block comment runs to the end of the text,
 // as in SQLite; but `/*` as the text's last two characters is no comment there: tokenize.c
 // reads it as `/` (and then `*`).
-constexpr std::size_t skip_trivia(std::string_view s, std::size_t i) noexcept {
-  while (i < s.size()) {
+constexpr std::size_t skip_trivia(std::string_view sv, std::size_t i) noexcept {
+  // Plain pointer reads: std::string_view::operator[] checks its argument in constant
+  // evaluation, several operations per character of every query.
+  const char* const s = sv.data();
+  const std::size_t size = sv.size();
+  while (i < size) {
     if (is_space(s[i])) {
       ++i;
-    } else if (s[i] == '-' && i + 1 < s.size() && s[i + 1] == '-') {
-      while (i < s.size() && s[i] != '\n') ++i;
-    } else if (s[i] == '/' && i + 2 < s.size() && s[i + 1] == '*') {
+    } else if (s[i] == '-' && i + 1 < size && s[i + 1] == '-') {
+      while (i < size && s[i] != '\n') ++i;
+    } else if (s[i] == '/' && i + 2 < size && s[i + 1] == '*') {
       i += 2;
-      while (i < s.size() && !(s[i] == '*' && i + 1 < s.size() && s[i + 1] == '/')) ++i;
-      i = i < s.size() ? i + 2 : s.size();
+      while (i < size && !(s[i] == '*' && i + 1 < size && s[i + 1] == '/')) ++i;
+      i = i < size ? i + 2 : size;
     } else {
       break;
     }
@@ -80,16 +93,18 @@ constexpr std::size_t skip_trivia(std::string_view s, std::size_t i) noexcept {
 }
 
 // Reads the token that starts at or after `i`.
-constexpr token next_token(std::string_view s, std::size_t i) noexcept {
-  i = skip_trivia(s, i);
+constexpr token next_token(std::string_view sv, std::size_t i) noexcept {
+  i = skip_trivia(sv, i);
+  const char* const s = sv.data();
+  const std::size_t size = sv.size();
   token t{token_kind::end, i, i};
-  if (i >= s.size()) return t;
+  if (i >= size) return t;
   const char c = s[i];
   auto quoted = [&](char close, token_kind kind) {
     std::size_t j = i + 1;
-    while (j < s.size()) {
+    while (j < size) {
       if (s[j] == close) {
-        if (close != ']' && j + 1 < s.size() && s[j + 1] == close) {
+        if (close != ']' && j + 1 < size && s[j + 1] == close) {
           j += 2;  // doubled quote is an escaped quote
           continue;
         }
@@ -97,7 +112,7 @@ constexpr token next_token(std::string_view s, std::size_t i) noexcept {
       }
       ++j;
     }
-    return token{token_kind::error, i, s.size()};
+    return token{token_kind::error, i, size};
   };
   switch (c) {
     case '\'': return quoted('\'', token_kind::string);
@@ -111,7 +126,7 @@ constexpr token next_token(std::string_view s, std::size_t i) noexcept {
     case '*': return {token_kind::star, i, i + 1};
     case '?': {
       std::size_t j = i + 1;
-      while (j < s.size() && is_digit(s[j])) ++j;
+      while (j < size && is_digit(s[j])) ++j;
       return {token_kind::placeholder, i, j};
     }
     case ':':
@@ -125,19 +140,19 @@ constexpr token next_token(std::string_view s, std::size_t i) noexcept {
       // that only SQLite's internal parses accept: in a statement it is a syntax error.
       std::size_t j = i + 1;
       std::size_t id_chars = 0;
-      while (j < s.size()) {
+      while (j < size) {
         if (is_id_char(s[j])) {
           ++j;
           ++id_chars;
         } else if (s[j] == '(' && id_chars > 0) {
           ++j;
-          while (j < s.size() && s[j] != ')' && s[j] != '\0' && !is_space(s[j]) && s[j] != '\v') {
+          while (j < size && s[j] != ')' && s[j] != '\0' && !is_space(s[j]) && s[j] != '\v') {
             ++j;
           }
-          if (j >= s.size() || s[j] != ')') return {token_kind::error, i, j};
+          if (j >= size || s[j] != ')') return {token_kind::error, i, j};
           ++j;
           break;
-        } else if (s[j] == ':' && j + 1 < s.size() && s[j + 1] == ':') {
+        } else if (s[j] == ':' && j + 1 < size && s[j + 1] == ':') {
           j += 2;
         } else {
           break;
@@ -148,30 +163,30 @@ constexpr token next_token(std::string_view s, std::size_t i) noexcept {
     }
     default: break;
   }
-  if ((c == 'x' || c == 'X') && i + 1 < s.size() && s[i + 1] == '\'') {
+  if ((c == 'x' || c == 'X') && i + 1 < size && s[i + 1] == '\'') {
     std::size_t j = i + 2;
-    while (j < s.size() && s[j] != '\'') ++j;
-    if (j >= s.size()) return {token_kind::error, i, s.size()};
+    while (j < size && s[j] != '\'') ++j;
+    if (j >= size) return {token_kind::error, i, size};
     return {token_kind::blob, i, j + 1};
   }
-  if (is_digit(c) || (c == '.' && i + 1 < s.size() && is_digit(s[i + 1]))) {
+  if (is_digit(c) || (c == '.' && i + 1 < size && is_digit(s[i + 1]))) {
     std::size_t j = i;
-    if (c == '0' && j + 1 < s.size() && (s[j + 1] == 'x' || s[j + 1] == 'X')) {
+    if (c == '0' && j + 1 < size && (s[j + 1] == 'x' || s[j + 1] == 'X')) {
       j += 2;
-      while (j < s.size() && (is_digit(s[j]) || (ascii_lower(s[j]) >= 'a' && ascii_lower(s[j]) <= 'f'))) ++j;
+      while (j < size && (is_digit(s[j]) || (ascii_lower(s[j]) >= 'a' && ascii_lower(s[j]) <= 'f'))) ++j;
       return {token_kind::number, i, j};
     }
-    while (j < s.size() && (is_digit(s[j]) || s[j] == '_')) ++j;
-    if (j < s.size() && s[j] == '.') {
+    while (j < size && (is_digit(s[j]) || s[j] == '_')) ++j;
+    if (j < size && s[j] == '.') {
       ++j;
-      while (j < s.size() && (is_digit(s[j]) || s[j] == '_')) ++j;
+      while (j < size && (is_digit(s[j]) || s[j] == '_')) ++j;
     }
-    if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
+    if (j < size && (s[j] == 'e' || s[j] == 'E')) {
       std::size_t k = j + 1;
-      if (k < s.size() && (s[k] == '+' || s[k] == '-')) ++k;
-      if (k < s.size() && is_digit(s[k])) {
+      if (k < size && (s[k] == '+' || s[k] == '-')) ++k;
+      if (k < size && is_digit(s[k])) {
         j = k;
-        while (j < s.size() && is_digit(s[j])) ++j;
+        while (j < size && is_digit(s[j])) ++j;
       }
     }
     return {token_kind::number, i, j};
@@ -179,14 +194,14 @@ constexpr token next_token(std::string_view s, std::size_t i) noexcept {
   if (c == '.') return {token_kind::dot, i, i + 1};
   if (is_id_start(c)) {
     std::size_t j = i + 1;
-    while (j < s.size() && is_id_char(s[j])) ++j;
+    while (j < size && is_id_char(s[j])) ++j;
     return {token_kind::identifier, i, j};
   }
   // Operators, longest match first.
   constexpr std::string_view two[] = {"||", "<=", ">=", "<>", "!=", "==", "<<", ">>", "->"};
-  if (i + 2 < s.size() + 0 && s.substr(i, 3) == "->>") return {token_kind::op, i, i + 3};
+  if (i + 2 < size + 0 && sv.substr(i, 3) == "->>") return {token_kind::op, i, i + 3};
   for (auto op : two) {
-    if (s.substr(i, 2) == op) return {token_kind::op, i, i + 2};
+    if (sv.substr(i, 2) == op) return {token_kind::op, i, i + 2};
   }
   constexpr std::string_view one = "+-/%<>=&|~!";
   if (one.find(c) != std::string_view::npos) return {token_kind::op, i, i + 1};
