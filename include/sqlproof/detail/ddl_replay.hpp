@@ -110,6 +110,10 @@ struct declared_family {
   bool known = false;
 };
 constexpr declared_family family_of_declared(std::string_view declared) noexcept {
+  // The common spellings first, without the substring search.
+  if (iequals(declared, "INTEGER")) return {value_family::integer, true};
+  if (iequals(declared, "TEXT")) return {value_family::text, true};
+  if (iequals(declared, "REAL")) return {value_family::real, true};
   if (iequals(declared, "BOOL") || iequals(declared, "BOOLEAN")) {
     return {value_family::boolean, true};
   }
@@ -421,12 +425,15 @@ class ddl_replay {
     const std::string_view declared = i > type_begin ? span(type_begin, i) : std::string_view{};
     bool not_null = false, primary_key = false, descending = false;
     for (; i < stop; ++i) {
-      const token_kind k = toks_[i].kind;
-      if (k == token_kind::lparen) {
+      const token& tk = toks_[i];
+      if (tk.kind == token_kind::lparen) {
         i = close_of(i);
-      } else if (k != token_kind::identifier) {
         continue;
-      } else if (is(i, "NOT") && is(i + 1, "NULL")) {
+      }
+      // The length first: most words are neither, and a call costs in constant evaluation.
+      const std::size_t length = tk.end - tk.begin;
+      if (tk.kind != token_kind::identifier || (length != 3 && length != 7)) continue;
+      if (is(i, "NOT") && is(i + 1, "NULL")) {
         not_null = true;
       } else if (is(i, "PRIMARY") && is(i + 1, "KEY")) {
         primary_key = true;
