@@ -512,14 +512,21 @@ class schema_analysis {
            iequals(t, "carray");
   }
 
-  constexpr const table_info* lookup_table(std::string_view name) const noexcept {
+  // The table a name means: a CTE first, then the schema's. A flag says whether one was
+  // found (a pointer into the schema's static tables is never compared with nullptr: see
+  // above).
+  struct table_lookup {
+    const table_info* table = nullptr;
+    bool found = false;
+  };
+  constexpr table_lookup lookup_table(std::string_view name) const noexcept {
     for (std::size_t k = cte_count_; k-- > 0;) {
-      if (same_name(ctes_[k].name, name)) return &derived_[ctes_[k].table];
+      if (same_name(ctes_[k].name, name)) return {&derived_[ctes_[k].table], true};
     }
     for (std::size_t k = 0; k < in_.table_count; ++k) {
-      if (same_name(in_.tables[k]->name, name)) return in_.tables[k];
+      if (same_name(in_.tables[k]->name, name)) return {in_.tables[k], true};
     }
-    return nullptr;
+    return {};
   }
 
   constexpr void unknown_table(std::size_t at, std::string_view table) {
@@ -569,9 +576,9 @@ class schema_analysis {
     source& s = sources_[source_count_++];
     s = source{table, alias, nullptr, false, false};
     if (opaque) return true;
-    if (const table_info* t = lookup_table(table); t != nullptr) {
-      s.table = t;
-      s.mapped = t->columns_known;
+    if (const table_lookup t = lookup_table(table); t.found) {
+      s.table = t.table;
+      s.mapped = t.table->columns_known;
     } else if (in_.complete && !builtin_table(table)) {
       unknown_table(at, table);
     }
@@ -1009,7 +1016,7 @@ class schema_analysis {
         // `x [NOT] IN table` names a table (or `schema.table`).
         if (p.word == kw::in_) {
           if (!is(i + 1, token_kind::dot) && in_.complete && !gave_up_ &&
-              lookup_table(name(i)) == nullptr && !builtin_table(name(i))) {
+              !lookup_table(name(i)).found && !builtin_table(name(i))) {
             unknown_table(i, name(i));
             return;
           }
