@@ -112,7 +112,8 @@ endif()
 #
 # One mistake gives one error. An error about a query (its output spells `in_query<`) names
 # the query's SQL and says what is wrong within the first five lines of the compiler's own
-# output: the `In file included from` lines GCC prints first are not counted.
+# output: the `In file included from` lines GCC prints first, and the source excerpts under
+# its notes, are not counted.
 
 string(REGEX MATCHALL "error: " errors "${output}")
 list(LENGTH errors error_count)
@@ -136,7 +137,10 @@ if(NOT names_query EQUAL -1)
       math(EXPR rest_start "${newline} + 1")
       string(SUBSTRING "${rest}" ${rest_start} -1 rest)
     endif()
-    if(line MATCHES "^In file included from " OR line MATCHES "^                 from ")
+    # Not counted: GCC's include chain, and the source excerpts under a note (`  397 | ...`,
+    # `      |   ^~~`), which GCC 14 prints for every `required from` line.
+    if(line MATCHES "^In file included from " OR line MATCHES "^                 from "
+       OR line MATCHES "^ *[0-9]* [|]" OR line STREQUAL "")
       continue()
     endif()
     string(APPEND head "${line}\n")
