@@ -168,13 +168,13 @@ class foreign_keys_scope {
  public:
   foreign_keys_scope(database& db, bool off) : db_(&db) {
     if (!off) return;
-    previous_ = db.prepare_cached("PRAGMA foreign_keys").one<std::int64_t>().value_or(0) != 0;
-    if (*previous_) db.exec_script("PRAGMA foreign_keys = OFF");
+    restore_ = db.prepare_cached("PRAGMA foreign_keys").one<std::int64_t>().value_or(0) != 0;
+    if (restore_) db.exec_script("PRAGMA foreign_keys = OFF");
   }
   foreign_keys_scope(const foreign_keys_scope&) = delete;
   foreign_keys_scope& operator=(const foreign_keys_scope&) = delete;
   ~foreign_keys_scope() {
-    if (previous_ && *previous_) {
+    if (restore_) {
       try {
         db_->exec_script("PRAGMA foreign_keys = ON");
       } catch (...) {  // the connection reports a broken state on its next use
@@ -184,7 +184,7 @@ class foreign_keys_scope {
 
  private:
   database* db_;
-  std::optional<bool> previous_;
+  bool restore_ = false;  // foreign keys were on: turn them on again
 };
 
 // Raises the busy timeout for a run (another process may hold the write lock while it
