@@ -252,8 +252,6 @@ constexpr keyword_match keyword_lookup(std::string_view word) noexcept {
   return {};
 }
 
-constexpr kw keyword_of(std::string_view word) noexcept { return keyword_lookup(word).id; }
-
 // ---- tokens ---------------------------------------------------------------------------
 
 struct schema_token {
