@@ -69,9 +69,21 @@ SQLPROOF_COLD inline std::string concat(std::initializer_list<std::string_view> 
 /// views need only live until the error is constructed, which copies them.
 struct error_context {
   int extended_code = 0;             ///< SQLite's extended result code, 0 when not from SQLite.
-  std::string_view sqlite_message;   ///< SQLite's own message (`sqlite3_errmsg`), may be empty.
+  std::string_view sqlite_message;   ///< The database's own message (`sqlite3_errmsg`,
+                                     ///< PostgreSQL's primary message), may be empty.
   std::string_view sql;              ///< The SQL text involved, may be empty.
   std::string_view query_name;       ///< The typed query's name, empty for dynamic SQL.
+};
+
+/// What a database server says about an error beyond its message (PostgreSQL's error
+/// fields). Empty for SQLite.
+struct error_diagnostics {
+  std::string_view sqlstate;         ///< SQLSTATE, 5 characters (e.g. "23505").
+  std::string_view constraint_name;  ///< The constraint that failed, if any.
+  std::string_view table_name;       ///< The table involved, if any.
+  std::string_view detail;           ///< The DETAIL line, if any.
+  std::string_view hint;             ///< The HINT line (or sqlproof's own), if any.
+  int position = 0;                  ///< 1-based character position in the SQL, or 0.
 };
 
 /// Base of every error sqlproof throws.
@@ -85,14 +97,35 @@ struct error_context {
 class error : public std::runtime_error {
  public:
   error(std::string_view summary, const error_context& context)
-      : error(summary, context, {}) {}
+      : error(summary, context, error_diagnostics{}, std::string_view{}) {}
+  /// With the server's diagnostics (PostgreSQL).
+  SQLPROOF_COLD error(std::string_view summary, const error_context& context,
+                      const error_diagnostics& diagnostics)
+      : error(summary, context, diagnostics, std::string_view{}) {}
 
   /// SQLite's extended result code (e.g. 2067 for SQLITE_CONSTRAINT_UNIQUE), or 0.
   [[nodiscard]] int extended_code() const noexcept { return code_; }
   /// The primary result code (the low byte of the extended code), or 0.
   [[nodiscard]] int primary_code() const noexcept { return code_ & 0xff; }
-  /// SQLite's own message, or empty.
+  /// The database's own message (SQLite's `sqlite3_errmsg`, PostgreSQL's primary message),
+  /// or empty.
   [[nodiscard]] std::string_view sqlite_message() const noexcept { return part(1); }
+  /// The same as `sqlite_message()`, under a name that suits every backend.
+  [[nodiscard]] std::string_view database_message() const noexcept { return part(1); }
+  /// PostgreSQL's SQLSTATE (e.g. "23505" for a unique violation), or empty (SQLite).
+  [[nodiscard]] std::string_view sqlstate() const noexcept {
+    return {sqlstate_, sqlstate_[0] != '\0' ? 5U : 0U};
+  }
+  /// PostgreSQL: the name of the constraint that failed, or empty.
+  [[nodiscard]] std::string_view constraint_name() const noexcept { return part(4); }
+  /// PostgreSQL: the table the error is about, or empty.
+  [[nodiscard]] std::string_view table_name() const noexcept { return part(5); }
+  /// PostgreSQL: the DETAIL line (e.g. "Key (id)=(1) already exists."), or empty.
+  [[nodiscard]] std::string_view detail() const noexcept { return part(6); }
+  /// A hint on what to do: PostgreSQL's HINT line, or sqlproof's own; may be empty.
+  [[nodiscard]] std::string_view hint() const noexcept { return part(7); }
+  /// PostgreSQL: the 1-based character position in the SQL the error points at, or 0.
+  [[nodiscard]] int position() const noexcept { return position_; }
   /// The SQL text involved, or empty.
   [[nodiscard]] std::string_view sql() const noexcept { return part(2); }
   /// The typed query's name, or empty for dynamic SQL.
@@ -101,42 +134,65 @@ class error : public std::runtime_error {
   [[nodiscard]] std::string_view summary() const noexcept { return part(0); }
 
  protected:
-  // `extra` is kept after the four parts for a derived class (part(4)).
-  SQLPROOF_COLD error(std::string_view summary, const error_context& c, std::string_view extra)
-      : std::runtime_error(compose(summary, c)),
-        parts_(detail::concat({summary, c.sqlite_message, c.sql, c.query_name, extra})),
-        code_(c.extended_code) {
-    ends_[0] = static_cast<unsigned>(summary.size());
-    ends_[1] = ends_[0] + static_cast<unsigned>(c.sqlite_message.size());
-    ends_[2] = ends_[1] + static_cast<unsigned>(c.sql.size());
-    ends_[3] = ends_[2] + static_cast<unsigned>(c.query_name.size());
+  // `extra` is kept after the other parts for a derived class (part(extra_part)).
+  SQLPROOF_COLD error(std::string_view summary, const error_context& c,
+                      const error_diagnostics& d, std::string_view extra)
+      : std::runtime_error(compose(summary, c, d)),
+        parts_(detail::concat({summary, c.sqlite_message, c.sql, c.query_name, d.constraint_name,
+                               d.table_name, d.detail, d.hint, extra})),
+        code_(c.extended_code),
+        position_(d.position) {
+    const std::string_view parts[] = {summary,      c.sqlite_message,  c.sql,
+                                      c.query_name, d.constraint_name, d.table_name,
+                                      d.detail,     d.hint};
+    unsigned end = 0;
+    for (std::size_t i = 0; i < sizeof ends_ / sizeof ends_[0]; ++i) {
+      end += static_cast<unsigned>(parts[i].size());
+      ends_[i] = end;
+    }
+    if (d.sqlstate.size() == 5) {
+      for (std::size_t i = 0; i < 5; ++i) sqlstate_[i] = d.sqlstate[i];
+    }
   }
+
+  static constexpr std::size_t extra_part = 8;
 
   [[nodiscard]] std::string_view part(std::size_t i) const noexcept {
     const std::size_t begin = i == 0 ? 0 : ends_[i - 1];
-    const std::size_t end = i < 4 ? ends_[i] : parts_.size();
+    const std::size_t end = i < extra_part ? ends_[i] : parts_.size();
     return std::string_view(parts_).substr(begin, end - begin);
   }
 
  private:
-  // "summary: message [SQLite code N] in query name: sql", leaving out what is not known.
-  SQLPROOF_COLD static std::string compose(std::string_view summary, const error_context& c) {
+  // "summary: message [SQLite code N] in query name: sql", leaving out what is not known;
+  // on PostgreSQL "[SQLSTATE 23505]", then its DETAIL and HINT lines.
+  SQLPROOF_COLD static std::string compose(std::string_view summary, const error_context& c,
+                                           const error_diagnostics& d) {
     const bool message = !c.sqlite_message.empty();
-    const bool code = c.extended_code != 0;
+    const bool state = !d.sqlstate.empty();
+    const bool code = !state && c.extended_code != 0;
     const bool name = !c.query_name.empty();
     const bool sql = !c.sql.empty();
+    const bool detail = !d.detail.empty();
+    const bool hint = !d.hint.empty();
     const detail::number_text code_text(c.extended_code);
     return detail::concat({summary, message ? ": " : "", c.sqlite_message,
                            code ? " [SQLite code " : "", code ? code_text : std::string_view{},
-                           code ? "]" : "", name ? " in query " : "", c.query_name,
-                           sql ? (name ? ": " : " in SQL: ") : "", c.sql});
+                           code ? "]" : "", state ? " [SQLSTATE " : "", d.sqlstate,
+                           state ? "]" : "", detail ? " (" : "", d.detail, detail ? ")" : "",
+                           name ? " in query " : "", c.query_name,
+                           sql ? (name ? ": " : " in SQL: ") : "", c.sql,
+                           hint ? "; hint: " : "", d.hint});
   }
 
-  // The summary, SQLite's message, the SQL, the query's name and a derived class's extra
-  // part, one after another in one allocation; ends_ marks where each of the first four ends.
+  // The summary, the database's message, the SQL, the query's name, PostgreSQL's constraint,
+  // table, detail and hint, and a derived class's extra part, one after another in one
+  // allocation; ends_ marks where each of the first eight ends.
   std::string parts_;
-  unsigned ends_[4]{};
+  unsigned ends_[8]{};
   int code_ = 0;
+  int position_ = 0;
+  char sqlstate_[6]{};
 };
 
 /// A database file could not be opened or configured; the message names the path.
@@ -164,12 +220,16 @@ class type_error : public error {
  public:
   type_error(std::string_view summary, const error_context& context, int column,
              std::string_view column_name)
-      : error(summary, context, column_name), column_(column) {}
+      : error(summary, context, error_diagnostics{}, column_name), column_(column) {}
+  /// With the server's diagnostics (PostgreSQL).
+  type_error(std::string_view summary, const error_context& context,
+             const error_diagnostics& diagnostics, int column, std::string_view column_name)
+      : error(summary, context, diagnostics, column_name), column_(column) {}
 
   /// The zero-based result column, or -1 when the error is about a parameter.
   [[nodiscard]] int column() const noexcept { return column_; }
-  /// The result column's name as SQLite reports it.
-  [[nodiscard]] std::string_view column_name() const noexcept { return part(4); }
+  /// The result column's name as the database reports it.
+  [[nodiscard]] std::string_view column_name() const noexcept { return part(extra_part); }
 
  private:
   int column_;

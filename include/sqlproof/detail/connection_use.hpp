@@ -18,7 +18,7 @@
 
 #include "../config.hpp"
 #include "../error.hpp"
-#include "../statement_cache.hpp"
+#include "../basic_statement_cache.hpp"
 
 namespace sqlproof::detail {
 
@@ -37,7 +37,8 @@ inline void* this_thread_token() noexcept {
 
 class connection_use {
  public:
-  SQLPROOF_ALWAYS_INLINE explicit connection_use(statement_cache& c) : user_(&c.user_thread_) {
+  template <class Cache>
+  SQLPROOF_ALWAYS_INLINE explicit connection_use(Cache& c) : user_(&c.user_thread_) {
     void* const me = this_thread_token();
     void* expected = nullptr;
 #if defined(__GNUC__) || defined(__clang__)

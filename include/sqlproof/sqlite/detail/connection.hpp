@@ -7,13 +7,13 @@
 #include <string>
 #include <string_view>
 
-#include "../callback.hpp"
-#include "../config.hpp"
-#include "../error.hpp"
-#include "../fixed_string.hpp"
+#include "../../callback.hpp"
+#include "../../config.hpp"
+#include "../../error.hpp"
+#include "../../fixed_string.hpp"
 #include "../statement_cache.hpp"
-#include "connection_use.hpp"
-#include "sqlite_api.hpp"
+#include "../../detail/connection_use.hpp"
+#include "api.hpp"
 
 namespace sqlproof::detail {
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "../config.hpp"
-#include "../error.hpp"
+#include "../../config.hpp"
+#include "../../error.hpp"
 
 namespace sqlproof::detail {
 

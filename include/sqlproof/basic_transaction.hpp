@@ -1,0 +1,147 @@
+#pragma once
+/// @file
+/// Transactions: `db.transaction(fn)` commits when `fn` returns and rolls back when it throws;
+/// nested calls become SAVEPOINTs, so an inner failure undoes only the inner part. Every
+/// savepoint is named `sqlproof_savepoint`: ROLLBACK TO and RELEASE act on the most recent
+/// savepoint of a name, which is the innermost open one (the same on SQLite and PostgreSQL).
+/// `db.begin()` gives the same as an RAII object, `basic_transaction<Backend>`; each backend
+/// names it `transaction` (`sqlproof::transaction`, `sqlproof::pg::transaction`) and supplies
+/// its verbs and its transaction options (SQLite's `tx_mode`, PostgreSQL's `pg::tx_options`).
+
+#include "detail/chrono.hpp"
+
+#include "error.hpp"
+
+namespace sqlproof {
+
+/// Whether and how `db.transaction` re-runs its callable when the database is busy (on
+/// PostgreSQL also after a serialization failure or deadlock, which must be retried).
+/// Only the outermost transaction retries (a savepoint cannot re-run its enclosing work).
+struct retry_policy {
+  int max_attempts = 1;                               ///< 1 means no retry.
+  std::chrono::milliseconds initial_backoff{5};       ///< Sleep before the second attempt.
+  std::chrono::milliseconds max_backoff{500};         ///< Backoff doubles up to this.
+
+  /// Retry up to `attempts` times in all on `busy_error`.
+  static constexpr retry_policy on_busy(int attempts = 5) noexcept {
+    return retry_policy{attempts, std::chrono::milliseconds{5}, std::chrono::milliseconds{500}};
+  }
+};
+
+/// An open transaction or savepoint; rolls back in its destructor unless committed.
+///
+/// @code
+/// auto tx = db.begin(sqlproof::tx_mode::immediate);
+/// db.exec<add_user>("Ann", std::nullopt, 31);
+/// tx.commit();
+/// @endcode
+/// Not copyable; movable. Must not outlive its database.
+///
+/// `Backend` supplies `connection` (with `tx_depth` and `transaction_rolled_back`),
+/// `transaction_options`, and the verbs `begin`, `savepoint`, `release_savepoint`,
+/// `rollback_to_savepoint`, `commit`, `rollback`, `in_transaction` and
+/// `throw_transaction_aborted`.
+template <class Backend>
+class basic_transaction {
+  using connection = typename Backend::connection;
+
+ public:
+  /// Begins a transaction on `c` (a SAVEPOINT when one is already open).
+  basic_transaction(connection& c, const typename Backend::transaction_options& options)
+      : conn_(&c) {
+    if (c.transaction_rolled_back) [[unlikely]] {
+      Backend::throw_transaction_aborted("cannot begin a nested transaction");
+    }
+    // A transaction the application began by hand (exec_script("BEGIN")) counts as open too.
+    savepoint_ = c.tx_depth > 0 || Backend::in_transaction(c);
+    level_ = c.tx_depth + 1;
+    if (savepoint_) {
+      Backend::savepoint(c);
+    } else {
+      Backend::begin(c, options);
+    }
+    ++c.tx_depth;
+  }
+
+  basic_transaction(basic_transaction&& o) noexcept
+      : conn_(o.conn_), level_(o.level_), savepoint_(o.savepoint_) {
+    o.conn_ = nullptr;
+  }
+  basic_transaction& operator=(basic_transaction&&) = delete;
+  basic_transaction(const basic_transaction&) = delete;
+  basic_transaction& operator=(const basic_transaction&) = delete;
+
+  /// Rolls back if neither `commit()` nor `rollback()` was called.
+  ~basic_transaction() {
+    if (conn_ != nullptr) rollback_noexcept();
+  }
+
+  /// Makes the work permanent (COMMIT, or RELEASE for a savepoint). On failure (e.g. a
+  /// deferred foreign key violation, or busy) throws, and the transaction stays open so that
+  /// the destructor rolls it back. Throws `transaction_aborted_error` when the database has
+  /// already rolled the transaction back on its own: there is nothing left to commit.
+  void commit() {
+    ensure_active("commit");
+    if (conn_->tx_depth != level_) {
+      detail::throw_error(detail::error_kind::misuse,
+                          "cannot commit a transaction while a nested one is still open");
+    }
+    if (conn_->transaction_rolled_back) [[unlikely]] {
+      Backend::throw_transaction_aborted("cannot commit");
+    }
+    if (savepoint_) {
+      Backend::release_savepoint(*conn_);
+    } else {
+      Backend::commit(*conn_);
+    }
+    --conn_->tx_depth;
+    conn_ = nullptr;
+  }
+
+  /// Undoes the work (ROLLBACK, or ROLLBACK TO + RELEASE for a savepoint).
+  void rollback() {
+    ensure_active("roll back");
+    rollback_noexcept();
+  }
+
+  /// True until committed or rolled back.
+  [[nodiscard]] bool active() const noexcept { return conn_ != nullptr; }
+
+  /// 1 for the outermost transaction, 2 for a savepoint inside it, and so on.
+  [[nodiscard]] int depth() const noexcept { return level_; }
+
+ private:
+  void ensure_active(const char* what) const {
+    if (conn_ == nullptr) {
+      detail::throw_error(detail::error_kind::misuse,
+                          detail::concat({"cannot ", what, " a transaction that has already ended"}));
+    }
+  }
+
+  void rollback_noexcept() noexcept {
+    // The database may already have rolled back on its own (SQLite after SQLITE_FULL, IOERR
+    // or an interrupt: https://sqlite.org/lang_transaction.html#response_to_errors_within_a_transaction),
+    // in which case ROLLBACK fails with "no transaction is active": nothing is left to undo.
+    try {
+      if (Backend::in_transaction(*conn_)) {
+        if (savepoint_) {
+          Backend::rollback_to_savepoint(*conn_);
+          Backend::release_savepoint(*conn_);
+        } else {
+          Backend::rollback(*conn_);
+        }
+      }
+    } catch (...) {  // a destructor must not throw; the connection reports it on next use
+    }
+    conn_->tx_depth = level_ - 1;
+    // The outermost transaction has ended: whatever the database rolled back is behind us.
+    if (conn_->tx_depth == 0) conn_->transaction_rolled_back = false;
+    conn_ = nullptr;
+  }
+
+  connection* conn_;
+  int level_ = 0;
+  bool savepoint_ = false;
+};
+
+}  // namespace sqlproof

@@ -1,0 +1,694 @@
+#pragma once
+/// @file
+/// `database`: one SQLite connection (`basic_database<sqlite_backend>`, basic_database.hpp)
+/// with its options, statement cache and transactions, and the typed-query entry points
+/// `exec`, `one`, `all` and `iter`.
+
+#include "../detail/chrono.hpp"
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "../basic_database.hpp"
+#include "../basic_transaction.hpp"
+#include "../callback.hpp"
+#include "../config.hpp"
+#include "../detail/call_checks.hpp"
+#include "../detail/connection_use.hpp"
+#include "../error.hpp"
+#include "../query.hpp"
+#include "detail/api.hpp"
+#include "detail/connection.hpp"
+#include "statement.hpp"
+#include "statement_cache.hpp"
+
+namespace sqlproof {
+
+/// `PRAGMA journal_mode` values (https://sqlite.org/pragma.html#pragma_journal_mode).
+enum class journal_mode { unchanged, delete_, truncate, persist, memory, wal, off };
+/// `PRAGMA synchronous` values.
+enum class synchronous_mode { unchanged, off, normal, full, extra };
+/// `PRAGMA temp_store` values.
+enum class temp_store_mode { unchanged, default_, file, memory };
+/// `PRAGMA auto_vacuum` values; applied only to a new, empty database file.
+enum class auto_vacuum_mode { unchanged, none, full, incremental };
+
+/// How a connection is opened and configured. Fields left at `unchanged` / `std::nullopt`
+/// keep SQLite's defaults.
+///
+/// @code
+/// sqlproof::database db{"app.db", sqlproof::options::production()};
+/// @endcode
+struct options {
+  journal_mode journal = journal_mode::unchanged;
+  synchronous_mode synchronous = synchronous_mode::unchanged;
+  /// How long a statement waits for another connection's lock before failing with busy.
+  std::chrono::milliseconds busy_timeout{5000};
+  /// `PRAGMA foreign_keys`: ON by default (SQLite's own default is OFF).
+  bool foreign_keys = true;
+  /// `PRAGMA cache_size`: pages when positive, KiB when negative.
+  std::optional<std::int64_t> cache_size;
+  /// `PRAGMA mmap_size` in bytes.
+  std::optional<std::int64_t> mmap_size;
+  temp_store_mode temp_store = temp_store_mode::unchanged;
+  /// `PRAGMA wal_autocheckpoint` in pages.
+  std::optional<int> wal_autocheckpoint;
+  /// `PRAGMA journal_size_limit` in bytes.
+  std::optional<std::int64_t> journal_size_limit;
+  auto_vacuum_mode auto_vacuum = auto_vacuum_mode::unchanged;
+  /// `PRAGMA page_size` in bytes (a power of two, 512 to 65536). Like `auto_vacuum`, it is
+  /// applied only to a new, empty file, before `journal` (a WAL database keeps its page
+  /// size); an existing database keeps its own values, so opening it never needs the write
+  /// lock. `pragma_mismatches(o, db.pragmas())` lists a difference.
+  std::optional<int> page_size;
+  /// Open read-only; requires `create == false`.
+  bool read_only = false;
+  /// Create the file when it does not exist.
+  bool create = true;
+  /// Interpret the path as a `file:` URI.
+  bool uri = false;
+  /// Open with SQLITE_OPEN_NOMUTEX (the default): a connection is used by one thread at a
+  /// time, which measured about 8% faster than SQLite's serialized mode. Set to false for
+  /// SQLITE_OPEN_FULLMUTEX.
+  bool no_mutex = true;
+  /// Bound on cached dynamic-SQL statements (`prepare_cached`).
+  std::size_t statement_cache_capacity = statement_cache::default_capacity;
+
+  /// The checklist for a server application: WAL, synchronous=NORMAL, 5 s busy timeout,
+  /// foreign keys, 64 MiB page cache, 256 MiB mmap, temp tables in memory, checkpoint every
+  /// 1000 pages, WAL kept under 64 MiB, incremental auto-vacuum.
+  static options production() {
+    options o;
+    o.journal = journal_mode::wal;
+    o.synchronous = synchronous_mode::normal;
+    o.busy_timeout = std::chrono::milliseconds{5000};
+    o.foreign_keys = true;
+    o.cache_size = -65536;
+    o.mmap_size = std::int64_t{256} * 1024 * 1024;
+    o.temp_store = temp_store_mode::memory;
+    o.wal_autocheckpoint = 1000;
+    o.journal_size_limit = std::int64_t{64} * 1024 * 1024;
+    o.auto_vacuum = auto_vacuum_mode::incremental;
+    return o;
+  }
+
+  /// For `":memory:"` databases and tests: no journal on disk, no fsync, temp in memory.
+  static options in_memory() {
+    options o;
+    o.journal = journal_mode::memory;
+    o.synchronous = synchronous_mode::off;
+    o.temp_store = temp_store_mode::memory;
+    return o;
+  }
+};
+
+namespace detail {
+
+inline std::string_view pragma_value(journal_mode m) noexcept {
+  switch (m) {
+    case journal_mode::delete_: return "DELETE";
+    case journal_mode::truncate: return "TRUNCATE";
+    case journal_mode::persist: return "PERSIST";
+    case journal_mode::memory: return "MEMORY";
+    case journal_mode::wal: return "WAL";
+    case journal_mode::off: return "OFF";
+    case journal_mode::unchanged: break;
+  }
+  return {};
+}
+inline std::string_view pragma_value(synchronous_mode m) noexcept {
+  switch (m) {
+    case synchronous_mode::off: return "OFF";
+    case synchronous_mode::normal: return "NORMAL";
+    case synchronous_mode::full: return "FULL";
+    case synchronous_mode::extra: return "EXTRA";
+    case synchronous_mode::unchanged: break;
+  }
+  return {};
+}
+inline std::string_view pragma_value(temp_store_mode m) noexcept {
+  switch (m) {
+    case temp_store_mode::default_: return "DEFAULT";
+    case temp_store_mode::file: return "FILE";
+    case temp_store_mode::memory: return "MEMORY";
+    case temp_store_mode::unchanged: break;
+  }
+  return {};
+}
+inline std::string_view pragma_value(auto_vacuum_mode m) noexcept {
+  switch (m) {
+    case auto_vacuum_mode::none: return "NONE";
+    case auto_vacuum_mode::full: return "FULL";
+    case auto_vacuum_mode::incremental: return "INCREMENTAL";
+    case auto_vacuum_mode::unchanged: break;
+  }
+  return {};
+}
+
+// True when `path` names an in-memory database: ":memory:", or with `uri` a `file::memory:`
+// name or a `mode=memory` query parameter (https://sqlite.org/inmemorydb.html).
+inline bool is_memory_database(std::string_view path, bool uri) noexcept {
+  if (path == ":memory:") return true;
+  if (!uri || !path.starts_with("file:")) return false;
+  if (path.starts_with("file::memory:")) return true;
+  const std::size_t query = path.find('?');
+  if (query == std::string_view::npos) return false;
+  const std::string_view params = path.substr(query);
+  return params.find("?mode=memory") != std::string_view::npos ||
+         params.find("&mode=memory") != std::string_view::npos;
+}
+
+// Runs typed query Q; the parameters arrive already converted to the declared types, and live
+// until the call returns, so text and blobs can be bound without a copy.
+template <class Q, class Params = typename Q::parameter_types>
+struct query_runner;
+
+template <class Q, class... Params>
+struct query_runner<Q, std::tuple<Params...>> {
+  using row = typename Q::row_type;
+
+  static sqlite_lease checkout(connection_state& c) {
+    ensure_transaction_usable(c, context_of<Q>.sql, context_of<Q>.name);
+    return c.cache.checkout_typed(query_slot<Q>(), [&] { return prepare_query<Q>(c.db); });
+  }
+
+  SQLPROOF_ALWAYS_INLINE static exec_result exec(connection_state& c, const Params&... params) {
+    const connection_use use(c.cache);
+    sqlite_lease lease = checkout(c);
+    sqlite_stmt* stmt = lease.get();
+    bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
+    int rc = step(stmt);
+    while (rc == sqlite_row) rc = step(stmt);
+    if (rc != sqlite_done) [[unlikely]] throw_step_error(stmt, rc, context_of<Q>);
+    return {changes(c.db), last_insert_rowid(c.db)};
+  }
+
+  static std::optional<row> one(connection_state& c, const Params&... params) {
+    const connection_use use(c.cache);
+    sqlite_lease lease = checkout(c);
+    sqlite_stmt* stmt = lease.get();
+    bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
+    const int rc = step(stmt);
+    if (rc == sqlite_row) [[likely]] {
+      return std::optional<row>(std::in_place, row_reader<row>{stmt, &context_of<Q>});
+    }
+    if (rc != sqlite_done) [[unlikely]] throw_step_error(stmt, rc, context_of<Q>);
+    return std::nullopt;
+  }
+
+  static std::vector<row> all(connection_state& c, const Params&... params) {
+    const connection_use use(c.cache);
+    sqlite_lease lease = checkout(c);
+    sqlite_stmt* stmt = lease.get();
+    bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
+    std::vector<row> out;
+    int rc = step(stmt);
+    while (rc == sqlite_row) {
+      out.emplace_back(row_reader<row>{stmt, &context_of<Q>});
+      rc = step(stmt);
+    }
+    if (rc != sqlite_done) [[unlikely]] throw_step_error(stmt, rc, context_of<Q>);
+    return out;
+  }
+
+  static row_range<row> iter(connection_state& c, const Params&... params) {
+    const connection_use use(c.cache);
+    sqlite_lease lease = checkout(c);
+    // The range outlives this call (and the caller's temporaries): SQLite copies text/blobs.
+    bind_query<Q>(lease.get(), bind_lifetime::copied, params...);
+    return row_range<row>(std::move(lease), context_of<Q>);
+  }
+};
+
+}  // namespace detail
+
+// Defined in maintenance.hpp.
+struct backup_progress;
+struct backup_options;
+struct trace_event;
+struct trace_options;
+enum class checkpoint_mode : int;
+/// Receives backup or restore progress (see maintenance.hpp).
+using backup_callback = callback<void(const backup_progress&)>;
+/// Receives each traced statement (see maintenance.hpp).
+using trace_hook = callback<void(const trace_event&)>;
+
+namespace detail {
+
+// Defined in maintenance.hpp: the bodies of database's maintenance members.
+struct maintenance;
+
+template <class M>
+consteval bool maintenance_included() {
+  constexpr bool complete = requires { sizeof(M); };
+  static_assert(complete,
+                "sqlproof: database's backup, restore, checkpoint, vacuum, integrity check, "
+                "stats, trace and explain members need #include <sqlproof/maintenance.hpp> "
+                "(or <sqlproof/sqlproof.hpp>)");
+  return complete;
+}
+
+}  // namespace detail
+
+/// How the outermost transaction takes its locks (https://sqlite.org/lang_transaction.html).
+enum class tx_mode {
+  deferred,   ///< Locks on first read/write. Read-then-write may fail with busy in WAL mode.
+  immediate,  ///< Takes the write lock at BEGIN (waiting up to busy_timeout): the safe
+              ///< choice for read-modify-write transactions.
+  exclusive,  ///< Like immediate; in rollback-journal mode also keeps readers out.
+};
+
+template <class Db>
+class sqlite_extension;
+
+/// The SQLite backend of `basic_database`: the connection state, how statements run, the
+/// transaction verbs, and the members only a SQLite database has (`sqlite_extension`).
+/// Users name its database `sqlproof::database`.
+struct sqlite_backend {
+  using connection = detail::connection_state;
+  using options = sqlproof::options;
+  using exec_result = sqlproof::exec_result;
+  using transaction_options = tx_mode;
+  using statement = sqlproof::statement;
+  using statement_cache = sqlproof::statement_cache;
+  template <class Row>
+  using row_range = sqlproof::row_range<Row>;
+  template <class Q>
+  using runner = detail::query_runner<Q>;
+  template <class Db>
+  using extension = sqlite_extension<Db>;
+
+  // Every query type runs on SQLite.
+  template <class Q>
+  static consteval bool accepts() {
+    return true;
+  }
+
+  // Opens `path` (creating it unless `o.create` is false) and applies `o`. Throws
+  // `open_error` naming the path and SQLite's message, or `busy_error` when another
+  // connection's lock outlasts `o.busy_timeout`.
+  static connection* open(std::string path, const options& o) {
+    auto* c = new connection(o.statement_cache_capacity);
+    try {
+      c->path = std::move(path);
+      open(*c, o);
+    } catch (...) {
+      delete c;
+      throw;
+    }
+    return c;
+  }
+
+  static bool is_open(const connection& c) noexcept { return c.db != nullptr; }
+
+  static void close(connection& c) {
+    const detail::connection_use use(c.cache);
+    if (c.cache.in_use() > 0) {
+      detail::throw_error(
+          detail::error_kind::misuse,
+          detail::concat({"cannot close database '", c.path, "': ",
+                          detail::number_text(static_cast<long long>(c.cache.in_use())),
+                          " statement(s) still in use (a row_range or statement is alive)"}));
+    }
+    detail::clear_trace(c);
+    c.cache.clear();
+    const int rc = detail::close(c.db);
+    if (rc != detail::sqlite_ok) {
+      detail::throw_db_error(c.db, rc, detail::concat({"cannot close database '", c.path, "'"}));
+    }
+    c.db = nullptr;
+  }
+
+  // Closes and frees the state: the destructor's work, kept out of line.
+  SQLPROOF_NOINLINE static void destroy(connection* c) noexcept {
+    if (c == nullptr) return;
+    close_noexcept(*c);
+    delete c;
+  }
+
+  // Text longer than `INT_MAX` bytes is refused (an `error` with SQLITE_TOOBIG) before it is read.
+  static void exec_script(connection& c, std::string_view sql) {
+    const detail::connection_use use(c.cache);
+    detail::ensure_transaction_usable(c, sql);
+    detail::exec_script(c.db, sql);
+  }
+
+  // Text longer than `INT_MAX` bytes is refused (an `error` with SQLITE_TOOBIG) before it is read.
+  static statement prepare_cached(connection& c, std::string_view sql) {
+    const detail::connection_use use(c.cache);
+    detail::check_sql_length(sql);  // before the cache hashes the text
+    detail::ensure_transaction_usable(c, sql);
+    return statement(c.cache.checkout_dynamic(
+                         sql, [&] { return detail::prepare_one(c.db, sql, true, {sql, {}}); }),
+                     &c);
+  }
+
+  static statement prepare(connection& c, std::string_view sql) {
+    const detail::connection_use use(c.cache);
+    detail::ensure_transaction_usable(c, sql);
+    // Held as a checked-out "extra" so it counts as in use and is finalized on release.
+    return statement(c.cache.checkout_uncached(
+                         [&] { return detail::prepare_one(c.db, sql, false, {sql, {}}); }),
+                     &c);
+  }
+
+  static bool in_transaction(const connection& c) noexcept { return !detail::autocommit(c.db); }
+  static detail::sqlite_db* native_handle(const connection& c) noexcept { return c.db; }
+  // sqlite3_sleep rather than <thread>, which would add to every translation unit.
+  static void sleep_for(std::chrono::milliseconds d) {
+    detail::sleep_ms(static_cast<int>(d.count()));
+  }
+
+  // ---- transaction verbs (basic_transaction.hpp) ----
+
+  static void begin(connection& c, tx_mode mode) {
+    if (mode == tx_mode::immediate) {
+      detail::exec_control<"BEGIN IMMEDIATE">(c);
+    } else if (mode == tx_mode::exclusive) {
+      detail::exec_control<"BEGIN EXCLUSIVE">(c);
+    } else {
+      detail::exec_control<"BEGIN DEFERRED">(c);
+    }
+  }
+  static void savepoint(connection& c) { detail::exec_control<"SAVEPOINT sqlproof_savepoint">(c); }
+  static void release_savepoint(connection& c) {
+    detail::exec_control<"RELEASE sqlproof_savepoint">(c);
+  }
+  static void rollback_to_savepoint(connection& c) {
+    detail::exec_control<"ROLLBACK TO sqlproof_savepoint">(c);
+  }
+  static void commit(connection& c) { detail::exec_control<"COMMIT">(c); }
+  static void rollback(connection& c) { detail::exec_control<"ROLLBACK">(c); }
+  [[noreturn]] static void throw_transaction_aborted(const char* action) {
+    detail::throw_transaction_aborted(action);
+  }
+
+ private:
+  // Opens the connection and applies `o`; on failure closes it again and throws open_error
+  // naming the path. Out of line: it runs once per connection.
+  SQLPROOF_NOINLINE static void open(connection& c, const options& o) {
+    const std::string& path = c.path;
+    if (o.read_only && o.create) {
+      detail::throw_error(detail::error_kind::open,
+                          detail::concat({"cannot open '", path,
+                                          "': options.read_only and options.create cannot both "
+                                          "be set (set create = false)"}));
+    }
+    if (o.journal == journal_mode::wal && detail::is_memory_database(path, o.uri)) {
+      detail::throw_error(detail::error_kind::open,
+                          detail::concat({"cannot open '", path,
+                                          "': an in-memory database cannot use journal_mode WAL "
+                                          "(WAL needs a file; use options::in_memory() or a file "
+                                          "path)"}));
+    }
+    int flags = o.read_only ? detail::open_flag_bits::read_only
+                            : detail::open_flag_bits::read_write;
+    if (o.create) flags |= detail::open_flag_bits::create;
+    if (o.uri) flags |= detail::open_flag_bits::uri;
+    flags |= o.no_mutex ? detail::open_flag_bits::no_mutex : detail::open_flag_bits::full_mutex;
+    detail::sqlite_db* db = nullptr;
+    const int rc = detail::open_v2(path.c_str(), &db, flags);
+    if (rc != detail::sqlite_ok) {
+      const std::string msg = db != nullptr ? detail::errmsg(db) : "out of memory";
+      const int code = db != nullptr ? detail::extended_errcode(db) : rc;
+      detail::close(db);
+      detail::throw_error(detail::error_kind::open,
+                          detail::concat({"cannot open database '", path, "'"}), {code, msg, {}, {}});
+    }
+    c.db = db;
+    detail::rollback_hook(db, &detail::note_rollback, &c);
+    // The busy timeout comes first so that the read below and the pragmas wait for locks too.
+    detail::busy_timeout(db, static_cast<int>(o.busy_timeout.count()));
+    // One read of the file's header (`PRAGMA schema_version` reads it without parsing the
+    // schema): a file that is not a database fails here, named by its path, rather than at
+    // the first query. 0 means no table was ever created.
+    std::int64_t schema_version = 0;
+    try {
+      schema_version = detail::read_number(c.db, "PRAGMA schema_version");
+    } catch (const error& e) {
+      fail_open(c, e, "cannot open database '");
+    }
+    try {
+      configure(c, o, schema_version == 0);
+    } catch (const error& e) {
+      fail_open(c, e, "cannot configure database '");
+    }
+  }
+
+  // Closes the half-opened connection and throws for `e`, naming the path. Another
+  // connection's lock held past the busy timeout is a busy_error, which callers retry on;
+  // anything else is an open_error.
+  [[noreturn]] SQLPROOF_COLD static void fail_open(connection& c, const error& e,
+                                                  std::string_view what) {
+    detail::close(c.db);
+    c.db = nullptr;
+    const bool busy =
+        e.primary_code() == detail::sqlite_busy || e.primary_code() == detail::sqlite_locked;
+    detail::throw_error(busy ? detail::error_kind::busy : detail::error_kind::open,
+                        detail::concat({what, c.path, "': ", e.summary()}),
+                        {e.extended_code(), e.sqlite_message(), e.sql(), {}});
+  }
+
+  // Order matters: auto_vacuum must precede the first table and journal_mode=WAL
+  // (https://sqlite.org/pragma.html#pragma_auto_vacuum). `PRAGMA auto_vacuum = X` starts a
+  // write transaction even when it changes nothing, so it and page_size run only on a file
+  // with no page yet: opening an existing database never waits for, or fails on, another
+  // connection's writer. `no_tables` (schema_version 0) saves reading the page count of a
+  // database that has tables.
+  static void configure(connection& c, const options& o, bool no_tables) {
+    const bool writable = !o.read_only;
+    const bool file_settings = o.page_size || o.auto_vacuum != auto_vacuum_mode::unchanged;
+    if (writable && file_settings && no_tables &&
+        detail::read_number(c.db, "PRAGMA page_count") == 0) {
+      if (o.page_size) set_pragma(c, "page_size", detail::number_text(*o.page_size));
+      set_pragma(c, "auto_vacuum", detail::pragma_value(o.auto_vacuum));
+    }
+    set_pragma(c, "journal_mode", detail::pragma_value(o.journal));
+    set_pragma(c, "synchronous", detail::pragma_value(o.synchronous));
+    set_pragma(c, "foreign_keys", o.foreign_keys ? "ON" : "OFF");
+    if (o.cache_size) set_pragma(c, "cache_size", detail::number_text(*o.cache_size));
+    if (o.mmap_size) set_pragma(c, "mmap_size", detail::number_text(*o.mmap_size));
+    set_pragma(c, "temp_store", detail::pragma_value(o.temp_store));
+    if (o.wal_autocheckpoint) {
+      set_pragma(c, "wal_autocheckpoint", detail::number_text(*o.wal_autocheckpoint));
+    }
+    if (o.journal_size_limit) {
+      set_pragma(c, "journal_size_limit", detail::number_text(*o.journal_size_limit));
+    }
+  }
+
+  // Runs `PRAGMA name = value`; an empty value (an option left `unchanged`) does nothing.
+  SQLPROOF_NOINLINE static void set_pragma(connection& c, const char* name,
+                                           std::string_view value) {
+    if (!value.empty()) {
+      detail::exec_script(c.db, detail::concat({"PRAGMA ", name, " = ", value}));
+    }
+  }
+
+  static void close_noexcept(connection& c) noexcept {
+    if (c.db == nullptr) return;
+    detail::clear_trace(c);
+    c.cache.clear();
+    // Statements still checked out belong to objects that outlived the database (a bug in
+    // the caller); close_v2 defers the close until they are finalized instead of leaking.
+    if (c.cache.in_use() > 0 || detail::close(c.db) != detail::sqlite_ok) {
+      detail::close_v2(c.db);
+    }
+    c.db = nullptr;
+  }
+
+};
+
+/// One connection to an SQLite database.
+///
+/// Opening applies `options` (pragmas in the order SQLite needs them). Typed queries run
+/// through `exec`, `one`, `all` and `iter`; their statements are prepared once and cached.
+/// Thread-safety: like a standard container, a `database` is used by one thread at a time;
+/// give each thread its own connection. A call made while another thread is inside a call on
+/// the same database throws `misuse_error` instead of corrupting it. Movable, not copyable.
+/// Closing finalizes every cached statement first, so `close()` never reports SQLITE_BUSY.
+/// @code
+/// sqlproof::database db{"app.db", sqlproof::options::production()};
+/// auto r = db.exec<add_user>("Ann", std::nullopt, 31);
+/// std::optional<User> u = db.one<find_user>(r.last_insert_rowid);
+/// @endcode
+using database = basic_database<sqlite_backend>;
+
+/// An open SQLite transaction or savepoint (`database::begin`); see basic_transaction.hpp.
+using transaction = basic_transaction<sqlite_backend>;
+
+/// The members only a SQLite `database` has: its path, change counters, and the maintenance
+/// and observability members (documented in maintenance.hpp).
+template <class Db>
+class sqlite_extension {
+ public:
+  /// The path the database was opened with.
+  [[nodiscard]] const std::string& path() const noexcept {
+    static const std::string moved_from;
+    const auto* c = state();
+    return c != nullptr ? c->path : moved_from;
+  }
+
+  /// Rows changed by the most recent INSERT, UPDATE or DELETE (0 once closed).
+  [[nodiscard]] std::int64_t changes() const noexcept {
+    const auto* c = state();
+    return c != nullptr && c->db != nullptr ? detail::changes(c->db) : 0;
+  }
+  /// Rows changed since the connection opened (0 once closed).
+  [[nodiscard]] std::int64_t total_changes() const noexcept {
+    const auto* c = state();
+    return c != nullptr && c->db != nullptr ? detail::total_changes(c->db) : 0;
+  }
+  /// Rowid of the most recent successful INSERT (0 once closed).
+  [[nodiscard]] std::int64_t last_insert_rowid() const noexcept {
+    const auto* c = state();
+    return c != nullptr && c->db != nullptr ? detail::last_insert_rowid(c->db) : 0;
+  }
+
+  // ---- maintenance and observability ---------------------------------------------------
+  //
+  // Documented and implemented in maintenance.hpp (included by sqlproof.hpp). They are
+  // templates that forward there, so that a translation unit that only runs queries does
+  // not compile them; using one without including maintenance.hpp is a compile-time error
+  // that says so.
+
+  /// The settings in effect now, read back from SQLite (`pragma_values`).
+  template <class M = detail::maintenance>
+  [[nodiscard]] auto pragmas() const {
+    if constexpr (detail::maintenance_included<M>()) return M::pragmas(db());
+  }
+  /// Online backup of this database to the file `path`.
+  template <class M = detail::maintenance>
+  void backup_to(const std::string& path) {
+    if constexpr (detail::maintenance_included<M>()) M::backup_to(db(), path);
+  }
+  /// Online backup with a progress callback, `pages_per_step` pages at a time.
+  template <class M = detail::maintenance>
+  void backup_to(const std::string& path, const backup_callback& progress,
+                 int pages_per_step = 256) {
+    if constexpr (detail::maintenance_included<M>()) {
+      M::backup_to(db(), path, progress, pages_per_step);
+    }
+  }
+  /// Online backup with `backup_options` (progress, step size, verifying the copy).
+  template <class M = detail::maintenance>
+  void backup_to(const std::string& path, const backup_options& o) {
+    if constexpr (detail::maintenance_included<M>()) M::backup_to(db(), path, o);
+  }
+  /// Replaces this database's content with the backup in the file `path`.
+  template <class M = detail::maintenance>
+  void restore_from(const std::string& path) {
+    if constexpr (detail::maintenance_included<M>()) M::restore_from(db(), path);
+  }
+  /// `restore_from` with a progress callback.
+  template <class M = detail::maintenance>
+  void restore_from(const std::string& path, const backup_callback& progress,
+                    int pages_per_step = 256) {
+    if constexpr (detail::maintenance_included<M>()) {
+      M::restore_from(db(), path, progress, pages_per_step);
+    }
+  }
+  /// Writes a compacted copy to the new file `path` (`VACUUM INTO`).
+  template <class M = detail::maintenance>
+  void vacuum_into(const std::string& path) {
+    if constexpr (detail::maintenance_included<M>()) M::vacuum_into(db(), path);
+  }
+  /// Passive WAL checkpoint (`checkpoint_result`).
+  template <class M = detail::maintenance>
+  auto checkpoint() {
+    if constexpr (detail::maintenance_included<M>()) return M::checkpoint(db());
+  }
+  /// WAL checkpoint in the given `checkpoint_mode`.
+  template <class M = detail::maintenance>
+  auto checkpoint(checkpoint_mode mode) {
+    if constexpr (detail::maintenance_included<M>()) return M::checkpoint(db(), mode);
+  }
+  /// Frees up to `pages` free pages (all when <= 0); returns how many were freed.
+  template <class M = detail::maintenance>
+  std::int64_t incremental_vacuum(std::int64_t pages = 0) {
+    if constexpr (detail::maintenance_included<M>()) return M::incremental_vacuum(db(), pages);
+    return 0;
+  }
+  /// `PRAGMA optimize`.
+  template <class M = detail::maintenance>
+  void optimize() {
+    if constexpr (detail::maintenance_included<M>()) M::optimize(db());
+  }
+  /// `PRAGMA integrity_check`: the problems found, empty when healthy.
+  template <class M = detail::maintenance>
+  [[nodiscard]] std::vector<std::string> integrity_check(int max_problems = 100) {
+    if constexpr (detail::maintenance_included<M>()) return M::integrity_check(db(), max_problems);
+    return {};
+  }
+  /// `PRAGMA quick_check`: the problems found, empty when healthy.
+  template <class M = detail::maintenance>
+  [[nodiscard]] std::vector<std::string> quick_check(int max_problems = 100) {
+    if constexpr (detail::maintenance_included<M>()) return M::quick_check(db(), max_problems);
+    return {};
+  }
+  /// Page counts, file sizes, cache counters and memory (`database_stats`).
+  template <class M = detail::maintenance>
+  [[nodiscard]] auto stats() const {
+    if constexpr (detail::maintenance_included<M>()) return M::stats(db());
+  }
+  /// Calls `hook` after every statement with its SQL and run time.
+  template <class M = detail::maintenance>
+  void set_trace(trace_hook hook) {
+    if constexpr (detail::maintenance_included<M>()) M::set_trace(db(), std::move(hook));
+  }
+  /// `set_trace` with `trace_options`.
+  template <class M = detail::maintenance>
+  void set_trace(trace_hook hook, const trace_options& o) {
+    if constexpr (detail::maintenance_included<M>()) M::set_trace(db(), std::move(hook), o);
+  }
+  /// Calls `hook` for statements that ran for `threshold` or longer.
+  template <class M = detail::maintenance>
+  void on_slow_query(std::chrono::nanoseconds threshold, trace_hook hook) {
+    if constexpr (detail::maintenance_included<M>()) {
+      M::on_slow_query(db(), threshold, std::move(hook));
+    }
+  }
+  /// `on_slow_query` with `trace_options`.
+  template <class M = detail::maintenance>
+  void on_slow_query(std::chrono::nanoseconds threshold, trace_hook hook,
+                     const trace_options& o) {
+    if constexpr (detail::maintenance_included<M>()) {
+      M::on_slow_query(db(), threshold, std::move(hook), o);
+    }
+  }
+  /// Removes the trace hook, if any (also done by `close()`).
+  void clear_trace() noexcept {
+    if (auto* c = state()) detail::clear_trace(*c);
+  }
+  /// The `EXPLAIN QUERY PLAN` rows of typed query `Q` (`std::vector<plan_row>`).
+  template <class Q, class M = detail::maintenance>
+  [[nodiscard]] auto explain() {
+    static_assert(detail::query_like<Q>,
+                  "sqlproof: explain<Q>() needs a query type: sqlproof::query<\"SQL\", "
+                  "Row(Params...)> or a struct derived from one");
+    if constexpr (detail::query_like<Q> && detail::maintenance_included<M>()) {
+      return M::template explain<Q>(db());
+    }
+  }
+  /// The `EXPLAIN QUERY PLAN` rows of one statement of dynamic SQL.
+  template <class M = detail::maintenance>
+  [[nodiscard]] auto explain(std::string_view sql) {
+    if constexpr (detail::maintenance_included<M>()) return M::explain(db(), sql);
+  }
+
+ private:
+  [[nodiscard]] Db& db() noexcept { return static_cast<Db&>(*this); }
+  [[nodiscard]] const Db& db() const noexcept { return static_cast<const Db&>(*this); }
+  [[nodiscard]] detail::connection_state* state() const noexcept {
+    return detail::connection_access::state(db());
+  }
+};
+
+}  // namespace sqlproof
+

@@ -1,0 +1,497 @@
+#pragma once
+/// @file
+/// Running prepared statements: binding parameters, stepping, reading rows into row types.
+/// `row_range` is what `database::iter` returns; `statement` is the handle for dynamic SQL
+/// from `database::prepare_cached` / `database::prepare`.
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "../config.hpp"
+#include "../detail/affinity.hpp"
+#include "../detail/connection_use.hpp"
+#include "../detail/reflect.hpp"
+#include "../detail/statement_context.hpp"
+#include "../error.hpp"
+#include "../query.hpp"
+#include "../table.hpp"
+#include "../value.hpp"
+#include "detail/api.hpp"
+#include "detail/codec.hpp"
+#include "detail/connection.hpp"
+#include "statement_cache.hpp"
+
+namespace sqlproof {
+
+/// What running a statement without a result changed.
+struct exec_result {
+  std::int64_t changes = 0;            ///< Rows inserted, updated or deleted (`sqlite3_changes64`).
+  std::int64_t last_insert_rowid = 0;  ///< Rowid of the most recent insert on the connection.
+};
+
+namespace detail {
+
+[[noreturn]] SQLPROOF_COLD inline void throw_step_error(sqlite_stmt* stmt, int rc,
+                                                        const statement_context& ctx) {
+  const char* sql = sql_of(stmt);
+  throw_db_error(db_of(stmt), rc, "statement failed", ctx.sql.empty() && sql ? sql : ctx.sql,
+                 ctx.name);
+}
+
+template <class Row, std::size_t... I>
+Row read_fields(sqlite_stmt* s, std::index_sequence<I...>) {
+  // Braced initialisation evaluates left to right, so columns are read in order.
+  if constexpr (is_tuple<Row>::value) {
+    return Row{read_value<std::tuple_element_t<I, Row>>(column_ref(s, static_cast<int>(I)))...};
+  } else {
+    return Row{read_value<field_type<I, Row>>(column_ref(s, static_cast<int>(I)))...};
+  }
+}
+
+// Reads the current result row of `s` as `Row`.
+template <class Row>
+Row read_row(sqlite_stmt* s) {
+  constexpr row_shape shape = shape_of_row<Row>();
+  const row_lock lock(s);  // column_ref reads sqlite3_value objects: see row_lock
+  if constexpr (shape == row_shape::scalar) {
+    return read_value<Row>(column_ref(s, 0));
+  } else {
+    return read_fields<Row>(s, std::make_index_sequence<row_width<Row>()>{});
+  }
+}
+
+template <class Row>
+Row read_row_checked(sqlite_stmt* s, const statement_context& ctx) {
+  try {
+    return read_row<Row>(s);
+  } catch (const type_error& e) {
+    rethrow_with_context(e, ctx);
+  }
+}
+
+// Reads the current row straight into the storage of an optional, a vector element or a
+// row_range: `::new (p) Row(reader)` runs the conversion function, whose result initialises
+// the object in place (GCC and Clang elide the move, CWG 2327). Saves moving every string of
+// every row, 5% of a streamed scan (docs/performance.md).
+template <class Row>
+struct row_reader {
+  sqlite_stmt* stmt;
+  const statement_context* ctx;
+  operator Row() const { return read_row_checked<Row>(stmt, *ctx); }  // NOLINT: implicit
+};
+
+// Verifies, once per prepare, what the SQL text could not show at compile time.
+inline void check_prepared_shape(sqlite_stmt* stmt, int expected_params, int expected_columns,
+                                 const statement_context& ctx) {
+  const int params = bind_parameter_count(stmt);
+  if (expected_params >= 0 && params != expected_params) {
+    throw_shape_mismatch("has ", params, " parameters but ", expected_params, " are declared",
+                         ctx);
+  }
+  const int columns = column_count(stmt);
+  if (expected_columns >= 0 && columns != expected_columns) {
+    throw_shape_mismatch("returns ", columns, " columns but the row type has ",
+                         expected_columns, " fields", ctx);
+  }
+}
+
+// For a row type mapped with table_traits, result column i must carry the mapped name of
+// field i (compare case-insensitively, as SQLite does): catches a SELECT list or `*` whose
+// order differs from the struct's.
+template <class Row>
+void check_mapped_names(sqlite_stmt* stmt, const statement_context& ctx) {
+  if constexpr (shape_of_row<Row>() == row_shape::aggregate && mapped_table<Row>) {
+    constexpr auto names = table_columns<Row>();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const char* got = column_name(stmt, static_cast<int>(i));
+      const std::string_view g = got != nullptr ? got : "";
+      if (!iequals(g, names[i])) throw_mapped_name_mismatch(i, g, type_name<Row>, names[i], ctx);
+    }
+  }
+}
+
+[[noreturn]] SQLPROOF_COLD inline void throw_declared_type_mismatch(sqlite_stmt* stmt, int i,
+                                                                    const char* declared,
+                                                                    std::string_view field_type,
+                                                                    std::string_view row_type,
+                                                                    const statement_context& ctx) {
+  const char* name = column_name(stmt, i);
+  const number_text n(i);
+  throw_schema_error(concat({"result column ", n, " ('", name != nullptr ? name : "",
+                             "') is declared ", declared,
+                             " in its table, which cannot be read into field ", n, " (",
+                             field_type, ") of ", row_type}),
+                     ctx);
+}
+
+// Checks each result column that comes straight from a table column (sqlite3_column_decltype
+// is its declared type; NULL for expressions) against the row field it is read into. Runs
+// once, when the statement is prepared.
+template <class Row>
+void check_declared_types(sqlite_stmt* stmt, const statement_context& ctx) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          using field = std::remove_cvref_t<result_field_t<Row, I>>;
+          const char* declared = column_decltype(stmt, static_cast<int>(I));
+          if (declared == nullptr) return;
+          constexpr value_family family = family_of<field>();
+          if (affinity_readable_as(affinity_of(declared), family)) return;
+          throw_declared_type_mismatch(stmt, static_cast<int>(I), declared, type_name<field>,
+                                       type_name<Row>, ctx);
+        }(),
+        ...);
+  }(std::make_index_sequence<row_width<Row>()>{});
+}
+
+// Prepares one statement; `sql` must hold exactly one. Anything after it other than white
+// space, comments and semicolons is a second statement (SQLite prepares the rest to tell).
+SQLPROOF_NOINLINE inline sqlite_stmt* prepare_one(sqlite_db* db, std::string_view sql,
+                                                  bool persistent, const statement_context& ctx) {
+  sqlite_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  const int rc = prepare(db, sql, persistent, &stmt, &tail);
+  if (rc != sqlite_ok) {
+    finalize(stmt);
+    throw_db_error(db, rc, "cannot prepare statement", sql, ctx.name);
+  }
+  if (stmt == nullptr) throw_error(error_kind::misuse, "the SQL holds no statement", {0, {}, sql, {}});
+  std::string_view rest =
+      tail != nullptr ? sql.substr(static_cast<std::size_t>(tail - sql.data())) : std::string_view{};
+  while (!rest.empty() && (is_space(rest.front()) || rest.front() == ';')) rest.remove_prefix(1);
+  if (!rest.empty()) {
+    sqlite_stmt* next = nullptr;
+    const int next_rc = prepare(db, rest, false, &next, nullptr);
+    finalize(next);
+    if (next_rc != sqlite_ok || next != nullptr) {
+      finalize(stmt);
+      throw_error(error_kind::misuse,
+                  "the SQL holds more than one statement; use database::exec_script",
+                  {0, {}, sql, {}});
+    }
+  }
+  return stmt;
+}
+
+// Prepares typed query Q and checks its shape against the declared types.
+template <class Q>
+sqlite_stmt* prepare_query(sqlite_db* db) {
+  using row = typename Q::row_type;
+  sqlite_stmt* stmt = prepare_one(db, Q::sql, true, context_of<Q>);
+  try {
+    const int expected_params = static_cast<int>(
+        Q::shape.numbered_names ? Q::shape.sqlite_parameter_count : Q::parameter_count);
+    const int expected_columns = std::is_void_v<row> ? -1 : static_cast<int>(row_width<row>());
+    check_prepared_shape(stmt, expected_params, expected_columns, context_of<Q>);
+    if constexpr (!std::is_void_v<row>) {
+      check_mapped_names<row>(stmt, context_of<Q>);
+      check_declared_types<row>(stmt, context_of<Q>);
+    }
+  } catch (...) {
+    finalize(stmt);
+    throw;
+  }
+  return stmt;
+}
+
+template <class Q, class... Params>
+SQLPROOF_ALWAYS_INLINE void bind_query(sqlite_stmt* stmt, bind_lifetime lifetime,
+                                       const Params&... params) {
+  const binder b(stmt, lifetime);
+  try {
+    std::size_t i = 0;
+    (bind_value(b, Q::bind_index[i++], params), ...);
+  } catch (const type_error& e) {
+    rethrow_with_context(e, context_of<Q>);
+  }
+}
+
+}  // namespace detail
+
+/// The rows of a query, read one at a time as the loop advances: no vector is built.
+///
+/// Returned by `database::iter`; an input range usable in range-for. It holds the statement
+/// checked out until it is destroyed, so it must not outlive its connection. Reading errors
+/// are thrown from `begin()` and `++`.
+/// @code
+/// for (const User& u : db.iter<older_than>(30)) print(u);
+/// @endcode
+template <class Row>
+class row_range {
+ public:
+  class iterator {
+   public:
+    using iterator_concept = std::input_iterator_tag;
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Row;
+    using difference_type = std::ptrdiff_t;
+    using reference = const Row&;
+    using pointer = const Row*;
+
+    iterator() noexcept = default;
+    reference operator*() const noexcept { return *range_->current_; }
+    pointer operator->() const noexcept { return &*range_->current_; }
+    iterator& operator++() {
+      range_->advance();
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& it, std::default_sentinel_t) noexcept {
+      return it.at_end();
+    }
+
+   private:
+    friend class row_range;
+    explicit iterator(row_range* r) noexcept : range_(r) {}
+    [[nodiscard]] bool at_end() const noexcept {
+      return range_ == nullptr || !range_->current_.has_value();
+    }
+    row_range* range_ = nullptr;
+  };
+
+  row_range(detail::sqlite_lease lease, detail::statement_context ctx) noexcept
+      : lease_(std::move(lease)), ctx_(ctx) {}
+  row_range(row_range&&) noexcept = default;
+  row_range& operator=(row_range&&) noexcept = default;
+
+  /// Steps to the first row. Call once.
+  iterator begin() {
+    if (!started_) {
+      started_ = true;
+      advance();
+    }
+    return iterator(this);
+  }
+  std::default_sentinel_t end() const noexcept { return {}; }
+
+ private:
+  void advance() {
+    if (!lease_) {
+      current_.reset();
+      return;
+    }
+    const detail::connection_use use(*lease_.cache());
+    const int rc = detail::step(lease_.get());
+    if (rc == detail::sqlite_row) {
+      current_.emplace(detail::row_reader<Row>{lease_.get(), &ctx_});
+      return;
+    }
+    current_.reset();
+    if (rc != detail::sqlite_done) {
+      detail::sqlite_stmt* stmt = lease_.get();
+      try {
+        detail::throw_step_error(stmt, rc, ctx_);
+      } catch (...) {
+        lease_.release();
+        throw;
+      }
+    }
+    lease_.release();  // finished: return the statement right away
+  }
+
+  detail::sqlite_lease lease_;
+  detail::statement_context ctx_;
+  std::optional<Row> current_;
+  bool started_ = false;
+};
+
+/// A prepared statement for SQL known only at run time.
+///
+/// From `database::prepare_cached(sql)` (returned to the connection's LRU cache when
+/// destroyed) or `database::prepare(sql)` (finalized when destroyed). Parameters are checked
+/// at run time: the number of arguments must match the statement's parameter count.
+/// @code
+/// auto st = db.prepare_cached("SELECT name FROM users WHERE age > ?");
+/// for (const auto& name : st.all<std::string>(30)) ...
+/// @endcode
+class statement {
+ public:
+  explicit statement(detail::sqlite_lease lease) noexcept : lease_(std::move(lease)) {}
+  /// A statement of connection `c`: it refuses to run (`transaction_aborted_error`) while
+  /// SQLite has rolled back a transaction that `c` still has open.
+  statement(detail::sqlite_lease lease, const detail::connection_state* c) noexcept
+      : lease_(std::move(lease)), conn_(c) {}
+
+  /// The statement's SQL text.
+  [[nodiscard]] std::string_view sql() const noexcept {
+    const char* s = detail::sql_of(lease_.get());
+    return s != nullptr ? s : "";
+  }
+  /// Number of parameters (`sqlite3_bind_parameter_count`).
+  [[nodiscard]] int parameter_count() const noexcept {
+    return detail::bind_parameter_count(lease_.get());
+  }
+  /// Number of result columns.
+  [[nodiscard]] int column_count() const noexcept { return detail::column_count(lease_.get()); }
+  /// Name of result column `i`.
+  [[nodiscard]] std::string_view column_name(int i) const noexcept {
+    const char* n = detail::column_name(lease_.get(), i);
+    return n != nullptr ? n : "";
+  }
+
+  /// Runs the statement with `args` bound to its parameters, discarding any rows.
+  template <bindable... Args>
+  exec_result exec(const Args&... args) {
+    const detail::connection_use use(*lease_.cache());
+    run_bind(args...);
+    int rc = detail::step(lease_.get());
+    while (rc == detail::sqlite_row) rc = detail::step(lease_.get());
+    finish(rc);
+    auto* db = detail::db_of(lease_.get());
+    return {detail::changes(db), detail::last_insert_rowid(db)};
+  }
+
+  /// Runs the statement and reads its first row, or `std::nullopt` when there is none.
+  template <class Row, bindable... Args>
+  std::optional<Row> one(const Args&... args) {
+    check_row<Row>();
+    const detail::connection_use use(*lease_.cache());
+    run_bind(args...);
+    const int rc = detail::step(lease_.get());
+    if (rc == detail::sqlite_row) {
+      std::optional<Row> out(read<Row>());
+      detail::reset(lease_.get());
+      return out;
+    }
+    finish(rc);
+    return std::nullopt;
+  }
+
+  /// Runs the statement and reads every row.
+  template <class Row, bindable... Args>
+  std::vector<Row> all(const Args&... args) {
+    check_row<Row>();
+    const detail::connection_use use(*lease_.cache());
+    run_bind(args...);
+    std::vector<Row> out;
+    int rc = detail::step(lease_.get());
+    while (rc == detail::sqlite_row) {
+      out.push_back(read<Row>());
+      rc = detail::step(lease_.get());
+    }
+    finish(rc);
+    return out;
+  }
+
+  /// Binds one value to parameter `index` (1-based), for step-by-step use with `step()`.
+  template <bindable T>
+  statement& bind(int index, const T& value) {
+    const detail::connection_use use(*lease_.cache());
+    detail::bind_value(detail::binder(lease_.get(), detail::bind_lifetime::copied), index, value);
+    return *this;
+  }
+  /// Binds one value to the named parameter (`:name`, `@name`, `$name` or `#name`, prefix
+  /// included).
+  template <bindable T>
+  statement& bind(std::string_view name, const T& value) {
+    const std::string n(name);
+    const int index = detail::bind_parameter_index(lease_.get(), n.c_str());
+    if (index == 0) {
+      detail::throw_error(detail::error_kind::misuse,
+                          detail::concat({"the statement has no parameter named ", n}), {0, {}, sql(), {}});
+    }
+    return bind(index, value);
+  }
+  /// Steps once: true when a row is available (read it with `column<T>(i)` or `row<Row>()`),
+  /// false when the statement is done (it is then reset, keeping its bindings).
+  bool step() {
+    const detail::connection_use use(*lease_.cache());
+    ensure_usable();
+    const int rc = detail::step(lease_.get());
+    if (rc == detail::sqlite_row) return true;
+    finish(rc);
+    return false;
+  }
+  /// Reads column `i` of the current row.
+  template <readable T>
+  T column(int i) const {
+    const detail::connection_use use(*lease_.cache());
+    const detail::row_lock lock(lease_.get());
+    return detail::read_value<T>(detail::column_ref(lease_.get(), i));
+  }
+  /// Reads the current row as `Row`.
+  template <class Row>
+  Row row() const {
+    const detail::connection_use use(*lease_.cache());
+    return read<Row>();
+  }
+  /// Resets the statement and clears its bindings.
+  void reset() noexcept {
+    detail::reset(lease_.get());
+    detail::clear_bindings(lease_.get());
+  }
+
+ private:
+  template <class Row>
+  void check_row() const {
+    const int want = static_cast<int>(detail::row_width<Row>());
+    if (column_count() != want) {
+      detail::throw_error(detail::error_kind::schema,
+                          detail::concat({"the statement returns ",
+                                          detail::number_text(column_count()),
+                                          " columns but the row type ", detail::type_name<Row>,
+                                          " has ", detail::number_text(want), " fields"}),
+                          {0, {}, sql(), {}});
+    }
+  }
+
+  // The one place a row type is checked (one, all and row all read through here), and the
+  // read is skipped when the check fails so that the sqlproof: message is the only error.
+  template <class Row>
+  Row read() const {
+    static_assert(detail::row_is_readable<Row>() && !std::is_void_v<Row>,
+                  "sqlproof: the row type must be a value type with value_traits, a std::tuple "
+                  "of them, or a plain aggregate struct whose fields have value_traits");
+    if constexpr (detail::row_is_readable<Row>() && !std::is_void_v<Row>) {
+      return detail::read_row_checked<Row>(lease_.get(), {sql(), {}});
+    } else {
+      detail::throw_error(detail::error_kind::misuse, "unreadable row type");  // not reached
+    }
+  }
+
+  void ensure_usable() const {
+    if (conn_ != nullptr && conn_->transaction_rolled_back) [[unlikely]] {
+      detail::throw_transaction_aborted("statement refused", sql());
+    }
+  }
+
+  template <class... Args>
+  void run_bind(const Args&... args) {
+    ensure_usable();
+    detail::reset(lease_.get());
+    if (static_cast<int>(sizeof...(Args)) != parameter_count()) {
+      detail::throw_error(detail::error_kind::misuse,
+                          detail::concat({"the statement has ",
+                                          detail::number_text(parameter_count()),
+                                          " parameters but ",
+                                          detail::number_text(sizeof...(Args)),
+                                          " arguments were given"}),
+                          {0, {}, sql(), {}});
+    }
+    const detail::binder b(lease_.get(), detail::bind_lifetime::copied);
+    int i = 0;
+    (detail::bind_value(b, ++i, args), ...);
+  }
+
+  void finish(int rc) {
+    if (rc == detail::sqlite_done) {
+      detail::reset(lease_.get());
+      return;
+    }
+    detail::sqlite_stmt* stmt = lease_.get();
+    detail::reset(stmt);
+    detail::throw_db_error(detail::db_of(stmt), rc, "statement failed", sql());
+  }
+
+  detail::sqlite_lease lease_;
+  const detail::connection_state* conn_ = nullptr;
+};
+
+}  // namespace sqlproof
