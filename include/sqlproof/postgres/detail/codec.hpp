@@ -23,7 +23,6 @@
 #include <cstring>
 #include <limits>
 #include <optional>
-#include <ratio>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,7 +37,9 @@
 #include "../../detail/type_name.hpp"
 #include "../../error.hpp"
 #include "../types.hpp"
+#include "array_format.hpp"
 #include "numeric_format.hpp"
+#include "timestamp_format.hpp"
 #include "wire.hpp"
 
 namespace sqlproof::pg::detail {
@@ -487,95 +488,7 @@ struct codec<numeric> {
 
 // ---- std::chrono --------------------------------------------------------------------------
 
-// timestamp and timestamptz are int64 microseconds since 2000-01-01 00:00:00 UTC
-// (timestamp_send; POSTGRES_EPOCH_JDATE in src/include/datatype/timestamp.h), with INT64_MIN
-// and INT64_MAX for -infinity and infinity (DT_NOBEGIN, DT_NOEND).
-inline constexpr std::int64_t pg_epoch_shift_us = 946'684'800LL * 1'000'000;  // 2000 - 1970
-inline constexpr std::int64_t pg_infinity = std::numeric_limits<std::int64_t>::max();
-inline constexpr std::int64_t pg_minus_infinity = std::numeric_limits<std::int64_t>::min();
-
-constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
-  const std::int64_t q = a / b;
-  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-// Microseconds since PostgreSQL's epoch, rounded down (toward the past) when the time
-// point is finer; false when out of int64's range. time_point::max() and ::min() stand for
-// infinity and -infinity.
-template <class Duration>
-bool to_pg_micros(std::chrono::time_point<std::chrono::system_clock, Duration> t,
-                  std::int64_t& out) noexcept {
-  using time_point = std::chrono::time_point<std::chrono::system_clock, Duration>;
-  using rep = typename Duration::rep;
-  constexpr auto max = std::numeric_limits<std::int64_t>::max();
-  constexpr auto min = std::numeric_limits<std::int64_t>::min();
-  if (t == time_point::max()) {
-    out = pg_infinity;
-    return true;
-  }
-  if (t == time_point::min()) {
-    out = pg_minus_infinity;
-    return true;
-  }
-  std::int64_t us = 0;
-  if constexpr (std::is_floating_point_v<rep>) {
-    const double d = std::chrono::duration<double, std::micro>(t.time_since_epoch()).count();
-    if (!(d > -9.2e18 && d < 9.2e18)) return false;
-    us = static_cast<std::int64_t>(d);
-    if (static_cast<double>(us) > d) --us;  // toward the past, as for integers
-  } else {
-    using tick = std::ratio_divide<typename Duration::period, std::micro>;  // µs per tick
-    const auto count = static_cast<std::int64_t>(t.time_since_epoch().count());
-    if constexpr (tick::den == 1) {
-      if (count > max / tick::num || count < min / tick::num) return false;
-      us = count * tick::num;
-    } else if constexpr (tick::num == 1) {
-      us = floor_div(count, tick::den);
-    } else {
-      us = std::chrono::floor<std::chrono::microseconds>(t.time_since_epoch()).count();
-    }
-  }
-  if (us <= min + pg_epoch_shift_us) return false;
-  out = us - pg_epoch_shift_us;
-  return true;
-}
-
-// The inverse, rounding down to the time point's unit; false when it cannot hold the value.
-template <class Duration>
-bool from_pg_micros(std::int64_t pg, std::chrono::time_point<std::chrono::system_clock, Duration>& out) noexcept {
-  using time_point = std::chrono::time_point<std::chrono::system_clock, Duration>;
-  using rep = typename Duration::rep;
-  constexpr auto max = std::numeric_limits<std::int64_t>::max();
-  constexpr auto min = std::numeric_limits<std::int64_t>::min();
-  if (pg == pg_infinity) {
-    out = time_point::max();
-    return true;
-  }
-  if (pg == pg_minus_infinity) {
-    out = time_point::min();
-    return true;
-  }
-  if (pg > max - pg_epoch_shift_us) return false;
-  const std::int64_t us = pg + pg_epoch_shift_us;
-  using per_us = std::ratio_divide<std::micro, typename Duration::period>;  // ticks per µs
-  if constexpr (std::is_floating_point_v<rep>) {
-    out = time_point{Duration{static_cast<rep>(static_cast<double>(us) * per_us::num / per_us::den)}};
-    return true;
-  } else {
-    std::int64_t ticks = 0;
-    if constexpr (per_us::den == 1) {
-      if (us > max / per_us::num || us < min / per_us::num) return false;
-      ticks = us * per_us::num;
-    } else if constexpr (per_us::num == 1) {
-      ticks = floor_div(us, per_us::den);
-    } else {
-      ticks = std::chrono::floor<Duration>(std::chrono::microseconds{us}).count();
-    }
-    if (!std::in_range<rep>(ticks)) return false;
-    out = time_point{Duration{static_cast<rep>(ticks)}};
-    return true;
-  }
-}
+// to_pg_micros and from_pg_micros are in timestamp_format.hpp.
 
 [[noreturn]] SQLPROOF_COLD inline void throw_time_out_of_range(int index,
                                                                std::string_view cpp_type) {
@@ -693,11 +606,7 @@ struct codec<std::optional<T>> {
 
 // ---- arrays -------------------------------------------------------------------------------
 //
-// array_send / array_recv (src/backend/utils/adt/arrayfuncs.c), big-endian:
-//   int32 ndim, int32 flags (1 when any element is NULL), uint32 element type,
-//   per dimension int32 length and int32 lower bound,
-//   per element int32 length (-1 for NULL) and its bytes in the element's binary format.
-// An empty array has ndim 0 and no dimensions. Only one dimension is sent or read here.
+// The format is described in array_format.hpp. Only one dimension is sent or read.
 
 template <class E>
 struct element_of_t {
@@ -771,51 +680,6 @@ void encode_array(param_list& p, const Range& range) {
       out += 4 + n;
     }
   }
-}
-
-// An array value's header, checked against its length.
-struct array_header {
-  oid element = 0;
-  std::int64_t count = 0;
-  const char* elements = nullptr;
-};
-
-[[noreturn]] SQLPROOF_COLD inline void throw_array_dimensions(const field& f,
-                                                              std::string_view cpp_type) {
-  throw_read_error(f, cpp_type,
-                   concat({"the ", type_name_of(f.type), " value has more than one dimension"}),
-                   "read one-dimensional arrays only (unnest or array_to_json the rest)");
-}
-
-[[noreturn]] SQLPROOF_COLD inline void throw_null_element(const field& f,
-                                                          std::string_view element_type) {
-  throw_read_error(f, concat({"std::vector<", element_type, ">"}),
-                   concat({"the ", type_name_of(f.type), " value has a NULL element"}),
-                   concat({"declare it std::vector<std::optional<", element_type, ">>"}));
-}
-
-inline array_header read_array_header(const field& f, std::string_view cpp_type) {
-  if (f.length < 12) [[unlikely]] throw_malformed(f, cpp_type);
-  const auto ndim = static_cast<std::int32_t>(load_u32(f.data));
-  const std::uint32_t flags = load_u32(f.data + 4);
-  array_header h;
-  h.element = load_u32(f.data + 8);
-  if (ndim > 1) [[unlikely]] throw_array_dimensions(f, cpp_type);
-  if (ndim < 0 || flags > 1 || h.element != element_of(f.type)) [[unlikely]] {
-    throw_malformed(f, cpp_type);
-  }
-  if (ndim == 0) {
-    h.elements = f.data + 12;
-    if (f.length != 12) [[unlikely]] throw_malformed(f, cpp_type);
-    return h;
-  }
-  if (f.length < 20) [[unlikely]] throw_malformed(f, cpp_type);
-  h.count = static_cast<std::int32_t>(load_u32(f.data + 12));
-  // Every element takes at least its 4-byte length: a count beyond that is malformed, and
-  // checking it first keeps a bad count from reserving memory.
-  if (h.count < 0 || h.count > (f.length - 20) / 4) [[unlikely]] throw_malformed(f, cpp_type);
-  h.elements = f.data + 20;
-  return h;
 }
 
 template <class E>
