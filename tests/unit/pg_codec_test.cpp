@@ -753,6 +753,11 @@ TEST_CASE("pg codec: result column types are checked against the row's fields") 
 
 // ---- the new types on SQLite --------------------------------------------------------------
 
+static_assert(sqlproof::detail::family_of<pg::uuid>() == sqlproof::value_family::blob);
+static_assert(sqlproof::detail::family_of<pg::json>() == sqlproof::value_family::text);
+static_assert(sqlproof::detail::family_of<pg::numeric>() == sqlproof::value_family::text);
+static_assert(sqlproof::detail::family_of<sys_us>() == sqlproof::value_family::integer);
+
 TEST_CASE("pg types: uuid, json and numeric map onto SQLite through value_traits") {
   sqlproof::database db(":memory:");
   const auto id = *pg::uuid::parse("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
