@@ -559,7 +559,9 @@ TEST_CASE("pg codec: NULL into a non-optional and a wrong type are type_errors n
   CHECK(read_error<std::int64_t>("1", 1700) ==
         "cannot read column 3 ('c') into " + name<std::int64_t>() +
             ": the column's type is numeric; read it as sqlproof::pg::numeric");
-  CHECK(contains(read_error<std::int32_t>("ab", 16390), "the type with OID 16390"));
+  CHECK(read_error<std::int32_t>("ab", 16390) ==
+        "cannot read column 3 ('c') into int: the column's type has OID 16390; cast it in the "
+        "SQL to a type sqlproof reads, e.g. ::text");
   CHECK(contains(read_error<bool>("", 16), "the bool value is malformed"));
   CHECK(contains(read_error<std::int64_t>("abc", 20), "the int8 value is malformed"));
 
@@ -744,7 +746,7 @@ TEST_CASE("pg codec: result column types are checked against the row's fields") 
     FAIL("no schema_error");
   } catch (const sqlproof::schema_error& e) {
     CHECK(std::string(e.summary()) ==
-          "result column 0 ('mood') is the type with OID 16390, which cannot be read into "
+          "result column 0 ('mood') has type OID 16390, which cannot be read into "
           "std::string; cast it in the SQL to a type sqlproof reads, e.g. ::text");
   }
   const pgd::column_description fine[] = {{23, "id"}, {25, "payload"}};

@@ -901,8 +901,7 @@ struct column_description {
                      : concat({"; declare it ", reader});
   sqlproof::detail::throw_error(
       sqlproof::detail::error_kind::schema,
-      concat({"result column ", n, " ('", c.name, "') is ",
-              pg_name.empty() ? "the type with OID " : "",
+      concat({"result column ", n, " ('", c.name, "') ", pg_name.empty() ? "has type OID " : "is ",
               pg_name.empty() ? std::string_view(oid_text) : pg_name,
               ", which cannot be read into ", into, hint}),
       {0, {}, sql, query_name});

@@ -413,14 +413,16 @@ struct field {
                    {0, {}, f.sql, f.query_name}, f.column, f.name);
 }
 
-// The PostgreSQL type's name, or "the type with OID n" for one not known here.
+// Names the PostgreSQL type, or its OID for one not known here (an enum or domain created
+// with CREATE TYPE has an OID of its own), and the C++ type that reads it.
 [[noreturn]] SQLPROOF_COLD inline void throw_wrong_type(const field& f, std::string_view cpp_type) {
   const std::string_view pg_name = type_name_of(f.type);
+  if (pg_name.empty()) {
+    throw_read_error(f, cpp_type, concat({"the column's type has OID ", number_text(f.type)}),
+                     "cast it in the SQL to a type sqlproof reads, e.g. ::text");
+  }
   const std::string_view reader = cpp_type_for(f.type);
-  const number_text oid_text(f.type);
-  throw_read_error(f, cpp_type,
-                   concat({"the column's type is ", pg_name.empty() ? "the type with OID " : "",
-                           pg_name.empty() ? std::string_view(oid_text) : pg_name}),
+  throw_read_error(f, cpp_type, concat({"the column's type is ", pg_name}),
                    reader.empty() ? std::string_view{}
                                   : std::string_view(concat({"read it as ", reader})));
 }
