@@ -10,6 +10,7 @@
 #include <sqlproof/database.hpp>
 #include <sqlproof/query.hpp>
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -681,6 +682,30 @@ TEST_CASE("pg codec: a warm param_list encodes without allocating") {
   CHECK(p.size() == 1);
 }
 
+TEST_CASE("pg codec: a statement's parameters, their types and values") {
+  static_assert(pgd::param_types<std::int64_t, const std::string&, std::optional<pg::json>,
+                                 money, std::vector<std::int32_t>> ==
+                std::array<oid, 5>{20, 25, 3802, 20, 1007});
+  static_assert(pgd::param_types<>.empty());
+  param_list p;
+  codec<std::int64_t>::encode(p, 99);  // cleared by encode_params
+  const std::string name = "ann";
+  pgd::encode_params(p, std::int64_t{7}, name, std::optional<pg::json>{}, money{5});
+  REQUIRE(p.size() == 4);
+  CHECK(hex(std::string_view(p.values()[0], 8)) == "0000000000000007");
+  CHECK(p.values()[1] == name.data());
+  CHECK(p.values()[2] == nullptr);
+  CHECK(p.types()[2] == 3802);
+  CHECK(hex(std::string_view(p.values()[3], 8)) == "0000000000000005");
+  for (int i = 0; i < 4; ++i) CHECK(p.formats()[i] == 1);
+  try {
+    pgd::encode_params(p, std::int64_t{1}, pg::numeric{"x"});
+    FAIL("no type_error");
+  } catch (const sqlproof::type_error& e) {
+    CHECK(contains(e.summary(), "cannot bind parameter 2 of type sqlproof::pg::numeric"));
+  }
+}
+
 // ---- rows ---------------------------------------------------------------------------------
 
 struct event {
@@ -724,6 +749,10 @@ TEST_CASE("pg codec: result column types are checked against the row's fields") 
   CHECK(pgd::column_type_fits<event>(3, 1007));
   CHECK_FALSE(pgd::column_type_fits<event>(4, 23));
   CHECK(pgd::field_type_name<event>(2) == "sqlproof::pg::json");
+  CHECK(pgd::field_pg_type_name<event>(2) == "jsonb");
+  CHECK(pgd::field_pg_type_name<event>(3) == "int8[]");
+  CHECK(pgd::field_pg_type_name<event>(4).empty());
+  CHECK(pgd::field_pg_type_name<std::string>(0) == "text");
 
   struct doc {
     std::int64_t id;

@@ -743,6 +743,29 @@ struct codec<std::span<const E, Extent>> {
   static void encode(param_list& p, std::span<const E, Extent> v) { encode_array<E>(p, v); }
 };
 
+// ---- a statement's parameters --------------------------------------------------------------
+
+/// The type OIDs of a statement's parameters, for PQprepare's paramTypes.
+/// @code
+/// PQprepare(conn, name, sql, 2, param_types<std::int64_t, std::string>.data());
+/// @endcode
+template <class... Args>
+inline constexpr std::array<oid, sizeof...(Args)> param_types{
+    codec<std::remove_cvref_t<Args>>::type...};
+
+/// Fills `p` with `args`, one parameter each, ready for PQexecPrepared: clears it first and
+/// resolves its pointers after. Throws type_error for a value that cannot be sent (a
+/// uint64 above INT64_MAX, text that is not a numeric), naming the parameter.
+template <class... Args>
+void encode_params(param_list& p, const Args&... args) {
+  static_assert((encodable<Args> && ...),
+                "sqlproof: a parameter type cannot be sent to PostgreSQL (it has neither a "
+                "built-in codec nor value_traits with a storage_type that has one)");
+  p.clear();
+  (codec<Args>::encode(p, args), ...);
+  p.finish();
+}
+
 // ---- rows ---------------------------------------------------------------------------------
 
 /// How a result row is read: one value, a std::tuple, or an aggregate struct field by field.
@@ -876,6 +899,17 @@ std::string_view field_type_name(int i) noexcept {
   static constexpr auto table =
       field_names_table<Row>(std::make_index_sequence<row_width<Row>()>{});
   return i >= 0 && i < row_width<Row>() ? table[static_cast<std::size_t>(i)] : std::string_view{};
+}
+
+/// The PostgreSQL type field `i` of `Row` is sent as, by name ("int8", "jsonb"), for messages;
+/// empty when out of range.
+template <class Row>
+std::string_view field_pg_type_name(int i) noexcept {
+  static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<oid, sizeof...(I)>{codec<row_field_t<Row, I>>::type...};
+  }(std::make_index_sequence<row_width<Row>()>{});
+  return i >= 0 && i < row_width<Row>() ? type_name_of(table[static_cast<std::size_t>(i)])
+                                        : std::string_view{};
 }
 
 /// What the prepare-time check needs of a described result column.
