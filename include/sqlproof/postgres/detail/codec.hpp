@@ -761,9 +761,11 @@ void encode_params(param_list& p, const Args&... args) {
   static_assert((encodable<Args> && ...),
                 "sqlproof: a parameter type cannot be sent to PostgreSQL (it has neither a "
                 "built-in codec nor value_traits with a storage_type that has one)");
-  p.clear();
-  (codec<Args>::encode(p, args), ...);
-  p.finish();
+  if constexpr ((encodable<Args> && ...)) {  // else only the message above, no cascade
+    p.clear();
+    (codec<Args>::encode(p, args), ...);
+    p.finish();
+  }
 }
 
 // ---- rows ---------------------------------------------------------------------------------
@@ -844,13 +846,20 @@ Row read_fields(FieldAt& field_at, std::index_sequence<I...>) {
 /// @code
 /// auto row = read_row<user>([&](int i) { return field{PQgetvalue(res, r, i), ...}; });
 /// @endcode
+// Declared only: what read_row returns for a row type it cannot read, after its
+// static_assert, so that the one message is the only error.
+template <class Row>
+Row unreadable_row();
+
 template <class Row, class FieldAt>
 Row read_row(FieldAt&& field_at) {
   static_assert(row_decodable<Row>(),
                 "sqlproof: the row type has a field PostgreSQL cannot read into (a view such as "
                 "std::string_view or const char*, or a type without a codec or value_traits); "
                 "use std::string, a built-in type, or give the type value_traits");
-  if constexpr (kind_of_row<Row>() == row_kind::scalar) {
+  if constexpr (!row_decodable<Row>()) {
+    return unreadable_row<Row>();
+  } else if constexpr (kind_of_row<Row>() == row_kind::scalar) {
     return codec<Row>::decode(field_at(0));
   } else {
     return read_fields<Row>(field_at, std::make_index_sequence<row_width<Row>()>{});
