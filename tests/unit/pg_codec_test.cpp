@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "../catch.hpp"
@@ -655,6 +656,22 @@ TEST_CASE("pg codec: param_list keeps earlier values valid while its scratch gro
     CHECK(p.formats()[3 * i] == 1);
   }
   CHECK(p.lengths()[600] == 20 + 1000 * 12);
+}
+
+TEST_CASE("pg codec: a moved param_list keeps its pointers and leaves the source empty") {
+  param_list p;
+  codec<std::int64_t>::encode(p, 5);
+  p.finish();
+  const char* value = p.values()[0];
+  param_list q(std::move(p));
+  CHECK(q.size() == 1);
+  CHECK(q.values()[0] == value);
+  CHECK(p.size() == 0);  // NOLINT: reusing a moved-from list is allowed
+  codec<std::int64_t>::encode(p, 6);
+  p.finish();
+  CHECK(hex(std::string_view(p.values()[0], 8)) == "0000000000000006");
+  q = std::move(p);
+  CHECK(hex(std::string_view(q.values()[0], 8)) == "0000000000000006");
 }
 
 TEST_CASE("pg codec: a warm param_list encodes without allocating") {

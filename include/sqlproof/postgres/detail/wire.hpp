@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <utility>
 
 #include "../../config.hpp"
 #include "../../error.hpp"
@@ -248,9 +249,13 @@ class param_list {
   param_list() = default;
   param_list(const param_list&) = delete;
   param_list& operator=(const param_list&) = delete;
-  // A move keeps every buffer where it is, so pointers resolved by finish() stay valid.
-  param_list(param_list&&) noexcept = default;
-  param_list& operator=(param_list&&) noexcept = default;
+  // A move keeps every buffer where it is, so pointers resolved by finish() stay valid; the
+  // list moved from is left empty, with no storage.
+  param_list(param_list&& other) noexcept { swap(other); }
+  param_list& operator=(param_list&& other) noexcept {
+    param_list(std::move(other)).swap(*this);
+    return *this;
+  }
   ~param_list() = default;
 
   /// Forgets the parameters, keeping the storage for the next execution.
@@ -322,6 +327,19 @@ class param_list {
 
  private:
   static constexpr std::size_t borrowed = ~std::size_t{0};
+
+  void swap(param_list& other) noexcept {
+    std::swap(values_, other.values_);
+    std::swap(lengths_, other.lengths_);
+    std::swap(formats_, other.formats_);
+    std::swap(types_, other.types_);
+    std::swap(offsets_, other.offsets_);
+    std::swap(count_, other.count_);
+    std::swap(capacity_, other.capacity_);
+    std::swap(scratch_, other.scratch_);
+    std::swap(used_, other.used_);
+    std::swap(scratch_capacity_, other.scratch_capacity_);
+  }
 
   // One capacity check for the five arrays, then plain stores: the whole cost of a parameter
   // once the list is warm.
