@@ -23,7 +23,6 @@
 #include <cstring>
 #include <limits>
 #include <optional>
-#include <ratio>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,7 +37,9 @@
 #include "../../detail/type_name.hpp"
 #include "../../error.hpp"
 #include "../types.hpp"
+#include "array_format.hpp"
 #include "numeric_format.hpp"
+#include "timestamp_format.hpp"
 #include "wire.hpp"
 
 namespace sqlproof::pg::detail {
@@ -487,95 +488,7 @@ struct codec<numeric> {
 
 // ---- std::chrono --------------------------------------------------------------------------
 
-// timestamp and timestamptz are int64 microseconds since 2000-01-01 00:00:00 UTC
-// (timestamp_send; POSTGRES_EPOCH_JDATE in src/include/datatype/timestamp.h), with INT64_MIN
-// and INT64_MAX for -infinity and infinity (DT_NOBEGIN, DT_NOEND).
-inline constexpr std::int64_t pg_epoch_shift_us = 946'684'800LL * 1'000'000;  // 2000 - 1970
-inline constexpr std::int64_t pg_infinity = std::numeric_limits<std::int64_t>::max();
-inline constexpr std::int64_t pg_minus_infinity = std::numeric_limits<std::int64_t>::min();
-
-constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
-  const std::int64_t q = a / b;
-  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-// Microseconds since PostgreSQL's epoch, rounded down (toward the past) when the time
-// point is finer; false when out of int64's range. time_point::max() and ::min() stand for
-// infinity and -infinity.
-template <class Duration>
-bool to_pg_micros(std::chrono::time_point<std::chrono::system_clock, Duration> t,
-                  std::int64_t& out) noexcept {
-  using time_point = std::chrono::time_point<std::chrono::system_clock, Duration>;
-  using rep = typename Duration::rep;
-  constexpr auto max = std::numeric_limits<std::int64_t>::max();
-  constexpr auto min = std::numeric_limits<std::int64_t>::min();
-  if (t == time_point::max()) {
-    out = pg_infinity;
-    return true;
-  }
-  if (t == time_point::min()) {
-    out = pg_minus_infinity;
-    return true;
-  }
-  std::int64_t us = 0;
-  if constexpr (std::is_floating_point_v<rep>) {
-    const double d = std::chrono::duration<double, std::micro>(t.time_since_epoch()).count();
-    if (!(d > -9.2e18 && d < 9.2e18)) return false;
-    us = static_cast<std::int64_t>(d);
-    if (static_cast<double>(us) > d) --us;  // toward the past, as for integers
-  } else {
-    using tick = std::ratio_divide<typename Duration::period, std::micro>;  // µs per tick
-    const auto count = static_cast<std::int64_t>(t.time_since_epoch().count());
-    if constexpr (tick::den == 1) {
-      if (count > max / tick::num || count < min / tick::num) return false;
-      us = count * tick::num;
-    } else if constexpr (tick::num == 1) {
-      us = floor_div(count, tick::den);
-    } else {
-      us = std::chrono::floor<std::chrono::microseconds>(t.time_since_epoch()).count();
-    }
-  }
-  if (us <= min + pg_epoch_shift_us) return false;
-  out = us - pg_epoch_shift_us;
-  return true;
-}
-
-// The inverse, rounding down to the time point's unit; false when it cannot hold the value.
-template <class Duration>
-bool from_pg_micros(std::int64_t pg, std::chrono::time_point<std::chrono::system_clock, Duration>& out) noexcept {
-  using time_point = std::chrono::time_point<std::chrono::system_clock, Duration>;
-  using rep = typename Duration::rep;
-  constexpr auto max = std::numeric_limits<std::int64_t>::max();
-  constexpr auto min = std::numeric_limits<std::int64_t>::min();
-  if (pg == pg_infinity) {
-    out = time_point::max();
-    return true;
-  }
-  if (pg == pg_minus_infinity) {
-    out = time_point::min();
-    return true;
-  }
-  if (pg > max - pg_epoch_shift_us) return false;
-  const std::int64_t us = pg + pg_epoch_shift_us;
-  using per_us = std::ratio_divide<std::micro, typename Duration::period>;  // ticks per µs
-  if constexpr (std::is_floating_point_v<rep>) {
-    out = time_point{Duration{static_cast<rep>(static_cast<double>(us) * per_us::num / per_us::den)}};
-    return true;
-  } else {
-    std::int64_t ticks = 0;
-    if constexpr (per_us::den == 1) {
-      if (us > max / per_us::num || us < min / per_us::num) return false;
-      ticks = us * per_us::num;
-    } else if constexpr (per_us::num == 1) {
-      ticks = floor_div(us, per_us::den);
-    } else {
-      ticks = std::chrono::floor<Duration>(std::chrono::microseconds{us}).count();
-    }
-    if (!std::in_range<rep>(ticks)) return false;
-    out = time_point{Duration{static_cast<rep>(ticks)}};
-    return true;
-  }
-}
+// to_pg_micros and from_pg_micros are in timestamp_format.hpp.
 
 [[noreturn]] SQLPROOF_COLD inline void throw_time_out_of_range(int index,
                                                                std::string_view cpp_type) {
@@ -693,11 +606,7 @@ struct codec<std::optional<T>> {
 
 // ---- arrays -------------------------------------------------------------------------------
 //
-// array_send / array_recv (src/backend/utils/adt/arrayfuncs.c), big-endian:
-//   int32 ndim, int32 flags (1 when any element is NULL), uint32 element type,
-//   per dimension int32 length and int32 lower bound,
-//   per element int32 length (-1 for NULL) and its bytes in the element's binary format.
-// An empty array has ndim 0 and no dimensions. Only one dimension is sent or read here.
+// The format is described in array_format.hpp. Only one dimension is sent or read.
 
 template <class E>
 struct element_of_t {
@@ -773,51 +682,6 @@ void encode_array(param_list& p, const Range& range) {
   }
 }
 
-// An array value's header, checked against its length.
-struct array_header {
-  oid element = 0;
-  std::int64_t count = 0;
-  const char* elements = nullptr;
-};
-
-[[noreturn]] SQLPROOF_COLD inline void throw_array_dimensions(const field& f,
-                                                              std::string_view cpp_type) {
-  throw_read_error(f, cpp_type,
-                   concat({"the ", type_name_of(f.type), " value has more than one dimension"}),
-                   "read one-dimensional arrays only (unnest or array_to_json the rest)");
-}
-
-[[noreturn]] SQLPROOF_COLD inline void throw_null_element(const field& f,
-                                                          std::string_view element_type) {
-  throw_read_error(f, concat({"std::vector<", element_type, ">"}),
-                   concat({"the ", type_name_of(f.type), " value has a NULL element"}),
-                   concat({"declare it std::vector<std::optional<", element_type, ">>"}));
-}
-
-inline array_header read_array_header(const field& f, std::string_view cpp_type) {
-  if (f.length < 12) [[unlikely]] throw_malformed(f, cpp_type);
-  const auto ndim = static_cast<std::int32_t>(load_u32(f.data));
-  const std::uint32_t flags = load_u32(f.data + 4);
-  array_header h;
-  h.element = load_u32(f.data + 8);
-  if (ndim > 1) [[unlikely]] throw_array_dimensions(f, cpp_type);
-  if (ndim < 0 || flags > 1 || h.element != element_of(f.type)) [[unlikely]] {
-    throw_malformed(f, cpp_type);
-  }
-  if (ndim == 0) {
-    h.elements = f.data + 12;
-    if (f.length != 12) [[unlikely]] throw_malformed(f, cpp_type);
-    return h;
-  }
-  if (f.length < 20) [[unlikely]] throw_malformed(f, cpp_type);
-  h.count = static_cast<std::int32_t>(load_u32(f.data + 12));
-  // Every element takes at least its 4-byte length: a count beyond that is malformed, and
-  // checking it first keeps a bad count from reserving memory.
-  if (h.count < 0 || h.count > (f.length - 20) / 4) [[unlikely]] throw_malformed(f, cpp_type);
-  h.elements = f.data + 20;
-  return h;
-}
-
 template <class E>
 std::vector<E> decode_array(const field& f, std::string_view cpp_type) {
   using T = typename element_of_t<E>::type;
@@ -878,6 +742,31 @@ struct codec<std::span<const E, Extent>> {
   static constexpr bool reads(oid t) noexcept { return codec<std::vector<E>>::reads(t); }
   static void encode(param_list& p, std::span<const E, Extent> v) { encode_array<E>(p, v); }
 };
+
+// ---- a statement's parameters --------------------------------------------------------------
+
+/// The type OIDs of a statement's parameters, for PQprepare's paramTypes.
+/// @code
+/// PQprepare(conn, name, sql, 2, param_types<std::int64_t, std::string>.data());
+/// @endcode
+template <class... Args>
+inline constexpr std::array<oid, sizeof...(Args)> param_types{
+    codec<std::remove_cvref_t<Args>>::type...};
+
+/// Fills `p` with `args`, one parameter each, ready for PQexecPrepared: clears it first and
+/// resolves its pointers after. Throws type_error for a value that cannot be sent (a
+/// uint64 above INT64_MAX, text that is not a numeric), naming the parameter.
+template <class... Args>
+void encode_params(param_list& p, const Args&... args) {
+  static_assert((encodable<Args> && ...),
+                "sqlproof: a parameter type cannot be sent to PostgreSQL (it has neither a "
+                "built-in codec nor value_traits with a storage_type that has one)");
+  if constexpr ((encodable<Args> && ...)) {  // else only the message above, no cascade
+    p.clear();
+    (codec<Args>::encode(p, args), ...);
+    p.finish();
+  }
+}
 
 // ---- rows ---------------------------------------------------------------------------------
 
@@ -957,13 +846,20 @@ Row read_fields(FieldAt& field_at, std::index_sequence<I...>) {
 /// @code
 /// auto row = read_row<user>([&](int i) { return field{PQgetvalue(res, r, i), ...}; });
 /// @endcode
+// Declared only: what read_row returns for a row type it cannot read, after its
+// static_assert, so that the one message is the only error.
+template <class Row>
+Row unreadable_row();
+
 template <class Row, class FieldAt>
 Row read_row(FieldAt&& field_at) {
   static_assert(row_decodable<Row>(),
                 "sqlproof: the row type has a field PostgreSQL cannot read into (a view such as "
                 "std::string_view or const char*, or a type without a codec or value_traits); "
                 "use std::string, a built-in type, or give the type value_traits");
-  if constexpr (kind_of_row<Row>() == row_kind::scalar) {
+  if constexpr (!row_decodable<Row>()) {
+    return unreadable_row<Row>();
+  } else if constexpr (kind_of_row<Row>() == row_kind::scalar) {
     return codec<Row>::decode(field_at(0));
   } else {
     return read_fields<Row>(field_at, std::make_index_sequence<row_width<Row>()>{});
@@ -1014,6 +910,17 @@ std::string_view field_type_name(int i) noexcept {
   return i >= 0 && i < row_width<Row>() ? table[static_cast<std::size_t>(i)] : std::string_view{};
 }
 
+/// The PostgreSQL type field `i` of `Row` is sent as, by name ("int8", "jsonb"), for messages;
+/// empty when out of range.
+template <class Row>
+std::string_view field_pg_type_name(int i) noexcept {
+  static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<oid, sizeof...(I)>{codec<row_field_t<Row, I>>::type...};
+  }(std::make_index_sequence<row_width<Row>()>{});
+  return i >= 0 && i < row_width<Row>() ? type_name_of(table[static_cast<std::size_t>(i)])
+                                        : std::string_view{};
+}
+
 /// What the prepare-time check needs of a described result column.
 struct column_description {
   oid type = 0;
@@ -1037,8 +944,7 @@ struct column_description {
                      : concat({"; declare it ", reader});
   sqlproof::detail::throw_error(
       sqlproof::detail::error_kind::schema,
-      concat({"result column ", n, " ('", c.name, "') is ",
-              pg_name.empty() ? "the type with OID " : "",
+      concat({"result column ", n, " ('", c.name, "') ", pg_name.empty() ? "has type OID " : "is ",
               pg_name.empty() ? std::string_view(oid_text) : pg_name,
               ", which cannot be read into ", into, hint}),
       {0, {}, sql, query_name});

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
-#include <vector>
+#include <utility>
 
 #include "../../config.hpp"
 #include "../../error.hpp"
@@ -249,37 +249,41 @@ class param_list {
   param_list() = default;
   param_list(const param_list&) = delete;
   param_list& operator=(const param_list&) = delete;
-  // A move keeps every buffer where it is, so pointers resolved by finish() stay valid.
-  param_list(param_list&&) noexcept = default;
-  param_list& operator=(param_list&&) noexcept = default;
+  // A move keeps every buffer where it is, so pointers resolved by finish() stay valid; the
+  // list moved from is left empty, with no storage.
+  param_list(param_list&& other) noexcept { swap(other); }
+  param_list& operator=(param_list&& other) noexcept {
+    param_list(std::move(other)).swap(*this);
+    return *this;
+  }
   ~param_list() = default;
 
   /// Forgets the parameters, keeping the storage for the next execution.
   void clear() noexcept {
-    values_.clear();
-    lengths_.clear();
-    types_.clear();
-    offsets_.clear();
+    count_ = 0;
     used_ = 0;
   }
 
+  /// Makes room for `n` parameters, so that adding them allocates nothing but scratch.
+  void reserve(int n) {
+    if (n > capacity_) grow_slots(n);
+  }
+
   /// Number of parameters added (libpq's nParams).
-  [[nodiscard]] int size() const noexcept { return static_cast<int>(values_.size()); }
+  [[nodiscard]] int size() const noexcept { return count_; }
   /// paramValues: a null pointer for NULL. Valid after finish().
-  [[nodiscard]] const char* const* values() const noexcept { return values_.data(); }
+  [[nodiscard]] const char* const* values() const noexcept { return values_.get(); }
   /// paramLengths, in bytes.
-  [[nodiscard]] const int* lengths() const noexcept { return lengths_.data(); }
-  /// paramFormats: 1 (binary) for every parameter. Valid after finish().
-  [[nodiscard]] const int* formats() const noexcept { return formats_.data(); }
+  [[nodiscard]] const int* lengths() const noexcept { return lengths_.get(); }
+  /// paramFormats: 1 (binary) for every parameter.
+  [[nodiscard]] const int* formats() const noexcept { return formats_.get(); }
   /// paramTypes: the OID of each parameter's type.
-  [[nodiscard]] const oid* types() const noexcept { return types_.data(); }
+  [[nodiscard]] const oid* types() const noexcept { return types_.get(); }
 
   /// Resolves the scratch offsets into pointers; call once after the last parameter.
-  void finish() {
-    const std::size_t n = values_.size();
-    if (formats_.size() < n) formats_.resize(n, 1);  // only grows, so only until warm
+  void finish() noexcept {
     char* base = scratch_.get();
-    for (std::size_t i = 0; i < n; ++i) {
+    for (int i = 0; i < count_; ++i) {
       if (offsets_[i] != borrowed) values_[i] = base + offsets_[i];
     }
   }
@@ -298,7 +302,7 @@ class param_list {
   char* add_owned(oid t, std::size_t length) {
     const int n = checked_length(length);
     const std::size_t at = used_;
-    if (capacity_ - used_ < length) [[unlikely]] grow(length);
+    if (scratch_capacity_ - used_ < length) [[unlikely]] grow_scratch(length);
     used_ += length;
     push(nullptr, n, t, at);
     return scratch_.get() + at;
@@ -307,27 +311,45 @@ class param_list {
   /// Copies the last parameter's bytes into scratch storage if it points at the caller's: for
   /// a value converted to a temporary that is gone before the call.
   void own_last() {
-    if (values_.empty() || offsets_.back() != borrowed || values_.back() == nullptr) return;
-    const auto length = static_cast<std::size_t>(lengths_.back());
-    const char* from = values_.back();
+    if (count_ == 0) return;
+    const int last = count_ - 1;
+    if (offsets_[last] != borrowed || values_[last] == nullptr) return;
+    const auto length = static_cast<std::size_t>(lengths_[last]);
     const std::size_t at = used_;
-    if (capacity_ - used_ < length) grow(length);
-    if (length != 0) std::memcpy(scratch_.get() + at, from, length);
+    if (scratch_capacity_ - used_ < length) grow_scratch(length);
+    if (length != 0) std::memcpy(scratch_.get() + at, values_[last], length);
     used_ += length;
-    offsets_.back() = at;
+    offsets_[last] = at;
   }
 
   /// The 1-based number of the parameter being added, for error messages.
-  [[nodiscard]] int next_index() const noexcept { return size() + 1; }
+  [[nodiscard]] int next_index() const noexcept { return count_ + 1; }
 
  private:
   static constexpr std::size_t borrowed = ~std::size_t{0};
 
+  void swap(param_list& other) noexcept {
+    std::swap(values_, other.values_);
+    std::swap(lengths_, other.lengths_);
+    std::swap(formats_, other.formats_);
+    std::swap(types_, other.types_);
+    std::swap(offsets_, other.offsets_);
+    std::swap(count_, other.count_);
+    std::swap(capacity_, other.capacity_);
+    std::swap(scratch_, other.scratch_);
+    std::swap(used_, other.used_);
+    std::swap(scratch_capacity_, other.scratch_capacity_);
+  }
+
+  // One capacity check for the five arrays, then plain stores: the whole cost of a parameter
+  // once the list is warm.
   void push(const char* value, int length, oid t, std::size_t offset) {
-    values_.push_back(value);
-    lengths_.push_back(length);
-    types_.push_back(t);
-    offsets_.push_back(offset);
+    if (count_ == capacity_) [[unlikely]] grow_slots(capacity_ < 8 ? 8 : 2 * capacity_);
+    values_[count_] = value;
+    lengths_[count_] = length;
+    types_[count_] = t;
+    offsets_[count_] = offset;
+    ++count_;
   }
 
   int checked_length(std::size_t length) const {
@@ -341,23 +363,42 @@ class param_list {
                      {}, -1, {});
   }
 
-  SQLPROOF_NOINLINE void grow(std::size_t need) {
-    std::size_t capacity = capacity_ < 256 ? 256 : capacity_ * 2;
+  template <class T>
+  static void regrow(std::unique_ptr<T[]>& array, int count, int capacity) {
+    auto bigger = std::make_unique_for_overwrite<T[]>(static_cast<std::size_t>(capacity));
+    if (count != 0) std::memcpy(bigger.get(), array.get(), sizeof(T) * static_cast<std::size_t>(count));
+    array = std::move(bigger);
+  }
+
+  SQLPROOF_NOINLINE void grow_slots(int capacity) {
+    regrow(values_, count_, capacity);
+    regrow(lengths_, count_, capacity);
+    regrow(types_, count_, capacity);
+    regrow(offsets_, count_, capacity);
+    formats_ = std::make_unique_for_overwrite<int[]>(static_cast<std::size_t>(capacity));
+    for (int i = 0; i < capacity; ++i) formats_[i] = 1;
+    capacity_ = capacity;
+  }
+
+  SQLPROOF_NOINLINE void grow_scratch(std::size_t need) {
+    std::size_t capacity = scratch_capacity_ < 256 ? 256 : scratch_capacity_ * 2;
     while (capacity - used_ < need) capacity *= 2;
     auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
     if (used_ != 0) std::memcpy(bigger.get(), scratch_.get(), used_);
     scratch_ = std::move(bigger);
-    capacity_ = capacity;
+    scratch_capacity_ = capacity;
   }
 
-  std::vector<const char*> values_;
-  std::vector<int> lengths_;
-  std::vector<int> formats_;
-  std::vector<oid> types_;
-  std::vector<std::size_t> offsets_;  // into scratch_, or `borrowed`
+  std::unique_ptr<const char*[]> values_;
+  std::unique_ptr<int[]> lengths_;
+  std::unique_ptr<int[]> formats_;  // all 1, written when grown
+  std::unique_ptr<oid[]> types_;
+  std::unique_ptr<std::size_t[]> offsets_;  // into scratch_, or `borrowed`
+  int count_ = 0;
+  int capacity_ = 0;
   std::unique_ptr<char[]> scratch_;
   std::size_t used_ = 0;
-  std::size_t capacity_ = 0;
+  std::size_t scratch_capacity_ = 0;
 };
 
 // ---- results ------------------------------------------------------------------------------
@@ -390,14 +431,16 @@ struct field {
                    {0, {}, f.sql, f.query_name}, f.column, f.name);
 }
 
-// The PostgreSQL type's name, or "the type with OID n" for one not known here.
+// Names the PostgreSQL type, or its OID for one not known here (an enum or domain created
+// with CREATE TYPE has an OID of its own), and the C++ type that reads it.
 [[noreturn]] SQLPROOF_COLD inline void throw_wrong_type(const field& f, std::string_view cpp_type) {
   const std::string_view pg_name = type_name_of(f.type);
+  if (pg_name.empty()) {
+    throw_read_error(f, cpp_type, concat({"the column's type has OID ", number_text(f.type)}),
+                     "cast it in the SQL to a type sqlproof reads, e.g. ::text");
+  }
   const std::string_view reader = cpp_type_for(f.type);
-  const number_text oid_text(f.type);
-  throw_read_error(f, cpp_type,
-                   concat({"the column's type is ", pg_name.empty() ? "the type with OID " : "",
-                           pg_name.empty() ? std::string_view(oid_text) : pg_name}),
+  throw_read_error(f, cpp_type, concat({"the column's type is ", pg_name}),
                    reader.empty() ? std::string_view{}
                                   : std::string_view(concat({"read it as ", reader})));
 }
