@@ -208,6 +208,8 @@ consteval bool check_call() {
     return false;
   } else if constexpr (!Q::checked) {
     return false;  // the query's own static_assert has said why
+  } else if constexpr (requires { requires Q::written_in == dialect::postgres; }) {
+    return check_not_postgres_text<Q::sql_source.text>();  // a pg::query
   } else if constexpr (Kind == call_kind::exec && !std::is_void_v<typename Q::row_type>) {
     static_assert(std::is_void_v<typename Q::row_type>,
                   "sqlproof: exec() runs queries whose row type is void; this query returns rows: "

@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "detail/reflect.hpp"
+#include "detail/sql_dialect.hpp"
 #include "detail/sql_shape.hpp"
 #include "detail/type_name.hpp"
 #include "dialect.hpp"
