@@ -188,48 +188,35 @@ consteval std::size_t first_unbindable() {
   return found ? i : sizeof...(Params);
 }
 
-// What check_query's Schema argument may be besides a schema<...>: `postgres_text` says the
-// text is written in PostgreSQL's dialect (read by its lexer mode; no tables are checked),
-// `with_postgres_text<Schema, Text>` that the text is the SQLite one of either<>, checked
-// against Schema, and Text the PostgreSQL one, checked after it against the same signature.
+// What check_query's Schema argument may be besides a schema<...>: `postgres_text<>` says
+// the text is written in PostgreSQL's dialect (read by its lexer mode; no tables are
+// checked). `postgres_text<false>` is the PostgreSQL text of an either<> whose SQLite text
+// failed its checks: that failure has been reported, so this text reports nothing.
+template <bool Report = true>
 struct postgres_text {};
-template <class Schema, fixed_string Text>
-struct with_postgres_text {};
 
 template <class Schema>
 struct text_checks {
   static constexpr dialect written_in = dialect::sqlite;
-  static constexpr bool either = false;
+  static constexpr bool report = true;
 };
-template <>
-struct text_checks<postgres_text> {
+template <bool Report>
+struct text_checks<postgres_text<Report>> {
   static constexpr dialect written_in = dialect::postgres;
-  static constexpr bool either = false;
-};
-template <class Schema, fixed_string Text>
-struct text_checks<with_postgres_text<Schema, Text>> {
-  static constexpr dialect written_in = dialect::sqlite;
-  static constexpr bool either = true;
-  using schema = Schema;
-  static constexpr fixed_string postgres = Text;
+  static constexpr bool report = Report;
 };
 
-// The Schema argument check_query gets for a query's text: Schema itself for a portable
-// query's one text, so that nothing more is instantiated for it.
-template <dialect Dialect, bool Either>
+// The Schema argument check_query gets for a query's text: Schema itself in SQLite's
+// dialect, so that nothing more is instantiated for a portable query.
+template <dialect Dialect>
 struct query_checks {
-  template <class Schema, auto Sql>
+  template <class Schema>
   using schema = Schema;
 };
 template <>
-struct query_checks<dialect::postgres, false> {
-  template <class Schema, auto Sql>
-  using schema = postgres_text;
-};
-template <dialect Dialect>
-struct query_checks<Dialect, true> {
-  template <class Schema, auto Sql>
-  using schema = with_postgres_text<Schema, Sql.postgres>;
+struct query_checks<dialect::postgres> {
+  template <class Schema>
+  using schema = postgres_text<>;
 };
 
 /// Particulars of a failed check, shown by the compilers as template arguments.
@@ -248,13 +235,6 @@ consteval bool check_query() {
   if constexpr (problem == query_problem::none) {
     if constexpr (texts::written_in == dialect::postgres) {
       return true;  // PostgreSQL's text is not checked against tables
-    } else if constexpr (texts::either) {
-      // either<>: this SQLite text against the tables, then the PostgreSQL text.
-      if constexpr (!check_query<Sql, typename texts::schema, Row, Params...>()) {
-        return false;
-      } else {
-        return check_query<texts::postgres, postgres_text, Row, Params...>();
-      }
     } else if constexpr (!schema_ready<Schema, Row>()) {
       return check_against_schema<Sql, Schema, Row, Params...>();  // says what is wrong with it
     } else {
@@ -341,6 +321,8 @@ consteval bool check_query() {
         return false;
       }
     }
+  } else if constexpr (!texts::report) {
+    return false;  // said already, about the SQLite text of the same either<>
   } else {
     constexpr sql_shape shape = analyse_sql<texts::written_in>(Sql.view());
     using q = spelled<in_query, make_text<Sql.view().size()>(Sql.view())>;
@@ -465,6 +447,7 @@ struct query {
 };
 
 template <query_text Sql, class Row, class... Params, class Schema, dialect Dialect>
+  requires(!Sql.is_either())
 struct query<Sql, Row(Params...), Schema, Dialect> {
   /// The statement's text (SQLite's, for `either<>`; PostgreSQL's, for `pg::query`).
   static constexpr std::string_view sql = Sql.text.view();
@@ -483,14 +466,36 @@ struct query<Sql, Row(Params...), Schema, Dialect> {
   /// The mapped tables the SQL is checked against (besides a mapped `Row`).
   using schema_type = Schema;
   /// True once every compile-time check has passed (a failed check stops compilation).
-  static constexpr bool checked = detail::check_query<
-      Sql.text,
-      typename detail::query_checks<Dialect, Sql.is_either()>::template schema<Schema, Sql>, Row,
-      Params...>();
+  static constexpr bool checked =
+      detail::check_query<Sql.text, typename detail::query_checks<Dialect>::template schema<Schema>,
+                          Row, Params...>();
   /// The SQLite parameter index each declared parameter binds to (PostgreSQL: `$k` binds
   /// declared parameter k - 1, in every dialect's text once rendered for it).
   static constexpr auto bind_index =
       detail::bind_indices<sizeof...(Params), Dialect>(Sql.text.view(), shape.numbered_names);
+};
+
+// A query with either<> texts: its SQLite text is `sql` and is checked as a portable query's;
+// the PostgreSQL text is checked after it, against the same signature, unless the SQLite text
+// has already failed (one mistake, one error).
+template <query_text Sql, class Row, class... Params, class Schema, dialect Dialect>
+  requires(Sql.is_either())
+struct query<Sql, Row(Params...), Schema, Dialect> {
+  static constexpr std::string_view sql = Sql.text.view();
+  static constexpr sqlproof::dialect written_in = dialect::sqlite;
+  static constexpr auto sql_source = Sql;
+  using row_type = Row;
+  using parameter_types = std::tuple<Params...>;
+  static constexpr std::size_t parameter_count = sizeof...(Params);
+  static constexpr detail::sql_shape shape = detail::analyse_sql(Sql.text.view());
+  using schema_type = Schema;
+  static constexpr bool checked =
+      detail::check_query<Sql.text, Schema, Row, Params...>() &&
+      detail::check_query<Sql.postgres,
+                          detail::postgres_text<detail::check_query<Sql.text, Schema, Row, Params...>()>,
+                          Row, Params...>();
+  static constexpr auto bind_index =
+      detail::bind_indices<sizeof...(Params)>(Sql.text.view(), shape.numbered_names);
 };
 
 namespace pg {
