@@ -199,6 +199,14 @@ using through_alias = app_query<"SELECT ?", int(int)>;
 static_assert(sp::checked<through_alias>);
 static_assert(on_postgres<through_alias> == "SELECT $1");
 
+// An alias taking a query_text forwards literals and either<> alike.
+template <sp::query_text Sql, class Signature>
+using any_text_query = sp::query<Sql, Signature, sp::schema<>>;
+using literal_through_alias = any_text_query<"SELECT ?", int(int)>;
+using either_through_alias = any_text_query<sp::either<"SELECT ?", "SELECT $1::int4">, int(int)>;
+static_assert(sp::checked<literal_through_alias> && sp::checked<either_through_alias>);
+static_assert(on_postgres<either_through_alias> == "SELECT $1::int4");
+
 TEST_CASE("Portable queries are rendered for PostgreSQL, placeholder style by style") {
   CHECK(on_postgres<anonymous> == "SELECT $1, '?' /* ? */, $2 -- ?\n");
   CHECK(on_postgres<quoted> == "SELECT \"?\", [?], `?` FROM t WHERE a = $1");
