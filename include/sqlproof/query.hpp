@@ -20,8 +20,10 @@
 #include <utility>
 
 #include "detail/reflect.hpp"
+#include "detail/sql_dialect.hpp"
 #include "detail/sql_shape.hpp"
 #include "detail/type_name.hpp"
+#include "dialect.hpp"
 #include "fixed_string.hpp"
 #include "schema.hpp"
 #include "table.hpp"
@@ -129,16 +131,23 @@ consteval bool row_has_view_field() {
 // The first problem of a query's text, row type and parameter types, before any table is
 // looked at.
 enum class query_problem : unsigned char {
-  none, lex_error, empty, several_statements, unknown_statement, mixed_placeholders,
-  placeholder_gap, invalid_row, view_field, unreadable_field, unbindable_parameter,
-  placeholder_count, void_row_with_rows, row_without_rows, result_width,
+  none, lex_error, postgres_syntax, postgres_lex_error, empty, several_statements,
+  unknown_statement, mixed_placeholders, placeholder_gap, invalid_row, view_field,
+  unreadable_field, unbindable_parameter, placeholder_count, void_row_with_rows,
+  row_without_rows, result_width,
 };
 
-template <fixed_string Sql, class Row, class... Params>
+template <fixed_string Sql, dialect Dialect, class Row, class... Params>
 consteval query_problem text_problem() {
-  constexpr sql_shape shape = analyse_sql(Sql.view());
+  constexpr sql_shape shape = analyse_sql<Dialect>(Sql.view());
   if constexpr (shape.problem == sql_problem::lex_error) {
-    return query_problem::lex_error;
+    if constexpr (Dialect == dialect::postgres) {
+      return query_problem::postgres_lex_error;
+    } else if constexpr (postgres_syntax_at(Sql.view(), shape.problem_offset)) {
+      return query_problem::postgres_syntax;
+    } else {
+      return query_problem::lex_error;
+    }
   } else if constexpr (shape.problem == sql_problem::empty) {
     return query_problem::empty;
   } else if constexpr (shape.problem == sql_problem::several_statements) {
@@ -179,6 +188,37 @@ consteval std::size_t first_unbindable() {
   return found ? i : sizeof...(Params);
 }
 
+// What check_query's Schema argument may be besides a schema<...>: `postgres_text<>` says
+// the text is written in PostgreSQL's dialect (read by its lexer mode; no tables are
+// checked). `postgres_text<false>` is the PostgreSQL text of an either<> whose SQLite text
+// failed its checks: that failure has been reported, so this text reports nothing.
+template <bool Report = true>
+struct postgres_text {};
+
+template <class Schema>
+struct text_checks {
+  static constexpr dialect written_in = dialect::sqlite;
+  static constexpr bool report = true;
+};
+template <bool Report>
+struct text_checks<postgres_text<Report>> {
+  static constexpr dialect written_in = dialect::postgres;
+  static constexpr bool report = Report;
+};
+
+// The Schema argument check_query gets for a query's text: Schema itself in SQLite's
+// dialect, so that nothing more is instantiated for a portable query.
+template <dialect Dialect>
+struct query_checks {
+  template <class Schema>
+  using schema = Schema;
+};
+template <>
+struct query_checks<dialect::postgres> {
+  template <class Schema>
+  using schema = postgres_text<>;
+};
+
 /// Particulars of a failed check, shown by the compilers as template arguments.
 template <std::size_t N> struct in_sql {};
 template <std::size_t N> struct in_signature {};
@@ -190,9 +230,12 @@ template <value_family F> struct column_family {};
 
 template <fixed_string Sql, class Schema, class Row, class... Params>
 consteval bool check_query() {
-  constexpr query_problem problem = text_problem<Sql, Row, Params...>();
+  using texts = text_checks<Schema>;
+  constexpr query_problem problem = text_problem<Sql, texts::written_in, Row, Params...>();
   if constexpr (problem == query_problem::none) {
-    if constexpr (!schema_ready<Schema, Row>()) {
+    if constexpr (texts::written_in == dialect::postgres) {
+      return true;  // PostgreSQL's text is not checked against tables
+    } else if constexpr (!schema_ready<Schema, Row>()) {
       return check_against_schema<Sql, Schema, Row, Params...>();  // says what is wrong with it
     } else {
       constexpr schema_issue issue = schema_issue_of<Sql, Schema, Row, Params...>();
@@ -278,13 +321,28 @@ consteval bool check_query() {
         return false;
       }
     }
+  } else if constexpr (!texts::report) {
+    return false;  // said already, about the SQLite text of the same either<>
   } else {
-    constexpr sql_shape shape = analyse_sql(Sql.view());
+    constexpr sql_shape shape = analyse_sql<texts::written_in>(Sql.view());
     using q = spelled<in_query, make_text<Sql.view().size()>(Sql.view())>;
     if constexpr (problem == query_problem::lex_error) {
       static_assert(reported<q>,
                     "sqlproof: the query's SQL has an unterminated string literal, quoted "
                     "identifier or blob, or a character SQLite does not accept");
+    } else if constexpr (problem == query_problem::postgres_syntax) {
+      constexpr token t = postgres_token_at(Sql.view(), shape.problem_offset);
+      constexpr std::string_view token_text = t.text(Sql.view());
+      static_assert(reported<q, spelled<at_token, make_text<token_text.size()>(token_text)>>,
+                    "sqlproof: the query's SQL uses PostgreSQL syntax (a :: cast, a $$ or E'' "
+                    "string, an operator such as @> or #>>) but a query<> is written in "
+                    "SQLite's dialect; write it as a sqlproof::pg::query, or with "
+                    "sqlproof::either<\"sqlite text\", \"postgres text\"> (see at_token<...>)");
+    } else if constexpr (problem == query_problem::postgres_lex_error) {
+      static_assert(reported<q>,
+                    "sqlproof: the query's PostgreSQL SQL has an unterminated string literal, "
+                    "quoted identifier, dollar-quoted string or block comment, or a character "
+                    "PostgreSQL does not accept");
     } else if constexpr (problem == query_problem::empty) {
       static_assert(reported<q>, "sqlproof: the query's SQL is empty");
     } else if constexpr (problem == query_problem::several_statements) {
@@ -370,19 +428,33 @@ consteval bool signature_is_function_type() {
 /// With a `Schema` (`sqlproof::schema<Tables...>`), and whenever `Row` is a mapped table, the
 /// SQL is also checked against the mapped tables: see schema.hpp.
 /// Derive a struct from it to give the query a name that errors and traces show.
-template <fixed_string Sql, class Signature, class Schema = schema<>>
+///
+/// `Dialect` says which SQL the text is written in. With the default, SQLite's, the query is
+/// portable: a PostgreSQL backend renumbers its placeholders to `$1, $2 ...` at compile time
+/// and refuses SQLite-only constructs. `Sql` may also be `either<"sqlite text", "postgres
+/// text">`; a query written in PostgreSQL's dialect is spelled `pg::query<...>`. See
+/// dialect.hpp.
+template <query_text Sql, class Signature, class Schema = schema<>,
+          dialect Dialect = dialect::sqlite>
 struct query {
-  static constexpr std::string_view sql = Sql.view();
+  static constexpr std::string_view sql = Sql.text.view();
+  static constexpr sqlproof::dialect written_in = Dialect;
+  static constexpr auto sql_source = Sql;
   using row_type = void;
   using parameter_types = std::tuple<>;
   static constexpr std::size_t parameter_count = 0;
   static constexpr bool checked = detail::signature_is_function_type<Signature>();
 };
 
-template <fixed_string Sql, class Row, class... Params, class Schema>
-struct query<Sql, Row(Params...), Schema> {
-  /// The statement's text.
-  static constexpr std::string_view sql = Sql.view();
+template <query_text Sql, class Row, class... Params, class Schema, dialect Dialect>
+  requires(!Sql.is_either())
+struct query<Sql, Row(Params...), Schema, Dialect> {
+  /// The statement's text (SQLite's, for `either<>`; PostgreSQL's, for `pg::query`).
+  static constexpr std::string_view sql = Sql.text.view();
+  /// The dialect `sql` is written in.
+  static constexpr sqlproof::dialect written_in = Dialect;
+  /// The text as given: one text, or the two texts of `either<>`.
+  static constexpr auto sql_source = Sql;
   /// What each result row is read into (`void` for statements without rows).
   using row_type = Row;
   /// The declared parameters, in placeholder order.
@@ -390,15 +462,55 @@ struct query<Sql, Row(Params...), Schema> {
   /// Number of declared parameters.
   static constexpr std::size_t parameter_count = sizeof...(Params);
   /// What the compiler learned from the SQL text.
-  static constexpr detail::sql_shape shape = detail::analyse_sql(Sql.view());
+  static constexpr detail::sql_shape shape = detail::analyse_sql<Dialect>(Sql.text.view());
   /// The mapped tables the SQL is checked against (besides a mapped `Row`).
   using schema_type = Schema;
   /// True once every compile-time check has passed (a failed check stops compilation).
-  static constexpr bool checked = detail::check_query<Sql, Schema, Row, Params...>();
-  /// The SQLite parameter index each declared parameter binds to.
+  static constexpr bool checked =
+      detail::check_query<Sql.text, typename detail::query_checks<Dialect>::template schema<Schema>,
+                          Row, Params...>();
+  /// The SQLite parameter index each declared parameter binds to (PostgreSQL: `$k` binds
+  /// declared parameter k - 1, in every dialect's text once rendered for it).
   static constexpr auto bind_index =
-      detail::bind_indices<sizeof...(Params)>(Sql.view(), shape.numbered_names);
+      detail::bind_indices<sizeof...(Params), Dialect>(Sql.text.view(), shape.numbered_names);
 };
+
+// A query with either<> texts: its SQLite text is `sql` and is checked as a portable query's;
+// the PostgreSQL text is checked after it, against the same signature, unless the SQLite text
+// has already failed (one mistake, one error).
+template <query_text Sql, class Row, class... Params, class Schema, dialect Dialect>
+  requires(Sql.is_either())
+struct query<Sql, Row(Params...), Schema, Dialect> {
+  static constexpr std::string_view sql = Sql.text.view();
+  static constexpr sqlproof::dialect written_in = dialect::sqlite;
+  static constexpr auto sql_source = Sql;
+  using row_type = Row;
+  using parameter_types = std::tuple<Params...>;
+  static constexpr std::size_t parameter_count = sizeof...(Params);
+  static constexpr detail::sql_shape shape = detail::analyse_sql(Sql.text.view());
+  using schema_type = Schema;
+  static constexpr bool checked =
+      detail::check_query<Sql.text, Schema, Row, Params...>() &&
+      detail::check_query<Sql.postgres,
+                          detail::postgres_text<detail::check_query<Sql.text, Schema, Row, Params...>()>,
+                          Row, Params...>();
+  static constexpr auto bind_index =
+      detail::bind_indices<sizeof...(Params)>(Sql.text.view(), shape.numbered_names);
+};
+
+namespace pg {
+/// A query written in PostgreSQL's dialect, for PostgreSQL only: `::` casts, jsonb operators
+/// (`? ?| ?& @> ->>`), `= ANY($1)`, `$$...$$` and `E'...'` strings. Its placeholders are
+/// `$1, $2 ...`, `$N` binding declared parameter N. The text is checked at compile time by
+/// PostgreSQL's lexer mode (placeholders against the signature, result columns against the
+/// row type), not against mapped tables; using it on a SQLite `database` is a compile error.
+/// @code
+/// using tagged = sqlproof::pg::query<"SELECT id FROM docs WHERE body ? $1 FOR UPDATE SKIP LOCKED",
+///                                    std::int64_t(std::string)>;
+/// @endcode
+template <query_text Sql, class Signature, class Schema = schema<>>
+using query = sqlproof::query<Sql, Signature, Schema, dialect::postgres>;
+}  // namespace pg
 
 namespace detail {
 

@@ -6,6 +6,7 @@
 #include "cli.hpp"
 #include "config.hpp"
 #include "database.hpp"
+#include "dialect.hpp"
 #include "error.hpp"
 #include "fixed_string.hpp"
 #include "maintenance.hpp"

@@ -3,22 +3,34 @@
 // (https://sqlite.org/src/file/src/tokenize.c) closely enough that what it calls a
 // placeholder is exactly what sqlite3_prepare would: `?` inside a string literal, a quoted
 // identifier or a comment is not one.
+//
+// With dialect::postgres it reads PostgreSQL's dialect instead, following scan.l
+// (https://www.postgresql.org/docs/current/sql-syntax-lexical.html): dollar-quoted strings,
+// E'' (backslash escapes), U&'' and U&"", B''/X''/N'', nested block comments, `::`, array
+// brackets, and operators as runs of + - * / < > = ~ ! @ # % ^ & | ` ?; the only
+// placeholders are $1, $2 ... The differences are `if constexpr` branches at the characters
+// where the two dialects part, so the SQLite reading compiles exactly as before.
 
 #include <cstddef>
 #include <string_view>
+
+#include "../dialect.hpp"
 
 namespace sqlproof::detail {
 
 enum class token_kind : unsigned char {
   end,
   identifier,         // bare word: keyword or name (keywords are told apart by text)
-  quoted_identifier,  // "x", [x], `x`
-  string,             // 'text' with '' escapes
-  blob,               // x'00ff'
+  quoted_identifier,  // "x", [x], `x`; PostgreSQL: "x", U&"x"
+  string,             // 'text' with '' escapes; PostgreSQL also E'', U&'', N'', $tag$...$tag$
+  blob,               // x'00ff'; PostgreSQL: the bit strings B'0101' and X'1f'
   number,
   placeholder,        // ?, ?NNN, :name, @name, $name, #name; a name may hold `::`, end in (...)
+                      // PostgreSQL: $N only
   lparen,
   rparen,
+  lbracket,           // PostgreSQL's `[` of a subscript or an ARRAY[...] (SQLite: a quote)
+  rbracket,
   comma,
   semicolon,
   dot,
@@ -68,9 +80,30 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
+// PostgreSQL's block comments nest (`/* a /* b */ c */` is one comment); an unterminated one
+// is an error there. Returns the end of the comment that starts at `i`, or `size` + 1 when it
+// is not closed.
+constexpr std::size_t skip_nested_comment(const char* s, std::size_t size, std::size_t i) noexcept {
+  std::size_t depth = 0;
+  while (i < size) {
+    if (s[i] == '/' && i + 1 < size && s[i + 1] == '*') {
+      ++depth;
+      i += 2;
+    } else if (s[i] == '*' && i + 1 < size && s[i + 1] == '/') {
+      i += 2;
+      if (--depth == 0) return i;
+    } else {
+      ++i;
+    }
+  }
+  return size + 1;
+}
+
 // Skips white space and comments. An unterminated block comment runs to the end of the text,
 // as in SQLite; but `/*` as the text's last two characters is no comment there: tokenize.c
-// reads it as `/` (and then `*`).
+// reads it as `/` (and then `*`). In PostgreSQL's dialect an unterminated block comment is
+// left where it starts, and next_token reports it.
+template <dialect D = dialect::sqlite>
 constexpr std::size_t skip_trivia(std::string_view sv, std::size_t i) noexcept {
   // Plain pointer reads: std::string_view::operator[] checks its argument in constant
   // evaluation, several operations per character of every query.
@@ -81,6 +114,14 @@ constexpr std::size_t skip_trivia(std::string_view sv, std::size_t i) noexcept {
       ++i;
     } else if (s[i] == '-' && i + 1 < size && s[i + 1] == '-') {
       while (i < size && s[i] != '\n') ++i;
+    } else if constexpr (D == dialect::postgres) {
+      if (s[i] == '/' && i + 1 < size && s[i + 1] == '*') {
+        const std::size_t end = skip_nested_comment(s, size, i);
+        if (end > size) return i;
+        i = end;
+      } else {
+        break;
+      }
     } else if (s[i] == '/' && i + 2 < size && s[i + 1] == '*') {
       i += 2;
       while (i < size && !(s[i] == '*' && i + 1 < size && s[i + 1] == '/')) ++i;
@@ -92,9 +133,91 @@ constexpr std::size_t skip_trivia(std::string_view sv, std::size_t i) noexcept {
   return i;
 }
 
+// PostgreSQL's operator characters (scan.l, op_chars).
+constexpr bool is_postgres_op_char(char c) noexcept {
+  switch (c) {
+    case '~': case '!': case '@': case '#': case '^': case '&': case '|': case '`': case '?':
+    case '+': case '-': case '*': case '/': case '%': case '<': case '>': case '=':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// PostgreSQL's operators: the longest run of operator characters, stopping before a `--` or
+// `/*` (which start comments); a run of more than one character loses trailing `+` and `-`
+// unless it holds one of ~ ! @ # % ^ & | ` ? (scan.l, so `a<-1` is `a < -1`, `@-` stays).
+constexpr std::size_t postgres_operator_end(const char* s, std::size_t size, std::size_t i) noexcept {
+  std::size_t j = i;
+  bool special = false;
+  while (j < size && is_postgres_op_char(s[j])) {
+    if (j > i && j + 1 < size &&
+        ((s[j] == '-' && s[j + 1] == '-') || (s[j] == '/' && s[j + 1] == '*'))) {
+      break;
+    }
+    switch (s[j]) {
+      case '~': case '!': case '@': case '#': case '^': case '&': case '|': case '`': case '?':
+      case '%':
+        special = true;
+        break;
+      default:
+        break;
+    }
+    ++j;
+  }
+  if (!special) {
+    while (j - i > 1 && (s[j - 1] == '+' || s[j - 1] == '-')) --j;
+  }
+  return j;
+}
+
+// The end of PostgreSQL's quoted text that opens at `i` with `open` (the quote) and closes
+// with the same character doubled or alone; with `backslash`, a backslash escapes the next
+// character (E''). `size` + 1 when it is not closed.
+constexpr std::size_t postgres_quoted_end(const char* s, std::size_t size, std::size_t i,
+                                          bool backslash) noexcept {
+  const char close = s[i];
+  std::size_t j = i + 1;
+  while (j < size) {
+    if (backslash && s[j] == '\\') {
+      j += 2;
+    } else if (s[j] == close) {
+      if (j + 1 < size && s[j + 1] == close) {
+        j += 2;
+      } else {
+        return j + 1;
+      }
+    } else {
+      ++j;
+    }
+  }
+  return size + 1;
+}
+
+// A dollar-quoted string, `$$...$$` or `$tag$...$tag$` (a tag is an identifier without `$`),
+// that starts at `i`: its end, or 0 when `$` does not open one here, or `size` + 1 when it is
+// not closed.
+constexpr std::size_t dollar_quoted_end(std::string_view sv, std::size_t i) noexcept {
+  const char* const s = sv.data();
+  const std::size_t size = sv.size();
+  std::size_t j = i + 1;
+  if (j < size && s[j] != '$') {
+    if (!is_id_start(s[j])) return 0;
+    while (j < size && is_id_char(s[j]) && s[j] != '$') ++j;
+    if (j >= size || s[j] != '$') return 0;
+  }
+  if (j >= size) return 0;
+  const std::string_view delimiter = sv.substr(i, j + 1 - i);
+  const std::size_t close = sv.find(delimiter, j + 1);
+  if (close == std::string_view::npos) return size + 1;
+  return close + delimiter.size();
+}
+
 // Reads the token that starts at or after `i`.
+template <dialect D = dialect::sqlite>
 constexpr token next_token(std::string_view sv, std::size_t i) noexcept {
-  i = skip_trivia(sv, i);
+  constexpr bool postgres = D == dialect::postgres;
+  i = skip_trivia<D>(sv, i);
   const char* const s = sv.data();
   const std::size_t size = sv.size();
   token t{token_kind::end, i, i};
@@ -114,6 +237,52 @@ constexpr token next_token(std::string_view sv, std::size_t i) noexcept {
     }
     return token{token_kind::error, i, size};
   };
+  if constexpr (postgres) {
+    // Where PostgreSQL's dialect parts from SQLite's; everything else is read alike.
+    const auto ends_at = [&](token_kind kind, std::size_t end) {
+      return end > size ? token{token_kind::error, i, size} : token{kind, i, end};
+    };
+    const char lower = ascii_lower(c);
+    const char next = i + 1 < size ? s[i + 1] : '\0';
+    switch (c) {
+      case '[': return {token_kind::lbracket, i, i + 1};
+      case ']': return {token_kind::rbracket, i, i + 1};
+      case ':':  // `::` cast, `:=`, or the `:` of a slice a[1:2]
+        return {token_kind::op, i, next == ':' || next == '=' ? i + 2 : i + 1};
+      case '$': {
+        if (is_digit(next)) {  // a parameter: $1; `$1x` and `$0` are errors in PostgreSQL
+          std::size_t j = i + 1;
+          bool zero = true;
+          for (; j < size && is_digit(s[j]); ++j) zero = zero && s[j] == '0';
+          if (zero || (j < size && is_id_char(s[j]))) return {token_kind::error, i, j};
+          return {token_kind::placeholder, i, j};
+        }
+        const std::size_t end = dollar_quoted_end(sv, i);
+        if (end == 0) return {token_kind::error, i, i + 1};
+        return ends_at(token_kind::string, end);
+      }
+      case '`': return {token_kind::op, i, postgres_operator_end(s, size, i)};
+      default: break;
+    }
+    if (next == '\'' && (lower == 'e' || lower == 'n')) {  // E'a\'b', N'text'
+      return ends_at(token_kind::string, postgres_quoted_end(s, size, i + 1, lower == 'e'));
+    }
+    if (next == '\'' && (lower == 'b' || lower == 'x')) {  // bit strings B'0101', X'1f'
+      return ends_at(token_kind::blob, postgres_quoted_end(s, size, i + 1, false));
+    }
+    if (lower == 'u' && next == '&' && i + 2 < size && (s[i + 2] == '\'' || s[i + 2] == '"')) {
+      return ends_at(s[i + 2] == '"' ? token_kind::quoted_identifier : token_kind::string,
+                     postgres_quoted_end(s, size, i + 2, false));
+    }
+    if (c == '/' && next == '*') return {token_kind::error, i, size};  // unterminated comment
+    if (c != '*' && is_postgres_op_char(c)) {
+      return {token_kind::op, i, postgres_operator_end(s, size, i)};
+    }
+    if (c == '*') {
+      const std::size_t end = postgres_operator_end(s, size, i);
+      return {end == i + 1 ? token_kind::star : token_kind::op, i, end};
+    }
+  }
   switch (c) {
     case '\'': return quoted('\'', token_kind::string);
     case '"': return quoted('"', token_kind::quoted_identifier);
@@ -208,14 +377,18 @@ constexpr token next_token(std::string_view sv, std::size_t i) noexcept {
   return {token_kind::error, i, i + 1};
 }
 
-// Iterates over a statement's tokens: `for (lexer lx{sql}; !lx.done(); lx.advance())`.
-class lexer {
+// Iterates over a statement's tokens: `for (lexer lx{sql}; !lx.done(); lx.advance())`;
+// `basic_lexer<dialect::postgres>` reads PostgreSQL's dialect.
+template <dialect D>
+class basic_lexer {
  public:
-  constexpr explicit lexer(std::string_view sql) noexcept : sql_(sql), current_(next_token(sql, 0)) {}
+  constexpr explicit basic_lexer(std::string_view sql) noexcept
+      : sql_(sql), current_(next_token<D>(sql, 0)) {}
   [[nodiscard]] constexpr const token& current() const noexcept { return current_; }
   [[nodiscard]] constexpr bool done() const noexcept { return current_.kind == token_kind::end; }
-  constexpr void advance() noexcept { current_ = next_token(sql_, current_.end); }
+  constexpr void advance() noexcept { current_ = next_token<D>(sql_, current_.end); }
   [[nodiscard]] constexpr std::string_view text() const noexcept { return current_.text(sql_); }
+  static constexpr dialect written_in = D;
   [[nodiscard]] constexpr bool is_keyword(std::string_view kw) const noexcept {
     return current_.kind == token_kind::identifier && iequals(text(), kw);
   }
@@ -224,6 +397,8 @@ class lexer {
   std::string_view sql_;
   token current_;
 };
+
+using lexer = basic_lexer<dialect::sqlite>;
 
 // Where statements end, as sqlite3_complete decides (https://sqlite.org/src/file/src/complete.c):
 // a `;` ends a statement, except inside the body of CREATE [TEMP | TEMPORARY] TRIGGER, whose

@@ -3,7 +3,8 @@
 // sqlite3_prepare numbers them, https://sqlite.org/lang_expr.html#varparam), whether it
 // returns rows, and how many result columns an explicit SELECT list or RETURNING clause has.
 // Anything not understood is reported as unknown, never guessed: the prepare-time check
-// covers it.
+// covers it. analyse_sql<dialect::postgres> reads a text in PostgreSQL's dialect, whose only
+// placeholders are $1, $2 ... (https://www.postgresql.org/docs/current/sql-expressions.html#SQL-EXPRESSIONS-PARAMETERS-POSITIONAL).
 
 #include <array>
 #include <cstddef>
@@ -20,7 +21,7 @@ enum class sql_problem : unsigned char {
   several_statements,    // text after the first statement's end (a `;`, or `; END;` in a trigger)
   mixed_placeholders,    // `?` together with names, or numbered names with plain names
   placeholder_gap,       // ?1 and ?3 used, ?2 not (or $1, $3)
-  unknown_statement,     // the first word starts no SQLite statement (a typo: SELEC)
+  unknown_statement,     // the first word starts no statement of the dialect (a typo: SELEC)
 };
 
 enum class returns_rows : unsigned char { no, yes, unknown };
@@ -65,8 +66,8 @@ constexpr std::size_t parse_number(std::string_view s) noexcept {
 // depth-0 token for which `stop` is true. Sets `star` when an item is `*` or `name.*`.
 // `stop` is not asked about the token after DISTINCT: there FROM belongs to the operator
 // `a IS [NOT] DISTINCT FROM b` (a select list's own DISTINCT is read before the list).
-template <class Stop>
-constexpr std::size_t count_list_items(lexer lx, Stop stop, bool& star) {
+template <class Lexer, class Stop>
+constexpr std::size_t count_list_items(Lexer lx, Stop stop, bool& star) {
   std::size_t items = 0;
   std::size_t depth = 0;
   std::size_t item_tokens = 0;
@@ -85,8 +86,8 @@ constexpr std::size_t count_list_items(lexer lx, Stop stop, bool& star) {
     const token& t = lx.current();
     if (depth == 0 && (t.kind == token_kind::semicolon || (!after_distinct && stop(lx)))) break;
     after_distinct = lx.is_keyword("DISTINCT");
-    if (t.kind == token_kind::lparen) ++depth;
-    if (t.kind == token_kind::rparen && depth > 0) --depth;
+    if (t.kind == token_kind::lparen || t.kind == token_kind::lbracket) ++depth;
+    if ((t.kind == token_kind::rparen || t.kind == token_kind::rbracket) && depth > 0) --depth;
     if (depth == 0 && t.kind == token_kind::comma) {
       close_item();
       prev = t.kind;
@@ -113,15 +114,23 @@ constexpr std::size_t count_list_items(lexer lx, Stop stop, bool& star) {
 
 // The words that end a select list are reserved, so they cannot be column names, except
 // WINDOW: SQLite reads it as a keyword only before `name AS` (tokenize.c,
-// analyzeWindowKeyword) and as a name anywhere else (`SELECT 1, window FROM t`).
-constexpr bool ends_select_list(const lexer& lx) noexcept {
+// analyzeWindowKeyword) and as a name anywhere else (`SELECT 1, window FROM t`). PostgreSQL
+// adds INTO, OFFSET, FETCH and FOR (all reserved there).
+template <class Lexer>
+constexpr bool ends_select_list(const Lexer& lx) noexcept {
   constexpr std::string_view words[] = {"FROM",  "WHERE", "GROUP", "HAVING",   "ORDER",
                                         "LIMIT", "UNION", "INTERSECT", "EXCEPT"};
   for (auto w : words) {
     if (lx.is_keyword(w)) return true;
   }
+  if constexpr (Lexer::written_in == dialect::postgres) {
+    if (lx.is_keyword("INTO") || lx.is_keyword("OFFSET") || lx.is_keyword("FETCH") ||
+        lx.is_keyword("FOR")) {
+      return true;
+    }
+  }
   if (!lx.is_keyword("WINDOW")) return false;
-  lexer ahead = lx;
+  Lexer ahead = lx;
   ahead.advance();
   const token_kind k = ahead.current().kind;
   if (k != token_kind::identifier && k != token_kind::quoted_identifier &&
@@ -136,17 +145,31 @@ constexpr bool ends_select_list(const lexer& lx) noexcept {
 // SQLITE_ENABLE_UPDATE_DELETE_LIMIT (as Debian's SQLite is), where ORDER BY and LIMIT follow
 // it (https://sqlite.org/lang_delete.html#optional_limit_and_order_by_clauses). Both words
 // are reserved, so they never name a column.
-constexpr bool ends_returning_list(const lexer& lx) noexcept {
+template <class Lexer>
+constexpr bool ends_returning_list(const Lexer& lx) noexcept {
   return lx.is_keyword("ORDER") || lx.is_keyword("LIMIT");
 }
 
 // Result columns of the statement that starts at `lx` (after any WITH clause).
-constexpr void analyse_result(lexer lx, sql_shape& shape) {
+template <class Lexer>
+constexpr void analyse_result(Lexer lx, sql_shape& shape) {
+  constexpr bool postgres = Lexer::written_in == dialect::postgres;
   if (lx.is_keyword("SELECT")) {
     lx.advance();
     if (lx.is_keyword("DISTINCT") || lx.is_keyword("ALL")) lx.advance();
+    if constexpr (postgres) {
+      if (lx.is_keyword("ON")) {  // SELECT DISTINCT ON (expressions) list
+        lx.advance();
+        std::size_t depth = 0;
+        for (; !lx.done(); lx.advance()) {
+          if (lx.current().kind == token_kind::lparen) ++depth;
+          if (lx.current().kind == token_kind::rparen && --depth == 0) break;
+        }
+        lx.advance();
+      }
+    }
     bool star = false;
-    const std::size_t n = count_list_items(lx, ends_select_list, star);
+    const std::size_t n = count_list_items(lx, ends_select_list<Lexer>, star);
     shape.rows = returns_rows::yes;
     shape.select_star = star;
     shape.result_columns = star ? unknown_count : n;
@@ -159,12 +182,12 @@ constexpr void analyse_result(lexer lx, sql_shape& shape) {
       lx.advance();
       bool star = false;
       shape.result_columns = count_list_items(
-          lx, [](const lexer& l) { return l.current().kind == token_kind::rparen; }, star);
+          lx, [](const Lexer& l) { return l.current().kind == token_kind::rparen; }, star);
     }
     return;
   }
   if (lx.is_keyword("INSERT") || lx.is_keyword("REPLACE") || lx.is_keyword("UPDATE") ||
-      lx.is_keyword("DELETE")) {
+      lx.is_keyword("DELETE") || (postgres && lx.is_keyword("MERGE"))) {
     shape.rows = returns_rows::no;
     std::size_t depth = 0;
     for (; !lx.done(); lx.advance()) {
@@ -175,7 +198,7 @@ constexpr void analyse_result(lexer lx, sql_shape& shape) {
       if (depth == 0 && lx.is_keyword("RETURNING")) {
         lx.advance();
         bool star = false;
-        const std::size_t n = count_list_items(lx, ends_returning_list, star);
+        const std::size_t n = count_list_items(lx, ends_returning_list<Lexer>, star);
         shape.rows = returns_rows::yes;
         shape.select_star = star;
         shape.result_columns = star ? unknown_count : n;
@@ -188,20 +211,48 @@ constexpr void analyse_result(lexer lx, sql_shape& shape) {
     shape.rows = returns_rows::unknown;
     return;
   }
+  if constexpr (postgres) {
+    if (lx.is_keyword("TABLE") || lx.is_keyword("SHOW")) {
+      shape.rows = returns_rows::yes;
+      return;
+    }
+    if (lx.is_keyword("CALL") || lx.is_keyword("EXECUTE") || lx.is_keyword("FETCH")) {
+      shape.rows = returns_rows::unknown;
+      return;
+    }
+  }
   shape.rows = returns_rows::no;  // CREATE, DROP, ALTER, BEGIN, ATTACH, VACUUM, ANALYZE ...
 }
 
 // Every statement SQLite accepts starts with one of these words
 // (https://sqlite.org/lang.html); anything else is a typo that would only fail at prepare time.
-constexpr bool starts_statement(const lexer& lx) noexcept {
-  constexpr std::string_view words[] = {
-      "SELECT", "VALUES",   "WITH",    "INSERT",    "REPLACE", "UPDATE",  "DELETE", "CREATE",
-      "DROP",   "ALTER",    "BEGIN",   "COMMIT",    "END",     "ROLLBACK", "SAVEPOINT",
-      "RELEASE", "ATTACH",  "DETACH",  "VACUUM",    "ANALYZE", "REINDEX", "PRAGMA", "EXPLAIN"};
-  for (auto w : words) {
-    if (lx.is_keyword(w)) return true;
+// PostgreSQL's commands: https://www.postgresql.org/docs/current/sql-commands.html.
+template <class Lexer>
+constexpr bool starts_statement(const Lexer& lx) noexcept {
+  if constexpr (Lexer::written_in == dialect::postgres) {
+    constexpr std::string_view words[] = {
+        "SELECT",   "VALUES",  "WITH",     "INSERT",  "UPDATE",    "DELETE",  "MERGE",
+        "TABLE",    "CREATE",  "DROP",     "ALTER",   "BEGIN",     "START",   "COMMIT",
+        "END",      "ROLLBACK", "ABORT",   "SAVEPOINT", "RELEASE", "PREPARE", "EXECUTE",
+        "DEALLOCATE", "DO",    "CALL",     "COPY",    "TRUNCATE",  "LOCK",    "GRANT",
+        "REVOKE",   "COMMENT", "SET",      "RESET",   "SHOW",      "EXPLAIN", "ANALYZE",
+        "ANALYSE",  "VACUUM",  "CLUSTER",  "REINDEX", "REFRESH",   "LISTEN",  "NOTIFY",
+        "UNLISTEN", "DECLARE", "FETCH",    "MOVE",    "CLOSE",     "DISCARD", "CHECKPOINT",
+        "LOAD",     "SECURITY", "IMPORT",  "REASSIGN"};
+    for (auto w : words) {
+      if (lx.is_keyword(w)) return true;
+    }
+    return false;
+  } else {
+    constexpr std::string_view words[] = {
+        "SELECT", "VALUES",   "WITH",    "INSERT",    "REPLACE", "UPDATE",  "DELETE", "CREATE",
+        "DROP",   "ALTER",    "BEGIN",   "COMMIT",    "END",     "ROLLBACK", "SAVEPOINT",
+        "RELEASE", "ATTACH",  "DETACH",  "VACUUM",    "ANALYZE", "REINDEX", "PRAGMA", "EXPLAIN"};
+    for (auto w : words) {
+      if (lx.is_keyword(w)) return true;
+    }
+    return false;
   }
-  return false;
 }
 
 // Index (1-based, as SQLite assigns it) of the first occurrence of named placeholder `name`
@@ -282,6 +333,65 @@ constexpr text_span module_arguments(std::string_view sql) noexcept {
   return {};
 }
 
+// Pass 1 in PostgreSQL's dialect: lexical problems, statement count and the $N placeholders,
+// which bind declared parameter N wherever they appear. A `;` always ends a statement there
+// (a function body is a dollar-quoted string). False when a problem was found.
+constexpr bool analyse_postgres_text(std::string_view sql, sql_shape& shape) {
+  using postgres_lexer = basic_lexer<dialect::postgres>;
+  std::size_t max_number = 0;
+  bool seen_statement = false;
+  bool after_semicolon = false;
+  for (postgres_lexer lx{sql}; !lx.done(); lx.advance()) {
+    const token& t = lx.current();
+    if (t.kind == token_kind::error) {
+      shape.problem = sql_problem::lex_error;
+      shape.problem_offset = t.begin;
+      return false;
+    }
+    if (t.kind == token_kind::semicolon) {
+      after_semicolon = seen_statement;
+      continue;
+    }
+    if (after_semicolon) {
+      shape.problem = sql_problem::several_statements;
+      shape.problem_offset = t.begin;
+      return false;
+    }
+    seen_statement = true;
+    if (t.kind == token_kind::placeholder) {
+      const std::size_t n = parse_number(lx.text().substr(1));
+      if (n > max_number) max_number = n;
+    }
+  }
+  if (!seen_statement) {
+    shape.problem = sql_problem::empty;
+    return false;
+  }
+  postgres_lexer first{sql};
+  while (first.current().kind == token_kind::semicolon) first.advance();
+  if (!starts_statement(first)) {
+    shape.problem = sql_problem::unknown_statement;
+    shape.problem_offset = first.current().begin;
+    return false;
+  }
+  // Each of $1..$N must appear, or a declared parameter would bind nowhere.
+  for (std::size_t k = 1; k <= max_number; ++k) {
+    bool found = false;
+    for (postgres_lexer lx{sql}; !lx.done() && !found; lx.advance()) {
+      found = lx.current().kind == token_kind::placeholder && parse_number(lx.text().substr(1)) == k;
+    }
+    if (!found) {
+      shape.problem = sql_problem::placeholder_gap;
+      return false;
+    }
+  }
+  shape.numbered_names = true;
+  shape.parameter_count = max_number;
+  shape.sqlite_parameter_count = max_number;
+  return true;
+}
+
+template <dialect D = dialect::sqlite>
 constexpr sql_shape analyse_sql(std::string_view sql) {
   sql_shape shape{};
   // SQLite reads text only up to a NUL byte, even inside a literal or a comment: whatever
@@ -291,103 +401,89 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
     shape.problem_offset = nul;
     return shape;
   }
-  // Pass 1: lexical problems, statement count, placeholders.
-  bool anonymous = false, numbered = false, named_numeric = false, named_plain = false;
-  std::size_t next_index = 0;        // SQLite's running parameter counter
-  std::size_t max_numbered = 0;      // highest ?NNN
-  std::size_t max_named_number = 0;  // highest $N / :N
-  bool seen_statement = false;
-  bool after_semicolon = false;
-  statement_ends ends;
-  const text_span opaque = module_arguments(sql);
-  for (lexer lx{sql}; !lx.done(); lx.advance()) {
-    const token& t = lx.current();
-    if (t.kind == token_kind::error) {
-      shape.problem = sql_problem::lex_error;
-      shape.problem_offset = t.begin;
-      return shape;
-    }
-    if (t.begin >= opaque.begin && t.begin < opaque.end) continue;  // module arguments
-    const bool ends_statement = ends.ends_statement(lx);
-    if (t.kind == token_kind::semicolon) {
-      if (seen_statement && ends_statement) after_semicolon = true;
-      continue;
-    }
-    if (after_semicolon) {
-      shape.problem = sql_problem::several_statements;
-      shape.problem_offset = t.begin;
-      return shape;
-    }
-    seen_statement = true;
-    if (t.kind != token_kind::placeholder) continue;
-    const std::string_view p = lx.text();
-    if (p[0] == '?') {
-      if (p.size() == 1) {
-        anonymous = true;
-        ++next_index;
-      } else {
-        numbered = true;
-        const std::size_t n = parse_number(p.substr(1));
-        if (n > max_numbered) max_numbered = n;
-        if (n > next_index) next_index = n;
+  if constexpr (D == dialect::postgres) {
+    if (!analyse_postgres_text(sql, shape)) return shape;
+  } else {
+    // Pass 1: lexical problems, statement count, placeholders.
+    bool anonymous = false, numbered = false, named_numeric = false, named_plain = false;
+    std::size_t next_index = 0;        // SQLite's running parameter counter
+    std::size_t max_numbered = 0;      // highest ?NNN
+    std::size_t max_named_number = 0;  // highest $N / :N
+    bool seen_statement = false;
+    bool after_semicolon = false;
+    statement_ends ends;
+    const text_span opaque = module_arguments(sql);
+    for (lexer lx{sql}; !lx.done(); lx.advance()) {
+      const token& t = lx.current();
+      if (t.kind == token_kind::error) {
+        shape.problem = sql_problem::lex_error;
+        shape.problem_offset = t.begin;
+        return shape;
       }
-      continue;
-    }
-    const std::string_view name = p.substr(1);
-    if (is_numbered_name(name)) {
-      named_numeric = true;
-      const std::size_t n = parse_number(name);
-      if (n > max_named_number) max_named_number = n;
-    } else {
-      named_plain = true;
-    }
-    if (first_named_index(sql, p, t.begin) == 0) ++next_index;
-  }
-  if (!seen_statement) {
-    shape.problem = sql_problem::empty;
-    return shape;
-  }
-  {
-    lexer first{sql};
-    while (first.current().kind == token_kind::semicolon) first.advance();
-    if (!starts_statement(first)) {
-      shape.problem = sql_problem::unknown_statement;
-      shape.problem_offset = first.current().begin;
-      return shape;
-    }
-  }
-  const int styles = int(anonymous || numbered) + int(named_numeric) + int(named_plain);
-  if (styles > 1 || (anonymous && numbered)) {
-    shape.problem = sql_problem::mixed_placeholders;
-    return shape;
-  }
-  shape.sqlite_parameter_count = next_index;
-  if (named_numeric) {
-    shape.numbered_names = true;
-    shape.parameter_count = max_named_number;
-    // Each of $1..$N must appear, or a declared parameter would bind nowhere.
-    for (std::size_t k = 1; k <= max_named_number; ++k) {
-      bool found = false;
-      for (lexer lx{sql}; !lx.done(); lx.advance()) {
-        if (lx.current().kind == token_kind::placeholder && lx.text()[0] != '?' &&
-            is_numbered_name(lx.text().substr(1)) && parse_number(lx.text().substr(1)) == k) {
-          found = true;
-          break;
+      if (t.begin >= opaque.begin && t.begin < opaque.end) continue;  // module arguments
+      const bool ends_statement = ends.ends_statement(lx);
+      if (t.kind == token_kind::semicolon) {
+        if (seen_statement && ends_statement) after_semicolon = true;
+        continue;
+      }
+      if (after_semicolon) {
+        shape.problem = sql_problem::several_statements;
+        shape.problem_offset = t.begin;
+        return shape;
+      }
+      seen_statement = true;
+      if (t.kind != token_kind::placeholder) continue;
+      const std::string_view p = lx.text();
+      if (p[0] == '?') {
+        if (p.size() == 1) {
+          anonymous = true;
+          ++next_index;
+        } else {
+          numbered = true;
+          const std::size_t n = parse_number(p.substr(1));
+          if (n > max_numbered) max_numbered = n;
+          if (n > next_index) next_index = n;
         }
+        continue;
       }
-      if (!found) {
-        shape.problem = sql_problem::placeholder_gap;
+      const std::string_view name = p.substr(1);
+      if (is_numbered_name(name)) {
+        named_numeric = true;
+        const std::size_t n = parse_number(name);
+        if (n > max_named_number) max_named_number = n;
+      } else {
+        named_plain = true;
+      }
+      if (first_named_index(sql, p, t.begin) == 0) ++next_index;
+    }
+    if (!seen_statement) {
+      shape.problem = sql_problem::empty;
+      return shape;
+    }
+    {
+      lexer first{sql};
+      while (first.current().kind == token_kind::semicolon) first.advance();
+      if (!starts_statement(first)) {
+        shape.problem = sql_problem::unknown_statement;
+        shape.problem_offset = first.current().begin;
         return shape;
       }
     }
-  } else {
-    shape.parameter_count = next_index;
-    if (numbered) {
-      for (std::size_t k = 1; k <= max_numbered; ++k) {
+    const int styles = int(anonymous || numbered) + int(named_numeric) + int(named_plain);
+    if (styles > 1 || (anonymous && numbered)) {
+      shape.problem = sql_problem::mixed_placeholders;
+      return shape;
+    }
+    shape.sqlite_parameter_count = next_index;
+    if (named_numeric) {
+      shape.numbered_names = true;
+      shape.parameter_count = max_named_number;
+      // Each of $1..$N must appear, or a declared parameter would bind nowhere.
+      for (std::size_t k = 1; k <= max_named_number; ++k) {
         bool found = false;
         for (lexer lx{sql}; !lx.done(); lx.advance()) {
-          if (lx.current().kind == token_kind::placeholder && lx.text()[0] == '?' &&
-              lx.text().size() > 1 && parse_number(lx.text().substr(1)) == k) {
+          if (lx.current().kind == token_kind::placeholder && lx.text()[0] != '?' &&
+              is_numbered_name(lx.text().substr(1)) && parse_number(lx.text().substr(1)) == k) {
             found = true;
             break;
           }
@@ -397,13 +493,31 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
           return shape;
         }
       }
+    } else {
+      shape.parameter_count = next_index;
+      if (numbered) {
+        for (std::size_t k = 1; k <= max_numbered; ++k) {
+          bool found = false;
+          for (lexer lx{sql}; !lx.done(); lx.advance()) {
+            if (lx.current().kind == token_kind::placeholder && lx.text()[0] == '?' &&
+                lx.text().size() > 1 && parse_number(lx.text().substr(1)) == k) {
+              found = true;
+              break;
+            }
+          }
+          if (!found) {
+            shape.problem = sql_problem::placeholder_gap;
+            return shape;
+          }
+        }
+      }
     }
   }
   // Pass 2: the statement's verb and result columns. In a WITH clause,
   // `name [(columns)] AS [[NOT] MATERIALIZED] (body), ...`, the main statement's verb is the
   // first depth-0 token after a `)` that is neither `,` nor `AS`: a CTE's name or columns
   // may be keywords SQLite lets stand for names (`WITH replace(x) AS (...)`).
-  lexer lx{sql};
+  basic_lexer<D> lx{sql};
   while (lx.current().kind == token_kind::semicolon) lx.advance();
   if (lx.is_keyword("WITH")) {
     std::size_t depth = 0;
@@ -422,14 +536,42 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
   return shape;
 }
 
+// Whether the lexical error SQLite's dialect reports at `offset` lies in PostgreSQL syntax
+// that PostgreSQL's dialect reads: a `::` cast, a dollar-quoted or E'' string, or an operator
+// SQLite lacks (@>, #>>, ^, ...). The message then points to pg::query instead of a typo.
+constexpr bool postgres_syntax_at(std::string_view sql, std::size_t offset) noexcept {
+  for (basic_lexer<dialect::postgres> lx{sql}; !lx.done(); lx.advance()) {
+    const token& t = lx.current();
+    if (t.kind == token_kind::error) return false;
+    if (offset < t.begin || offset >= t.end) continue;
+    const std::string_view text = lx.text();
+    if (t.kind == token_kind::string) {
+      return text[0] == '$' || (text.size() > 1 && text[1] == '\'') || text[0] == 'U' ||
+             text[0] == 'u';
+    }
+    if (t.kind == token_kind::op) return text.find_first_of(":@#^~") != std::string_view::npos;
+    return false;
+  }
+  return false;
+}
+
+// The PostgreSQL token at `offset`, for the message about postgres_syntax_at.
+constexpr token postgres_token_at(std::string_view sql, std::size_t offset) noexcept {
+  for (basic_lexer<dialect::postgres> lx{sql}; !lx.done(); lx.advance()) {
+    if (offset >= lx.current().begin && offset < lx.current().end) return lx.current();
+  }
+  return {token_kind::end, offset, offset};
+}
+
 // The SQLite parameter index each declared parameter binds to (0-based declared index).
 // Usually i + 1; for $1/$2-style names, the index SQLite gave the name "$N" (names are
 // numbered in order of first appearance, so "SELECT $2, $1" binds parameter 1 to index 2).
-template <std::size_t N>
+// PostgreSQL binds $N to parameter N: always i + 1 there.
+template <std::size_t N, dialect D = dialect::sqlite>
 constexpr std::array<int, N> bind_indices(std::string_view sql, bool numbered_names) {
   std::array<int, N> out{};
   for (std::size_t i = 0; i < N; ++i) out[i] = static_cast<int>(i + 1);
-  if (!numbered_names) return out;
+  if (D == dialect::postgres || !numbered_names) return out;
   for (lexer lx{sql}; !lx.done(); lx.advance()) {
     if (lx.current().kind != token_kind::placeholder) continue;
     if (!is_numbered_name(lx.text().substr(1))) continue;

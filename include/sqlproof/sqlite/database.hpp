@@ -21,6 +21,8 @@
 #include "../config.hpp"
 #include "../detail/call_checks.hpp"
 #include "../detail/connection_use.hpp"
+#include "../detail/sql_dialect.hpp"
+#include "../dialect.hpp"
 #include "../error.hpp"
 #include "../query.hpp"
 #include "detail/api.hpp"
@@ -284,10 +286,11 @@ struct sqlite_backend {
   template <class Db>
   using extension = sqlite_extension<Db>;
 
-  // Every query type runs on SQLite.
+  // Every query written in SQLite's dialect (or with an either<> text for it) runs here; a
+  // pg::query is refused with a message (detail/sql_dialect.hpp).
   template <class Q>
   static consteval bool accepts() {
-    return true;
+    return detail::check_dialect<Q, dialect::sqlite>();
   }
 
   // Opens `path` (creating it unless `o.create` is false) and applies `o`. Throws
