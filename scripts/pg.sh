@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 server for the tests: a fresh cluster in a temporary directory,
+# A throwaway PostgreSQL server for the tests (15 on Debian 12, 17 on Debian 13): a fresh cluster in a temporary directory,
 # reachable only through a Unix socket in that directory (no TCP), deleted when done.
 #
 #   bash scripts/pg.sh -- <command> [args...]
@@ -12,7 +12,8 @@
 #   sqlproof_pg_stop       stops it now and deletes its directory (safe to call twice)
 #
 # sqlproof_pg_start:
-# 1. installs postgresql-15 and libpq-dev through scripts/packages.sh when they are missing;
+# 1. installs postgresql-15 (postgresql-17 where there is no 15, as on Debian 13) and
+#    libpq-dev through scripts/packages.sh when they are missing;
 # 2. as root, runs the server as the package's `postgres` user (initdb refuses root), creating
 #    that system user with `useradd -r` if it is missing; otherwise as the current user;
 # 3. `initdb -A trust --no-sync -E UTF8 --locale=C.UTF-8 -U postgres` in a new directory under
@@ -27,7 +28,8 @@
 # The server's log is <dir>/server.log; it is printed when the start fails.
 #
 # Environment:
-#   SQLPROOF_PG_BINDIR   where initdb and pg_ctl are (default: /usr/lib/postgresql/15/bin)
+#   SQLPROOF_PG_BINDIR   where initdb and pg_ctl are (default: /usr/lib/postgresql/15/bin,
+#                        else the newest /usr/lib/postgresql/<version>/bin)
 #   TMPDIR               where the cluster's directory goes (default: /tmp); the socket path
 #                        must stay under about 100 characters
 #
@@ -35,7 +37,7 @@
 
 # shellcheck shell=bash
 
-sqlproof_pg_bindir=${SQLPROOF_PG_BINDIR:-/usr/lib/postgresql/15/bin}
+sqlproof_pg_bindir=""
 sqlproof_pg_dir=""
 sqlproof_pg_user=""
 
@@ -60,8 +62,19 @@ sqlproof_pg_start() {
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
   # shellcheck source=scripts/packages.sh
   source "$here/packages.sh"
-  sqlproof_install_packages postgresql-15 libpq-dev || return 1
+  sqlproof_install_packages 'postgresql-15|postgresql-17' libpq-dev || return 1
 
+  sqlproof_pg_bindir=${SQLPROOF_PG_BINDIR:-}
+  if [[ -z $sqlproof_pg_bindir ]]; then
+    sqlproof_pg_bindir=/usr/lib/postgresql/15/bin
+    if [[ ! -x $sqlproof_pg_bindir/pg_ctl ]]; then
+      # The newest version installed (the glob sorts 9.6 after 17; initdb 9.6 would do too).
+      local candidate
+      for candidate in /usr/lib/postgresql/*/bin; do
+        [[ -x $candidate/pg_ctl ]] && sqlproof_pg_bindir=$candidate
+      done
+    fi
+  fi
   if [[ ! -x $sqlproof_pg_bindir/initdb || ! -x $sqlproof_pg_bindir/pg_ctl ]]; then
     echo "pg: no initdb and pg_ctl in $sqlproof_pg_bindir (set SQLPROOF_PG_BINDIR)" >&2
     return 1
