@@ -9,7 +9,7 @@
 #   bash scripts/test.sh --install-only   only step 1: install what the tests need, then stop
 #
 # 1. installs the Debian packages it needs, if any are missing (on a fresh Debian 12: about
-#    150 packages, 250 MB to download, 1.2 GB installed), PostgreSQL and libpq-dev included;
+#    140 packages, 215 MB to download, 1.1 GB installed), PostgreSQL and libpq-dev included;
 # 2. checks the scripts and pages: shellcheck on every shell script, the package functions of
 #    scripts/packages.sh under `set -euo pipefail` (tests/scripts/packages_test.sh), and the
 #    links between the Markdown pages (tests/scripts/check_links.py);
@@ -183,8 +183,8 @@ build_and_test() {
 
 section "sqlproof test command"
 if [[ $install_only == 1 ]]; then
-  echo "Installs the Debian packages the tests need (on a fresh Debian 12: about 120 packages,"
-  echo "180 MB to download, 900 MB installed, a few minutes), then stops."
+  echo "Installs the Debian packages the tests need (on a fresh Debian 12: about 140 packages,"
+  echo "215 MB to download, 1.1 GB installed, a few minutes), then stops."
 elif [[ $quick == 1 ]]; then
   echo "Quick run (SQLPROOF_TEST_QUICK=1): the g++ sanitizer build and the package tests;"
   echo "about 6 minutes on 2 cores once the packages are installed, about 0.6 GB under $build_root."
@@ -193,8 +193,8 @@ else
   echo "minutes on 2 cores once the packages are installed, about 1.5 GB under $build_root."
   echo "SQLPROOF_TEST_QUICK=1 runs only the g++ sanitizer build (about 6 minutes)."
 fi
-echo "On a fresh Debian 12 the first step installs about 120 packages (180 MB to download,"
-echo "900 MB installed), which adds a few minutes."
+echo "On a fresh Debian 12 the first step installs about 140 packages (215 MB to download,"
+echo "1.1 GB installed), which adds a few minutes."
 
 step "packages"
 sqlproof_install_packages \
