@@ -9,10 +9,17 @@
 #   bash scripts/test.sh --install-only   only step 1: install what the tests need, then stop
 #
 # 1. installs the Debian packages it needs, if any are missing (on a fresh Debian 12: about
-#    120 packages, 180 MB to download, 900 MB installed);
+#    140 packages, 215 MB to download, 1.1 GB installed), PostgreSQL and libpq-dev included;
 # 2. checks the scripts and pages: shellcheck on every shell script, the package functions of
 #    scripts/packages.sh under `set -euo pipefail` (tests/scripts/packages_test.sh), and the
 #    links between the Markdown pages (tests/scripts/check_links.py);
+#    then starts a throwaway PostgreSQL server (15 on Debian 12, 17 on Debian 13) for the
+#    ctest sections: `source scripts/pg.sh; sqlproof_pg_start` (a fresh cluster under /tmp
+#    on a Unix socket, no TCP, about 1-3 s) exports SQLPROOF_PG_CONNINFO, so the tests
+#    labelled `postgres` run against it. `sqlproof_pg_stop` stops it and deletes its
+#    directory once the last ctest section is done; pg.sh's EXIT trap does the same on every
+#    other way out (a failure, Ctrl-C). A server that does not start counts as one failure,
+#    and the `postgres` tests then report themselves skipped;
 # 3. g++, Debug, AddressSanitizer + UBSan, -Werror (build/gcc-debug-asan): builds
 #    everything, compiles every public header on its own, runs ctest;
 # 4. clang++, Release, AddressSanitizer + UBSan, -Werror (build/clang-release-asan): the
@@ -176,8 +183,8 @@ build_and_test() {
 
 section "sqlproof test command"
 if [[ $install_only == 1 ]]; then
-  echo "Installs the Debian packages the tests need (on a fresh Debian 12: about 120 packages,"
-  echo "180 MB to download, 900 MB installed, a few minutes), then stops."
+  echo "Installs the Debian packages the tests need (on a fresh Debian 12: about 140 packages,"
+  echo "215 MB to download, 1.1 GB installed, a few minutes), then stops."
 elif [[ $quick == 1 ]]; then
   echo "Quick run (SQLPROOF_TEST_QUICK=1): the g++ sanitizer build and the package tests;"
   echo "about 6 minutes on 2 cores once the packages are installed, about 0.6 GB under $build_root."
@@ -186,14 +193,15 @@ else
   echo "minutes on 2 cores once the packages are installed, about 1.5 GB under $build_root."
   echo "SQLPROOF_TEST_QUICK=1 runs only the g++ sanitizer build (about 6 minutes)."
 fi
-echo "On a fresh Debian 12 the first step installs about 120 packages (180 MB to download,"
-echo "900 MB installed), which adds a few minutes."
+echo "On a fresh Debian 12 the first step installs about 140 packages (215 MB to download,"
+echo "1.1 GB installed), which adds a few minutes."
 
 step "packages"
 sqlproof_install_packages \
   build-essential g++ clang cmake make pkg-config ca-certificates python3 git shellcheck \
   libsqlite3-dev 'libboost1.81-dev|libboost1.88-dev|libboost-dev' catch2 libbenchmark-dev \
-  libsqlitecpp-dev 'libclang-rt-14-dev|libclang-rt-dev?'
+  libsqlitecpp-dev 'libclang-rt-14-dev|libclang-rt-dev?' \
+  'postgresql-15|postgresql-17' libpq-dev
 
 if [[ $install_only == 1 ]]; then
   section "summary"
@@ -211,6 +219,14 @@ mapfile -t scripts < <(shell_scripts)
 check shellcheck shellcheck --external-sources "${scripts[@]}"
 check packages bash "$root/tests/scripts/packages_test.sh"
 check links python3 "$root/tests/scripts/check_links.py" "$root"
+
+# The PostgreSQL server for the ctest sections below (the tests labelled `postgres`).
+# shellcheck source=scripts/pg.sh
+source "$root/scripts/pg.sh"
+section "postgres server"
+if ! sqlproof_pg_start; then
+  fail_step "postgres server: did not start (the postgres tests will be skipped)"
+fi
 
 # Sanitizer reports must fail the run, with a stack.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
@@ -238,6 +254,9 @@ else
   build_and_test gcc-release -DCMAKE_CXX_COMPILER=g++ -DSQLPROOF_BUILD_TESTS=OFF \
     -DSQLPROOF_SANITIZE=OFF "${release_flags[@]}"
 fi
+
+section "postgres server: stop"
+sqlproof_pg_stop
 
 step "package tests"
 package_log="$build_root/package-tests.log"

@@ -14,9 +14,16 @@ set(VCPKG_BUILD_TYPE release)
 
 get_filename_component(SOURCE_PATH "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
 
+# The feature `postgres` (which depends on the libpq port) adds sqlproof::postgres.
+vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
+    FEATURES
+        postgres SQLPROOF_WITH_POSTGRES
+)
+
 vcpkg_cmake_configure(
     SOURCE_PATH "${SOURCE_PATH}"
     OPTIONS
+        ${FEATURE_OPTIONS}
         -DSQLPROOF_BUILD_TESTS=OFF
         -DSQLPROOF_BUILD_EXAMPLES=OFF
         -DSQLPROOF_BUILD_BENCHMARKS=OFF
@@ -29,7 +36,8 @@ vcpkg_cmake_install()
 # vcpkg wants them in share/sqlproof.
 vcpkg_cmake_config_fixup(CONFIG_PATH share/cmake/sqlproof)
 
-# sqlproof.pc is installed to share/pkgconfig (no libraries, architecture-independent).
+# sqlproof.pc (and sqlproof-postgres.pc) are installed to share/pkgconfig (no libraries,
+# architecture-independent).
 vcpkg_fixup_pkgconfig()
 
 # Nothing is left in these once the files above have moved.

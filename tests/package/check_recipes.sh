@@ -7,8 +7,13 @@
 #   module they import is not needed for that);
 # - vcpkg.json and ports/sqlproof/vcpkg.json are valid JSON, named sqlproof, and carry the
 #   version of CMakeLists.txt's project() call, as does include/sqlproof/config.hpp;
-# - every SQLPROOF_* option the recipes set is an option CMakeLists.txt declares;
-# - the recipes name the package and target CMake exports (sqlproof, sqlproof::sqlproof);
+# - every SQLPROOF_* option the recipes set (vcpkg features included) is an option or cache
+#   variable CMakeLists.txt declares;
+# - the recipes name the package and targets CMake exports (sqlproof, sqlproof::sqlproof,
+#   sqlproof::core, sqlproof::postgres);
+# - the PostgreSQL backend is optional in each: the Conan option with_postgres (default False)
+#   requires libpq and sets SQLPROOF_WITH_POSTGRES; both vcpkg manifests have a feature
+#   `postgres` that depends on libpq, and the port turns it into SQLPROOF_WITH_POSTGRES;
 # - with <install-prefix> (a `cmake --install` of the project), the directory the vcpkg port
 #   hands to vcpkg_cmake_config_fixup holds sqlproofConfig.cmake, and the Conan test package
 #   (test_package/CMakeLists.txt and test_package.cpp) builds and runs against that prefix
@@ -73,6 +78,13 @@ for manifest in ("vcpkg.json", "ports/sqlproof/vcpkg.json"):
     for needed in ("sqlite3", "boost-pfr"):
         if needed not in names:
             problems.append(f"{manifest}: does not depend on {needed}")
+    if "libpq" in names:
+        problems.append(f"{manifest}: depends on libpq by default; only the feature postgres may")
+    postgres = data.get("features", {}).get("postgres")
+    feature_names = [d if isinstance(d, str) else d.get("name")
+                     for d in (postgres or {}).get("dependencies", [])]
+    if "libpq" not in feature_names:
+        problems.append(f"{manifest}: no feature `postgres` that depends on libpq")
     print(f"recipes: {manifest} is valid JSON, version {found}")
 
 config = read("include/sqlproof/config.hpp")
@@ -82,10 +94,25 @@ if header_version != version:
     problems.append(f"include/sqlproof/config.hpp: version {header_version} differs from {version}")
 
 declared = set(re.findall(r"option\((SQLPROOF_[A-Z_]+)", cmake))
+declared |= set(re.findall(r"set\((SQLPROOF_[A-Z_]+)\s[^)]*\bCACHE\b", cmake))
 conanfile = read("conanfile.py")
 portfile = read("ports/sqlproof/portfile.cmake")
 used = {("conanfile.py", o) for o in re.findall(r'variables\["(SQLPROOF_[A-Z_]+)"\]', conanfile)}
 used |= {("ports/sqlproof/portfile.cmake", o) for o in re.findall(r"-D(SQLPROOF_[A-Z_]+)=", portfile)}
+# vcpkg_check_features(... FEATURES <feature> <option> ...): each feature must be declared by
+# the port's manifest, each option by CMakeLists.txt.
+port_features = set(json.loads(read("ports/sqlproof/vcpkg.json")).get("features", {}))
+features_block = re.search(r"vcpkg_check_features\(([^)]*)\)", portfile)
+feature_pairs = re.findall(r"^\s*([a-z0-9-]+)\s+(SQLPROOF_[A-Z_]+)\s*$",
+                           features_block.group(1) if features_block else "", re.M)
+for feature, option in feature_pairs:
+    used.add(("ports/sqlproof/portfile.cmake", option))
+    if feature not in port_features:
+        problems.append(f"ports/sqlproof/portfile.cmake: feature {feature} is not in ports/sqlproof/vcpkg.json")
+if ("postgres", "SQLPROOF_WITH_POSTGRES") not in feature_pairs:
+    problems.append("ports/sqlproof/portfile.cmake: the feature postgres does not set SQLPROOF_WITH_POSTGRES")
+if "${FEATURE_OPTIONS}" not in portfile:
+    problems.append("ports/sqlproof/portfile.cmake: the feature options are not passed to vcpkg_cmake_configure")
 for recipe, option in sorted(used):
     if option not in declared:
         problems.append(f"{recipe}: sets {option}, which CMakeLists.txt does not declare")
@@ -93,7 +120,11 @@ if not used:
     problems.append("no SQLPROOF_* option found in the recipes")
 
 for needle in ('"cmake_file_name", "sqlproof"', '"cmake_target_name", "sqlproof::sqlproof"',
-               '"pkg_config_name", "sqlproof"', 'package_type = "header-library"'):
+               '"pkg_config_name", "sqlproof"', 'package_type = "header-library"',
+               '"cmake_target_name", "sqlproof::core"', '"cmake_target_name", "sqlproof::postgres"',
+               '"pkg_config_name", "sqlproof-postgres"', '"with_postgres": [True, False]',
+               '"with_postgres": False', 'self.requires("libpq/', '"libpq::libpq"',
+               'tc.variables["SQLPROOF_WITH_POSTGRES"]'):
     if needle not in conanfile:
         problems.append(f"conanfile.py: missing {needle}")
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Package tests: build and run tests/package/consumer/main.cpp the four ways a project can
-# take sqlproof in.
+# take sqlproof in, and check that a backend's consumer needs nothing of the other backend.
 #
 #   tests/package/run.sh <source-root> <work-dir>
 #
@@ -9,6 +9,14 @@
 #   fetch_content     FetchContent_Declare(sqlproof SOURCE_DIR <source-root>)
 #   pkg_config        c++ -std=c++20 main.cpp $(pkg-config --cflags --libs sqlproof)
 #   recipes           check_recipes.sh: the Conan and vcpkg recipes, without Conan or vcpkg
+#   sqlite_only       tests/package/sqlite_only: the SQLite library alone, with libpq absent:
+#                     a poisoned libpq-fe.h (tests/package/poison/libpq) first on the include
+#                     path, and no libpq on the link command; once through find_package, once
+#                     through add_subdirectory with libpq hidden from CMake
+#                     (CMAKE_DISABLE_FIND_PACKAGE_PostgreSQL)
+#
+# The install step also checks the PostgreSQL package files (sqlproofPostgresTargets.cmake,
+# sqlproof-postgres.pc) when libpq is installed here.
 #
 # Prints one `package.<name>: passed|failed` line per case (with the log of a failure) and
 # exits non-zero when any case failed. Honours CXX (compiler) and CMAKE_GENERATOR.
@@ -85,6 +93,11 @@ install_sqlproof() {
     -DSQLPROOF_INSTALL=ON
   cmake --build "$work/sqlproof-build" -j "$jobs"
   cmake --install "$work/sqlproof-build"
+  local postgres_files=()
+  if pkg-config --exists 'libpq >= 14'; then
+    postgres_files=(share/cmake/sqlproof/sqlproofPostgresTargets.cmake
+      share/pkgconfig/sqlproof-postgres.pc)
+  fi
   # What a consumer relies on must be there.
   local file
   for file in \
@@ -92,12 +105,21 @@ install_sqlproof() {
     share/cmake/sqlproof/sqlproofConfig.cmake \
     share/cmake/sqlproof/sqlproofConfigVersion.cmake \
     share/cmake/sqlproof/sqlproofTargets.cmake \
-    share/pkgconfig/sqlproof.pc; do
+    share/pkgconfig/sqlproof.pc \
+    "${postgres_files[@]}"; do
     if [[ ! -f "$prefix/$file" ]]; then
       echo "install: $prefix/$file is missing"
       return 1
     fi
   done
+  if [[ ${#postgres_files[@]} -gt 0 ]]; then
+    # sqlproof-postgres.pc must bring libpq's flags with it.
+    local libpq_cflags flags
+    libpq_cflags=$(pkg-config --cflags libpq)
+    flags=$(PKG_CONFIG_PATH="$prefix/share/pkgconfig" pkg-config --cflags --libs sqlproof-postgres)
+    echo "pkg-config --cflags --libs sqlproof-postgres: $flags"
+    [[ $flags == *-lpq* && $flags == *"$libpq_cflags"* ]]
+  fi
 }
 
 case_find_package() {
@@ -125,6 +147,57 @@ case_pkg_config() {
   check_program "$work/pkg_config/consumer"
 }
 
+# link_command <build-dir>: the link command of the target `consumer`, from the Makefile or
+# Ninja build files.
+link_command() {
+  local dir=$1
+  if [[ -f $dir/CMakeFiles/consumer.dir/link.txt ]]; then
+    cat "$dir/CMakeFiles/consumer.dir/link.txt"
+  elif [[ -f $dir/build.ninja ]]; then
+    grep -A 8 '^build consumer:' "$dir/build.ninja"
+  else
+    echo "no link command found under $dir" >&2
+    return 1
+  fi
+}
+
+# sqlite_only_consumer <name> [cmake args...]: builds and runs tests/package/sqlite_only into
+# <work>/<name>, then checks its link command: SQLite yes, libpq no.
+sqlite_only_consumer() {
+  local name=$1 dir="$work/$1" link
+  shift
+  rm -rf "$dir"
+  cmake -S "$here/sqlite_only" -B "$dir" -DCMAKE_BUILD_TYPE=Release \
+    -DSQLPROOF_POISON_DIR="$here/poison/libpq" "$@"
+  cmake --build "$dir" -j "$jobs"
+  check_program "$dir/consumer"
+  link=$(link_command "$dir")
+  echo "link command: $link"
+  if [[ $link != *sqlite3* ]]; then
+    echo "sqlite_only: the link command names no sqlite3, so the libpq check below proves nothing"
+    return 1
+  fi
+  if [[ $link == *libpq* || $link =~ (^|[[:space:]])-lpq([[:space:]]|$) ]]; then
+    echo "sqlite_only: libpq is on the link command of a SQLite-only consumer"
+    return 1
+  fi
+}
+
+case_sqlite_only() {
+  # The poison works: including libpq-fe.h with that directory first does not compile.
+  if "${CXX:-c++}" -fsyntax-only -I"$here/poison/libpq" -x c++ - <<<'#include <libpq-fe.h>' \
+    >/dev/null 2>&1; then
+    echo "sqlite_only: the poisoned libpq-fe.h compiled"
+    return 1
+  fi
+  sqlite_only_consumer sqlite_only_find_package -DCMAKE_PREFIX_PATH="$prefix"
+  sqlite_only_consumer sqlite_only_add_subdirectory -DSQLPROOF_SOURCE_DIR="$source_root" \
+    -DCMAKE_DISABLE_FIND_PACKAGE_PostgreSQL=ON
+  # The PostgreSQL-only consumer goes here once the backend's headers exist: the same checks
+  # with SQLPROOF_WITH_SQLITE=OFF, tests/package/poison/sqlite (an #error sqlite3.h) first on
+  # the include path, and no sqlite3 on its link command.
+}
+
 case_recipes() {
   # The installed prefix, when there is one, lets it check the vcpkg port's CONFIG_PATH.
   local installed=()
@@ -133,7 +206,8 @@ case_recipes() {
 }
 
 run_logged "$work/install.log" install_sqlproof
-if [[ $status -eq 0 ]]; then
+install_status=$status
+if [[ $install_status -eq 0 ]]; then
   run_case find_package case_find_package
   run_case pkg_config case_pkg_config
 else
@@ -146,6 +220,12 @@ fi
 run_case add_subdirectory case_add_subdirectory
 run_case fetch_content case_fetch_content
 run_case recipes case_recipes
+if [[ $install_status -eq 0 ]]; then
+  run_case sqlite_only case_sqlite_only
+else
+  echo "package.sqlite_only: failed (the install above failed)"
+  failures=$((failures + 1))
+fi
 
 if [[ $failures -ne 0 ]]; then
   echo "package tests: $failures failed"
