@@ -1,0 +1,19 @@
+#pragma once
+/// @file
+/// sqlproof on PostgreSQL: `sqlproof::pg::database` and everything it needs, the query types
+/// shared with SQLite (query.hpp, table.hpp, schema.hpp) included. Link `sqlproof::postgres`
+/// (libpq); nothing of SQLite is needed.
+///
+/// @code
+/// #include <sqlproof/postgres.hpp>
+/// sqlproof::pg::database db{"host=/run/postgresql dbname=app"};
+/// @endcode
+
+#include "dialect.hpp"
+#include "error.hpp"
+#include "query.hpp"
+#include "schema.hpp"
+#include "table.hpp"
+#include "value.hpp"
+#include "postgres/database.hpp"
+#include "postgres/types.hpp"

@@ -1,0 +1,185 @@
+// pg::database against a real server: the quickstart's query types, rows and a user
+// value_traits type give the same results on SQLite and PostgreSQL; one, all, iter and exec
+// with every placeholder style; transactions; and the statement cache.
+
+#include <sqlproof/postgres.hpp>
+#include <sqlproof/sqlproof.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "catch.hpp"
+#include "support/pg_test_server.hpp"
+
+namespace sp = sqlproof;
+
+namespace {
+
+struct User {
+  std::int64_t id;
+  std::string name;
+  std::optional<std::string> email;
+  int age;
+  friend bool operator==(const User&, const User&) = default;
+};
+
+struct money {
+  std::int64_t cents;
+  friend bool operator==(const money&, const money&) = default;
+};
+
+}  // namespace
+
+template <>
+struct sp::table_traits<User> {
+  static constexpr sp::fixed_string name = "users";
+  static constexpr auto columns = sp::column_names("id", "name", "email", "age");
+  static constexpr std::string_view primary_key = "id";
+};
+
+template <>
+struct sp::value_traits<money> {
+  using storage_type = std::int64_t;
+  static std::int64_t to_storage(const money& m) { return m.cents; }
+  static money from_storage(std::int64_t c) { return money{c}; }
+};
+
+namespace {
+
+// The quickstart's queries, unchanged: portable SQL in SQLite's dialect.
+using find_user = sp::query<"SELECT id, name, email, age FROM users WHERE id = ?", User(std::int64_t)>;
+using add_user = sp::query<"INSERT INTO users (name, email, age) VALUES (?, ?, ?)",
+                           void(std::string_view, std::optional<std::string_view>, int)>;
+using older_than = sp::query<"SELECT * FROM users WHERE age > :age ORDER BY age", User(int)>;
+using count_users = sp::query<"SELECT count(*) FROM users", std::int64_t()>;
+using id_of = sp::query<"SELECT id FROM users WHERE name = @name", std::int64_t(std::string)>;
+
+// The same statement in each placeholder style.
+using by_range_question = sp::query<"SELECT name FROM users WHERE age >= ? AND age < ? ORDER BY age",
+                                    std::string(int, int)>;
+using by_range_numbered = sp::query<"SELECT name FROM users WHERE age >= ?1 AND age < ?2 ORDER BY age",
+                                    std::string(int, int)>;
+using by_range_colon = sp::query<"SELECT name FROM users WHERE age >= :lo AND age < :hi ORDER BY age",
+                                 std::string(int, int)>;
+using by_range_at = sp::query<"SELECT name FROM users WHERE age >= @lo AND age < @hi ORDER BY age",
+                              std::string(int, int)>;
+using by_range_dollar_name = sp::query<"SELECT name FROM users WHERE age >= $lo AND age < $hi ORDER BY age",
+                                       std::string(int, int)>;
+using by_range_dollar_number = sp::query<"SELECT name FROM users WHERE age >= $1 AND age < $2 ORDER BY age",
+                                         std::string(int, int)>;
+
+using add_payment = sp::query<"INSERT INTO payments (user_id, amount) VALUES (?, ?)",
+                              void(std::int64_t, money)>;
+using total_paid = sp::query<"SELECT max(amount) FROM payments WHERE user_id = ?",
+                             std::optional<std::int64_t>(std::int64_t)>;
+using payments_of = sp::query<"SELECT amount FROM payments WHERE user_id = ? ORDER BY amount",
+                              money(std::int64_t)>;
+using set_age = sp::query<"UPDATE users SET age = age + ? WHERE age >= ?", void(int, int)>;
+
+constexpr std::string_view sqlite_schema =
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT UNIQUE, "
+    "                    age INTEGER NOT NULL);"
+    "CREATE TABLE payments (user_id INTEGER NOT NULL, amount INTEGER NOT NULL);";
+constexpr std::string_view postgres_schema =
+    "CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, "
+    "                    email text UNIQUE, age integer NOT NULL);"
+    "CREATE TABLE payments (user_id bigint NOT NULL, amount bigint NOT NULL);";
+
+// What the quickstart does, on any backend; returns what it read.
+struct observed {
+  std::vector<std::int64_t> changes;
+  std::optional<User> ann;
+  std::vector<User> over_30;
+  std::int64_t count = 0;
+  std::vector<std::vector<std::string>> ranges;
+  std::vector<User> streamed;
+  std::optional<std::int64_t> total;
+  std::vector<money> payments;
+  std::optional<User> missing;
+  friend bool operator==(const observed&, const observed&) = default;
+};
+
+template <class Db>
+observed run_quickstart(Db& db) {
+  observed o;
+  o.changes.push_back(db.template exec<add_user>("Ann", std::nullopt, 31).changes);
+  o.changes.push_back(db.template exec<add_user>("Cy", "cy@example.org", 27).changes);
+  const std::int64_t ann_id = db.template one<id_of>(std::string("Ann")).value();
+  o.ann = db.template one<find_user>(ann_id);
+  o.over_30 = db.template all<older_than>(30);
+  o.count = db.template one<count_users>().value_or(-1);
+  db.transaction([&] {
+    db.template exec<add_user>("Bo", "bo@example.org", 40);
+    try {
+      db.transaction([&] {
+        db.template exec<add_user>("Di", "di@example.org", 52);
+        throw std::runtime_error("changed my mind");
+      });
+    } catch (const std::runtime_error&) {
+    }
+  });
+  o.ranges.push_back(db.template all<by_range_question>(27, 41));
+  o.ranges.push_back(db.template all<by_range_numbered>(27, 41));
+  o.ranges.push_back(db.template all<by_range_colon>(27, 41));
+  o.ranges.push_back(db.template all<by_range_at>(27, 41));
+  o.ranges.push_back(db.template all<by_range_dollar_name>(27, 41));
+  o.ranges.push_back(db.template all<by_range_dollar_number>(27, 41));
+  for (const User& u : db.template iter<older_than>(0)) o.streamed.push_back(u);
+  db.template exec<add_payment>(ann_id, money{250});
+  db.template exec<add_payment>(ann_id, money{-75});
+  o.total = db.template one<total_paid>(ann_id).value();
+  o.payments = db.template all<payments_of>(ann_id);
+  o.changes.push_back(db.template exec<set_age>(1, 30).changes);
+  o.missing = db.template one<find_user>(std::int64_t{999});
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("pg::database: the quickstart's queries give the same results on SQLite and PostgreSQL") {
+  sqlproof_test::pg_test_schema schema;
+  sp::pg::database pg{schema.conninfo()};
+  pg.exec_script(postgres_schema);
+  sp::database lite{":memory:", sp::options::in_memory()};
+  lite.exec_script(sqlite_schema);
+
+  const observed on_pg = run_quickstart(pg);
+  const observed on_sqlite = run_quickstart(lite);
+
+  CHECK(on_pg == on_sqlite);
+  // And what both saw is what the quickstart expects.
+  REQUIRE(on_pg.ann.has_value());
+  CHECK(on_pg.ann->name == "Ann");
+  CHECK(!on_pg.ann->email.has_value());
+  CHECK(on_pg.ann->age == 31);
+  CHECK(on_pg.over_30.size() == 1);
+  CHECK(on_pg.count == 2);
+  for (const auto& names : on_pg.ranges) {
+    CHECK(names == std::vector<std::string>{"Cy", "Ann", "Bo"});
+  }
+  REQUIRE(on_pg.streamed.size() == 3);
+  CHECK(on_pg.streamed[0].name == "Cy");
+  CHECK(on_pg.streamed[2].name == "Bo");
+  CHECK(on_pg.total == std::optional<std::int64_t>(250));
+  CHECK(on_pg.payments == std::vector<money>{money{-75}, money{250}});
+  CHECK(on_pg.changes == std::vector<std::int64_t>{1, 1, 2});
+  CHECK(!on_pg.missing.has_value());
+  CHECK(!pg.in_transaction());
+}
+
+TEST_CASE("pg::database: the statement cache prepares each typed query once per connection") {
+  sqlproof_test::pg_test_schema schema;
+  sp::pg::database db{schema.conninfo()};
+  db.exec_script(postgres_schema);
+  for (int i = 0; i < 5; ++i) db.exec<add_user>("U" + std::to_string(i), std::nullopt, 20 + i);
+  const auto s = db.cache().stats();
+  CHECK(s.misses == 1);
+  CHECK(s.hits == 4);
+  CHECK(s.prepares == 1);
+  CHECK(s.typed == 1);
+  CHECK(s.in_use == 0);
+}
