@@ -14,6 +14,11 @@
 #                     path, and no libpq on the link command; once through find_package, once
 #                     through add_subdirectory with libpq hidden from CMake
 #                     (CMAKE_DISABLE_FIND_PACKAGE_PostgreSQL)
+#   postgres_only     tests/package/postgres_only: the PostgreSQL library alone, with SQLite
+#                     absent: a poisoned sqlite3.h (tests/package/poison/sqlite) first on the
+#                     include path, and no sqlite3 on the link command; once through
+#                     find_package(... COMPONENTS postgres), once through add_subdirectory
+#                     with SQLPROOF_WITH_SQLITE=OFF. Left out when libpq is not installed.
 #
 # The install step also checks the PostgreSQL package files (sqlproofPostgresTargets.cmake,
 # sqlproof-postgres.pc) when libpq is installed here.
@@ -193,9 +198,40 @@ case_sqlite_only() {
   sqlite_only_consumer sqlite_only_find_package -DCMAKE_PREFIX_PATH="$prefix"
   sqlite_only_consumer sqlite_only_add_subdirectory -DSQLPROOF_SOURCE_DIR="$source_root" \
     -DCMAKE_DISABLE_FIND_PACKAGE_PostgreSQL=ON
-  # The PostgreSQL-only consumer goes here once the backend's headers exist: the same checks
-  # with SQLPROOF_WITH_SQLITE=OFF, tests/package/poison/sqlite (an #error sqlite3.h) first on
-  # the include path, and no sqlite3 on its link command.
+}
+
+# postgres_only_consumer <name> [cmake args...]: builds and runs tests/package/postgres_only
+# into <work>/<name>, then checks its link command: libpq yes, SQLite no.
+postgres_only_consumer() {
+  local name=$1 dir="$work/$1" link
+  shift
+  rm -rf "$dir"
+  cmake -S "$here/postgres_only" -B "$dir" -DCMAKE_BUILD_TYPE=Release \
+    -DSQLPROOF_POISON_DIR="$here/poison/sqlite" "$@"
+  cmake --build "$dir" -j "$jobs"
+  check_program "$dir/consumer"
+  link=$(link_command "$dir")
+  echo "link command: $link"
+  if [[ $link != *libpq* && ! $link =~ (^|[[:space:]])-lpq([[:space:]]|$) ]]; then
+    echo "postgres_only: the link command names no libpq, so the sqlite3 check below proves nothing"
+    return 1
+  fi
+  if [[ $link == *sqlite3* ]]; then
+    echo "postgres_only: sqlite3 is on the link command of a PostgreSQL-only consumer"
+    return 1
+  fi
+}
+
+case_postgres_only() {
+  if "${CXX:-c++}" -fsyntax-only -I"$here/poison/sqlite" -x c++ - <<<'#include <sqlite3.h>' \
+    >/dev/null 2>&1; then
+    echo "postgres_only: the poisoned sqlite3.h compiled"
+    return 1
+  fi
+  postgres_only_consumer postgres_only_find_package -DCMAKE_PREFIX_PATH="$prefix"
+  postgres_only_consumer postgres_only_add_subdirectory -DSQLPROOF_SOURCE_DIR="$source_root" \
+    -DSQLPROOF_WITH_SQLITE=OFF -DSQLPROOF_WITH_POSTGRES=ON -DSQLPROOF_BUILD_TESTS=OFF \
+    -DSQLPROOF_BUILD_EXAMPLES=OFF
 }
 
 case_recipes() {
@@ -224,6 +260,14 @@ if [[ $install_status -eq 0 ]]; then
   run_case sqlite_only case_sqlite_only
 else
   echo "package.sqlite_only: failed (the install above failed)"
+  failures=$((failures + 1))
+fi
+if [[ ! -f $prefix/share/cmake/sqlproof/sqlproofPostgresTargets.cmake && $install_status -eq 0 ]]; then
+  echo "package.postgres_only: skipped (libpq is not installed here, so sqlproof::postgres was not)"
+elif [[ $install_status -eq 0 ]]; then
+  run_case postgres_only case_postgres_only
+else
+  echo "package.postgres_only: failed (the install above failed)"
   failures=$((failures + 1))
 fi
 

@@ -183,3 +183,52 @@ TEST_CASE("pg::database: the statement cache prepares each typed query once per 
   CHECK(s.typed == 1);
   CHECK(s.in_use == 0);
 }
+
+namespace {
+
+struct contact {
+  std::int64_t id;
+  std::string email;  // the column allows NULL: this field should be std::optional
+};
+
+using contact_of = sp::query<"SELECT id, email FROM users WHERE id = ?", contact(std::int64_t)>;
+using email_of = sp::query<"SELECT email FROM users WHERE id = ?", std::string(std::int64_t)>;
+using coalesced_email = sp::query<"SELECT coalesce(email, '') FROM users WHERE id = ?",
+                                  std::string(std::int64_t)>;
+
+}  // namespace
+
+TEST_CASE("pg::database: a nullable table column read into a non-optional field is refused at prepare") {
+  sqlproof_test::pg_test_schema schema;
+  sp::pg::database db{schema.conninfo()};
+  db.exec_script(postgres_schema);
+  db.exec<add_user>("Ann", "ann@example.org", 31);
+  const std::int64_t id = db.one<id_of>(std::string("Ann")).value();
+
+  try {
+    static_cast<void>(db.one<contact_of>(id));  // Ann has an email: the data would have been fine
+    FAIL("a nullable column read into std::string was accepted");
+  } catch (const sp::schema_error& e) {
+    const std::string what = e.what();
+    CHECK(what.find("result column 1 ('email')") != std::string::npos);
+    CHECK(what.find("users, which allows NULL") != std::string::npos);
+    CHECK(what.find("std::optional<std::string>") != std::string::npos);
+  }
+  CHECK_THROWS_AS(db.one<email_of>(id), sp::schema_error);  // a scalar row too
+  // An expression is not a table column: nothing to check, and coalesce never gives NULL.
+  CHECK(db.one<coalesced_email>(id) == std::optional<std::string>("ann@example.org"));
+  CHECK(db.cache().stats().in_use == 0);
+}
+
+TEST_CASE("pg::database: without the NULL check, a NULL shows as a type_error on its row") {
+  sqlproof_test::pg_test_schema schema;
+  sp::pg::options o;
+  o.check_nullability = false;
+  sp::pg::database db{schema.conninfo(), o};
+  db.exec_script(postgres_schema);
+  db.exec<add_user>("Ann", "ann@example.org", 31);
+  db.exec<add_user>("Bo", std::nullopt, 40);
+  CHECK(db.one<email_of>(db.one<id_of>(std::string("Ann")).value()) ==
+        std::optional<std::string>("ann@example.org"));
+  CHECK_THROWS_AS(db.one<email_of>(db.one<id_of>(std::string("Bo")).value()), sp::type_error);
+}

@@ -39,6 +39,7 @@
 #include "detail/codec.hpp"
 #include "detail/connection.hpp"
 #include "detail/errors.hpp"
+#include "detail/nullability.hpp"
 #include "types.hpp"
 
 namespace sqlproof::pg {
@@ -57,6 +58,11 @@ struct options {
   /// `statement_timeout` for the session (a statement running longer fails with
   /// `busy_error`, SQLSTATE 57014). Zero leaves the server's setting.
   std::chrono::milliseconds statement_timeout{0};
+  /// When a typed query is prepared, check that every result column taken from a table
+  /// column that allows NULL is read into a `std::optional` field (one catalog query per
+  /// prepared statement, only when such a column exists). A mistake is a `schema_error` at
+  /// the first use, not a `type_error` at the first NULL row.
+  bool check_nullability = true;
 };
 
 /// Transaction isolation levels (https://www.postgresql.org/docs/current/transaction-iso.html).
@@ -77,10 +83,32 @@ struct tx_options {
                             ///< snapshot that cannot fail, then runs without overhead.
 };
 
-/// What `exec` reports on PostgreSQL. There is no `last_insert_rowid`: add `RETURNING id` to
-/// the INSERT and read it with `one`.
+namespace detail {
+
+template <class T>
+inline constexpr bool always_false = false;
+
+// Stands where SQLite's exec_result has last_insert_rowid, so that code ported from SQLite
+// gets a message saying what to do instead of "has no member named ...".
+struct no_last_insert_rowid {
+  template <class T>
+  operator T() const {  // NOLINT: implicit, so that any use of the member reports
+    static_assert(always_false<T>,
+                  "sqlproof: PostgreSQL has no last_insert_rowid; add RETURNING id to the INSERT "
+                  "and read it with one() (query<\"INSERT ... RETURNING id\", "
+                  "std::int64_t(...)>)");
+    return T{};
+  }
+};
+
+}  // namespace detail
+
+/// What `exec` reports on PostgreSQL. There is no `last_insert_rowid` (reading it is a
+/// compile-time error that says so): add `RETURNING id` to the INSERT and read it with `one`.
 struct exec_result {
   std::int64_t changes = 0;  ///< Rows inserted, updated or deleted (`PQcmdTuples`).
+  /// Not on PostgreSQL: see above.
+  [[no_unique_address]] detail::no_last_insert_rowid last_insert_rowid{};
 };
 
 template <class Row>
@@ -155,7 +183,7 @@ void check_mapped_names(const pg_result* r, const statement_context& ctx) {
 // What the prepare-time check compares: the parameter count (a description only) and the
 // result columns: their count, mapped names and types against the row type's fields.
 template <class Q>
-void check_result(const pg_result* r, bool described) {
+void check_result(connection_state& c, const pg_result* r, bool described) {
   using row = typename Q::row_type;
   const statement_context& ctx = context_of<Q>;
   if (described) {
@@ -179,6 +207,7 @@ void check_result(const pg_result* r, bool described) {
           return column_description{PQftype(r, i), name != nullptr ? name : ""};
         },
         ctx.sql, ctx.name);
+    if (c.check_nullability) check_nullability<row>(c.conn, r, ctx);
   }
 }
 
@@ -223,7 +252,7 @@ SQLPROOF_NOINLINE prepared* prepare_typed(connection_state& c) {
       throw_result_error(c.conn, described.get(), "cannot describe statement", sql_of<Q>,
                          query_display_name<Q>);
     }
-    check_result<Q>(described.get(), true);
+    check_result<Q>(c, described.get(), true);
     p->checked = true;
   } catch (...) {
     statement_policy::finalize(p);  // DEALLOCATEs it if it was prepared
@@ -280,7 +309,7 @@ SQLPROOF_NOINLINE result recover(connection_state& c, prepared& p, result failed
       throw_result_error(c.conn, described.get(), "cannot describe statement", sql_of<Q>,
                          query_display_name<Q>);
     }
-    check_result<Q>(described.get(), true);
+    check_result<Q>(c, described.get(), true);
     result again(run(c, p, sql_of<Q>.data(), parameter_oids<typename Q::parameter_types>::value.data()));
     if (again.ok()) return again;
     failed = std::move(again);
@@ -293,7 +322,7 @@ SQLPROOF_ALWAYS_INLINE result execute(connection_state& c, prepared& p) {
   result r(run(c, p, sql_of<Q>.data(), parameter_oids<typename Q::parameter_types>::value.data()));
   if (!r.ok()) [[unlikely]] return recover<Q>(c, p, std::move(r));
   if (!p.checked) [[unlikely]] {  // unnamed mode: the first result on this connection
-    check_result<Q>(r.get(), false);
+    check_result<Q>(c, r.get(), false);
     p.checked = true;
   }
   return r;
@@ -346,7 +375,7 @@ struct query_runner<Q, std::tuple<Params...>> {
     lease l = checkout(c);
     encode<Q>(c.params, params...);
     const result r = execute<Q>(c, *l.get());
-    return {changes(r.get())};
+    return {changes(r.get()), {}};
   }
 
   static std::optional<row> one(connection_state& c, const Params&... params) {
@@ -594,6 +623,7 @@ struct postgres_backend {
     try {
       c->conninfo = std::move(conninfo);
       c->mode = o.statements;
+      c->check_nullability = o.check_nullability;
       c->conn = PQconnectdb(c->conninfo.c_str());
       if (c->conn == nullptr || PQstatus(c->conn) != CONNECTION_OK) {
         const std::string message(c->conn != nullptr ? detail::connection_message(c->conn)
@@ -825,7 +855,7 @@ class statement {
   exec_result exec(const Args&... args) {
     const detail::connection_use use(conn_->cache);
     const detail::result r = run(args...);
-    return {detail::changes(r.get())};
+    return {detail::changes(r.get()), {}};
   }
 
   /// Runs the statement and reads its first row, or `std::nullopt` when there is none.

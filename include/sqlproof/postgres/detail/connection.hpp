@@ -77,6 +77,7 @@ struct connection_state {
   bool transaction_rolled_back = false;
   std::string conninfo;
   statement_mode mode = statement_mode::named;
+  bool check_nullability = true;  // options::check_nullability
   // Names of statements to DEALLOCATE, sent before the next statement.
   std::vector<std::string> to_deallocate;
   std::uint64_t next_name = 0;
