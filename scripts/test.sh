@@ -249,8 +249,9 @@ release_flags=(-DCMAKE_BUILD_TYPE=Release -DSQLPROOF_WERROR=ON
 if [[ $quick == 1 ]]; then
   section "clang-release-asan, gcc-release: skipped (SQLPROOF_TEST_QUICK=1)"
 else
+  # The compile-fail corrections compile the same with either compiler: g++ checks them.
   build_and_test clang-release-asan -DCMAKE_CXX_COMPILER=clang++ -DSQLPROOF_BUILD_TESTS=ON \
-    -DSQLPROOF_SANITIZE=ON "${release_flags[@]}"
+    -DSQLPROOF_SANITIZE=ON -DSQLPROOF_COMPILE_FAIL_CHECK_FIXED=OFF "${release_flags[@]}"
   build_and_test gcc-release -DCMAKE_CXX_COMPILER=g++ -DSQLPROOF_BUILD_TESTS=OFF \
     -DSQLPROOF_SANITIZE=OFF "${release_flags[@]}"
 fi

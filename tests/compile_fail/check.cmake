@@ -159,8 +159,10 @@ endif()
 
 # --- the corrected case compiles -----------------------------------------------------------
 
+# CHECK_FIXED=OFF skips it (scripts/test.sh checks the corrections with one compiler only:
+# whether a correction compiles does not depend on which compiler reports the mistake).
 string(FIND "${content_all}" "SQLPROOF_COMPILE_FAIL_FIXED" has_fixed)
-if(NOT has_fixed EQUAL -1)
+if(NOT has_fixed EQUAL -1 AND NOT (DEFINED CHECK_FIXED AND NOT CHECK_FIXED))
   execute_process(
     COMMAND "${CMAKE_COMMAND}" -E env LC_ALL=C LANG=C
       "${CXX}" -std=c++20 -fsyntax-only -fdiagnostics-color=never
