@@ -232,3 +232,28 @@ TEST_CASE("pg::database: without the NULL check, a NULL shows as a type_error on
         std::optional<std::string>("ann@example.org"));
   CHECK_THROWS_AS(db.one<email_of>(db.one<id_of>(std::string("Bo")).value()), sp::type_error);
 }
+
+TEST_CASE("pg::database: unnamed statements leave nothing on the server and are still checked") {
+  sqlproof_test::pg_test_schema schema;
+  sp::pg::options o;
+  o.statements = sp::pg::statement_mode::unnamed;
+  sp::pg::database db{schema.conninfo(), o};
+  db.exec_script(postgres_schema);
+  db.exec<add_user>("Ann", std::nullopt, 31);
+  db.exec<add_user>("Cy", "cy@example.org", 27);
+  std::vector<std::string> names;
+  for (const User& u : db.iter<older_than>(0)) names.push_back(u.name);
+  CHECK(names == std::vector<std::string>{"Cy", "Ann"});
+  CHECK(db.one<count_users>() == std::int64_t{2});
+  using prepared_count = sp::query<"SELECT count(*) FROM pg_prepared_statements", std::int64_t()>;
+  CHECK(db.one<prepared_count>() == std::int64_t{0});
+  // A row type that does not fit is refused on the first run, as a named statement would be.
+  using wrong_type = sp::query<"SELECT name FROM users ORDER BY age", std::int64_t()>;
+  CHECK_THROWS_AS(db.all<wrong_type>(), sp::schema_error);
+  CHECK_THROWS_AS(
+      [&] {
+        for (const std::int64_t v : db.iter<wrong_type>()) static_cast<void>(v);
+      }(),
+      sp::schema_error);
+  CHECK(db.one<count_users>() == std::int64_t{2});  // the connection is usable afterwards
+}

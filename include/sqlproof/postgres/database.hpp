@@ -15,6 +15,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -183,7 +184,7 @@ void check_mapped_names(const pg_result* r, const statement_context& ctx) {
 // What the prepare-time check compares: the parameter count (a description only) and the
 // result columns: their count, mapped names and types against the row type's fields.
 template <class Q>
-void check_result(connection_state& c, const pg_result* r, bool described) {
+void check_result(connection_state& c, const pg_result* r, bool described, bool catalog = true) {
   using row = typename Q::row_type;
   const statement_context& ctx = context_of<Q>;
   if (described) {
@@ -207,7 +208,7 @@ void check_result(connection_state& c, const pg_result* r, bool described) {
           return column_description{PQftype(r, i), name != nullptr ? name : ""};
         },
         ctx.sql, ctx.name);
-    if (c.check_nullability) check_nullability<row>(c.conn, r, ctx);
+    if (c.check_nullability && catalog) check_nullability<row>(c.conn, r, ctx);
   }
 }
 
@@ -462,13 +463,19 @@ class row_range {
         buffered_(std::move(o.buffered_)),
         next_(o.next_),
         current_(std::move(o.current_)),
-        started_(o.started_) {
+        started_(o.started_),
+        check_(o.check_) {
     if (conn_ != nullptr && conn_->streaming.range == &o) conn_->streaming.range = this;
   }
   row_range& operator=(row_range&&) = delete;
   row_range(const row_range&) = delete;
   row_range& operator=(const row_range&) = delete;
   ~row_range() { discard(); }
+
+  // Unnamed mode: `check` runs on the first result (the described columns), once.
+  void check_first_result(void (*check)(detail::connection_state&, const detail::pg_result*)) noexcept {
+    check_ = check;
+  }
 
   /// Reads the first row. Call once.
   iterator begin() {
@@ -497,6 +504,16 @@ class row_range {
     }
     const detail::connection_use use(conn_->cache);
     detail::result r(PQgetResult(conn_->conn));
+    if (check_ != nullptr && r.ok()) {
+      try {
+        std::exchange(check_, nullptr)(*conn_, r.get());
+      } catch (...) {
+        discard();
+        lease_.release();
+        throw;
+      }
+      lease_.get()->checked = true;
+    }
     if (r.status() == PGRES_SINGLE_TUPLE) {
       current_.emplace(detail::result_row_reader<Row>{r.get(), 0, ctx_});
       return;
@@ -525,14 +542,24 @@ class row_range {
     range.conn_->streaming = {};
     std::vector<Row> rows;
     detail::result failed;
+    std::exception_ptr check_failed;
     while (detail::result r{PQgetResult(c)}) {
-      if (r.status() == PGRES_SINGLE_TUPLE && !failed) {
+      if (range.check_ != nullptr && r.ok()) {
+        try {
+          std::exchange(range.check_, nullptr)(*range.conn_, r.get());
+          range.lease_.get()->checked = true;
+        } catch (...) {
+          check_failed = std::current_exception();
+        }
+      }
+      if (r.status() == PGRES_SINGLE_TUPLE && !failed && !check_failed) {
         rows.emplace_back(detail::result_row_reader<Row>{r.get(), 0, range.ctx_});
       } else if (!r.ok() && !failed) {
         failed = std::move(r);
       }
     }
     range.lease_.release();
+    if (check_failed) std::rethrow_exception(check_failed);
     if (failed) {
       detail::throw_result_error(c, failed.get(), "statement failed", range.ctx_->sql,
                                  range.ctx_->name);
@@ -562,6 +589,7 @@ class row_range {
   std::size_t next_ = 0;
   std::optional<Row> current_;
   bool started_ = false;
+  void (*check_)(detail::connection_state&, const detail::pg_result*) = nullptr;
 };
 
 template <class Q, class... Params>
@@ -582,11 +610,15 @@ row_range<typename Q::row_type> detail::query_runner<Q, std::tuple<Params...>>::
   if (sent == 0 || PQsetSingleRowMode(c.conn) == 0) {
     throw_result_error(c.conn, nullptr, "cannot send statement", sql_of<Q>, query_display_name<Q>);
   }
+  row_range<row> range(std::move(l), &c, &pg_context<Q>);
   if (!p.checked) {
-    // Unnamed mode: the first row result carries the column description.
-    p.checked = true;
+    // Unnamed mode: the first result carries the column description; it is checked when the
+    // range reads it (not the NULL check: no catalog query can run while rows stream).
+    range.check_first_result(+[](connection_state& conn, const pg_result* r) {
+      check_result<Q>(conn, r, false, false);
+    });
   }
-  return row_range<row>(std::move(l), &c, &pg_context<Q>);
+  return range;
 }
 
 template <class Db>
