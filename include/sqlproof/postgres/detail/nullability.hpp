@@ -17,6 +17,7 @@
 #include "../../error.hpp"
 #include "api.hpp"
 #include "codec.hpp"
+#include "errors.hpp"
 
 namespace sqlproof::pg::detail {
 
