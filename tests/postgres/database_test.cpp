@@ -38,7 +38,6 @@ template <>
 struct sp::table_traits<User> {
   static constexpr sp::fixed_string name = "users";
   static constexpr auto columns = sp::column_names("id", "name", "email", "age");
-  static constexpr std::string_view primary_key = "id";
 };
 
 template <>
@@ -256,4 +255,70 @@ TEST_CASE("pg::database: unnamed statements leave nothing on the server and are 
       }(),
       sp::schema_error);
   CHECK(db.one<count_users>() == std::int64_t{2});  // the connection is usable afterwards
+}
+
+namespace {
+
+// One statement per placeholder style, for exec, one, all and iter; each binds its two
+// parameters in a different order of appearance to show the numbering.
+template <sp::fixed_string Update, sp::fixed_string Select>
+struct styled {
+  using bump = sp::query<Update, void(int, std::string_view)>;
+  using ages = sp::query<Select, int(std::string_view, int)>;
+};
+
+using styles = std::tuple<
+    styled<"UPDATE users SET age = age + ? WHERE name = ?",
+           "SELECT age FROM users WHERE name <> ? AND age > ? ORDER BY age">,
+    styled<"UPDATE users SET age = age + ?1 WHERE name = ?2",
+           "SELECT age FROM users WHERE name <> ?1 AND age > ?2 ORDER BY age">,
+    styled<"UPDATE users SET age = age + :n WHERE name = :who",
+           "SELECT age FROM users WHERE name <> :who AND age > :n ORDER BY age">,
+    styled<"UPDATE users SET age = age + @n WHERE name = @who",
+           "SELECT age FROM users WHERE name <> @who AND age > @n ORDER BY age">,
+    styled<"UPDATE users SET age = age + $n WHERE name = $who",
+           "SELECT age FROM users WHERE name <> $who AND age > $n ORDER BY age">,
+    styled<"UPDATE users SET age = age + $1 WHERE name = $2",
+           "SELECT age FROM users WHERE name <> $1 AND age > $2 ORDER BY age">>;
+
+template <class Style, class Db>
+std::vector<int> exercise(Db& db) {
+  std::vector<int> seen;
+  seen.push_back(static_cast<int>(db.template exec<typename Style::bump>(1, "Ann").changes));
+  seen.push_back(db.template one<typename Style::ages>("Ann", 0).value_or(-1));
+  for (const int a : db.template all<typename Style::ages>("Cy", 0)) seen.push_back(a);
+  for (const int a : db.template iter<typename Style::ages>("Bo", 20)) seen.push_back(a);
+  return seen;
+}
+
+template <class Db>
+std::vector<std::vector<int>> exercise_all(Db& db) {
+  std::vector<std::vector<int>> out;
+  std::apply([&](auto... style) { (out.push_back(exercise<decltype(style)>(db)), ...); }, styles{});
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("pg::database: every placeholder style, through exec, one, all and iter, as on SQLite") {
+  sqlproof_test::pg_test_schema schema;
+  sp::pg::database pg{schema.conninfo()};
+  pg.exec_script(postgres_schema);
+  sp::database lite{":memory:", sp::options::in_memory()};
+  lite.exec_script(sqlite_schema);
+  pg.exec<add_user>("Ann", std::nullopt, 30);
+  pg.exec<add_user>("Bo", std::nullopt, 40);
+  pg.exec<add_user>("Cy", std::nullopt, 20);
+  lite.exec<add_user>("Ann", std::nullopt, 30);
+  lite.exec<add_user>("Bo", std::nullopt, 40);
+  lite.exec<add_user>("Cy", std::nullopt, 20);
+
+  const auto on_pg = exercise_all(pg);
+  const auto on_sqlite = exercise_all(lite);
+  CHECK(on_pg == on_sqlite);
+  REQUIRE(on_pg.size() == 6);
+  // The first style: Ann 30 -> 31; one() skips Ann: Cy 20 first; all() skips Cy: 31, 40;
+  // iter() skips Bo, ages above 20: 31.
+  CHECK(on_pg[0] == std::vector<int>{1, 20, 31, 40, 31});
+  CHECK(on_pg[5] == std::vector<int>{1, 20, 36, 40, 36});
 }
