@@ -227,16 +227,43 @@ concept json_element = (std::is_arithmetic_v<T> && !std::same_as<T, char> && !ch
 }  // namespace detail
 
 
-/// A list binds as a JSON array (TEXT), to be expanded in SQL with `json_each`:
-/// `WHERE id IN (SELECT value FROM json_each(?))`. Numbers, `bool` and strings are allowed.
-/// An element matches the rows it would match bound on its own (a `float` is written as the
-/// double it binds as); an element that cannot (NaN, infinity, an unsigned value above
-/// INT64_MAX, a string holding a NUL character) is a `type_error` at bind time.
+/// A list of numbers, `bool` or strings.
+///
+/// On SQLite it binds as a JSON array (TEXT), to be expanded in SQL with `json_each`:
+/// `WHERE id IN (SELECT value FROM json_each(?))`. An element matches the rows it would match
+/// bound on its own (a `float` is written as the double it binds as); an element that cannot
+/// (NaN, infinity, an unsigned value above INT64_MAX, a string holding a NUL character) is a
+/// `type_error` at bind time. SQLite has no list values to read: a row field of this type is
+/// refused at compile time there.
+///
+/// On PostgreSQL it is an array both ways (`WHERE id = ANY($1)`, an `int8[]` column).
 template <detail::json_element T>
 struct value_traits<std::vector<T>> {
   static constexpr value_family family = value_family::json_list;
-  static constexpr bool bind_only = true;
 };
+
+/// A list whose elements may be NULL: a JSON array with `null`s on SQLite (bind only), an
+/// array with NULL elements on PostgreSQL.
+template <detail::json_element T>
+struct value_traits<std::vector<std::optional<T>>> {
+  static constexpr value_family family = value_family::json_list;
+};
+
+namespace detail {
+
+// A list type (value_family::json_list), which SQLite can bind but not read.
+template <class T>
+consteval bool is_list_value() {
+  if constexpr (is_optional<T>::value) {
+    return is_list_value<typename T::value_type>();
+  } else if constexpr (requires { value_traits<T>::family; }) {
+    return value_traits<T>::family == value_family::json_list;
+  } else {
+    return false;
+  }
+}
+
+}  // namespace detail
 
 
 /// A span of numbers or strings binds as a JSON array, like `std::vector`.

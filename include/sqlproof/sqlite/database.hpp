@@ -269,6 +269,39 @@ enum class tx_mode {
 template <class Db>
 class sqlite_extension;
 
+namespace detail {
+
+template <class Row, std::size_t... I>
+consteval bool any_list_field(std::index_sequence<I...>) {
+  if constexpr (is_tuple<Row>::value) {
+    return (is_list_value<std::tuple_element_t<I, Row>>() || ...);
+  } else {
+    return (is_list_value<field_type<I, Row>>() || ...);
+  }
+}
+
+// A list (std::vector of values) is an array on PostgreSQL; SQLite has no such value to read.
+template <class Row>
+consteval bool reads_no_list() {
+  constexpr row_shape shape = shape_of_row<Row>();
+  constexpr bool list = [] {
+    if constexpr (shape == row_shape::scalar) {
+      return is_list_value<Row>();
+    } else if constexpr (shape == row_shape::tuple || shape == row_shape::aggregate) {
+      return any_list_field<Row>(std::make_index_sequence<row_width<Row>()>{});
+    } else {
+      return false;
+    }
+  }();
+  static_assert(!list,
+                "sqlproof: SQLite has no list values to read into a std::vector field (lists "
+                "only bind there, as JSON); read the list as JSON text into std::string (e.g. "
+                "from json_group_array), or run the query on PostgreSQL, where it is an array");
+  return !list;
+}
+
+}  // namespace detail
+
 /// The SQLite backend of `basic_database`: the connection state, how statements run, the
 /// transaction verbs, and the members only a SQLite database has (`sqlite_extension`).
 /// Users name its database `sqlproof::database`.
@@ -290,7 +323,11 @@ struct sqlite_backend {
   // pg::query is refused with a message (detail/sql_dialect.hpp).
   template <class Q>
   static consteval bool accepts() {
-    return detail::check_dialect<Q, dialect::sqlite>();
+    if constexpr (Q::written_in != dialect::sqlite) {
+      return detail::check_dialect<Q, dialect::sqlite>();
+    } else {
+      return detail::reads_no_list<typename Q::row_type>();
+    }
   }
 
   // Opens `path` (creating it unless `o.create` is false) and applies `o`. Throws

@@ -144,7 +144,13 @@ inline void append_json_string(std::string& out, std::string_view s) {
 
 template <class T>
 void append_json_element(std::string& out, const T& v, int index) {
-  if constexpr (std::same_as<T, bool>) {
+  if constexpr (is_optional<T>::value) {
+    if (v.has_value()) {
+      append_json_element(out, *v, index);
+    } else {
+      out += "null";
+    }
+  } else if constexpr (std::same_as<T, bool>) {
     out += v ? "true" : "false";
   } else if constexpr (std::is_floating_point_v<T>) {
     // Written as the double a scalar parameter of type T binds (sqlite_codec<T>::bind), so a
@@ -322,6 +328,13 @@ struct sqlite_codec<std::span<const B, Extent>> {
 template <detail::json_element T>
 struct sqlite_codec<std::vector<T>> {
   static int bind(const binder& b, int i, const std::vector<T>& v) {
+    return bind_json_list(b, i, v);
+  }
+};
+
+template <detail::json_element T>
+struct sqlite_codec<std::vector<std::optional<T>>> {
+  static int bind(const binder& b, int i, const std::vector<std::optional<T>>& v) {
     return bind_json_list(b, i, v);
   }
 };
