@@ -603,6 +603,10 @@ struct postgres_backend {
             detail::concat({"cannot connect to PostgreSQL (", redact(c->conninfo), ")"}),
             {0, message, {}, {}});
       }
+      // libpq's default notice processor writes every NOTICE and WARNING the server sends
+      // (DROP ... CASCADE, a RAISE NOTICE in a function) to stderr: a library must not print
+      // on its own. They are dropped; PQsetNoticeReceiver on native_handle() routes them.
+      PQsetNoticeProcessor(c->conn, &ignore_notice, nullptr);
       if (o.lock_timeout.count() > 0) set(*c, "lock_timeout", o.lock_timeout);
       if (o.statement_timeout.count() > 0) set(*c, "statement_timeout", o.statement_timeout);
     } catch (...) {
@@ -686,26 +690,33 @@ struct postgres_backend {
     c.conn = nullptr;
   }
 
+  static void ignore_notice(void*, const char*) noexcept {}
+
   static void set(connection& c, const char* name, std::chrono::milliseconds value) {
     const std::string sql = detail::concat(
         {"SET ", name, " = ", detail::number_text(static_cast<long long>(value.count()))});
     detail::exec_simple(c, sql.c_str());
   }
 
-  // The connection string for messages, without a password.
-  static std::string redact(std::string_view conninfo) {
-    std::string out(conninfo);
-    for (std::size_t at = out.find("password"); at != std::string::npos;
-         at = out.find("password", at + 1)) {
-      std::size_t end = at + 8;
-      while (end < out.size() && out[end] == ' ') ++end;
-      if (end >= out.size() || out[end] != '=') continue;
-      ++end;
-      while (end < out.size() && out[end] == ' ') ++end;
-      std::size_t stop = end;
-      while (stop < out.size() && out[stop] != ' ') ++stop;
-      out.replace(end, stop - end, "***");
+  // The connection string for messages, as libpq parsed it (keyword=value, from a URI as
+  // well), with the value of every secret option (PQconninfoOption::dispchar "*": password,
+  // sslpassword) hidden. Searching the text for "password=" missed a URI's user:password@
+  // and a quoted password with spaces. Text libpq cannot parse is not shown at all.
+  static std::string redact(const std::string& conninfo) {
+    char* parse_error = nullptr;
+    PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &parse_error);
+    if (parse_error != nullptr) PQfreemem(parse_error);
+    if (parsed == nullptr) return "a connection string libpq cannot parse";
+    std::string out;
+    for (const PQconninfoOption* o = parsed; o->keyword != nullptr; ++o) {
+      if (o->val == nullptr) continue;  // only what the string gave: no defaults
+      const bool secret = o->dispchar != nullptr && o->dispchar[0] == '*';
+      const std::string_view value = secret ? std::string_view("***") : std::string_view(o->val);
+      const bool quote = value.empty() || value.find(' ') != std::string_view::npos;
+      if (!out.empty()) out += ' ';
+      out += detail::concat({o->keyword, "=", quote ? "'" : "", value, quote ? "'" : ""});
     }
+    PQconninfoFree(parsed);
     return out;
   }
 };
@@ -719,7 +730,9 @@ struct postgres_backend {
 /// `pg::query` holds PostgreSQL-only SQL. Transactions take `pg::tx_options`; a failed
 /// statement aborts the transaction, as PostgreSQL does (a nested `db.transaction` is a
 /// savepoint and limits the damage to itself). One thread at a time, like every connection;
-/// see `pg::pool` for threads.
+/// see `pg::pool` for threads. Notices from the server (NOTICE, WARNING) are not printed,
+/// unlike libpq's default; to see them, install a receiver with `PQsetNoticeReceiver` on
+/// `native_handle()`.
 /// @code
 /// sqlproof::pg::database db{"host=/run/postgresql dbname=app"};
 /// auto id = db.one<insert_user_returning_id>("Ann", 31);
