@@ -15,6 +15,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -154,8 +155,12 @@ void check_mapped_names(const pg_result* r, const statement_context& ctx) {
 
 // What the prepare-time check compares: the parameter count (a description only) and the
 // result columns: their count, mapped names and types against the row type's fields.
+// After the server re-planned a statement (0A000, see recover) a row type mapped with
+// table_traits may find more columns than fields: ADD COLUMN appends to a `SELECT *`. The
+// mapped names are checked on the columns it reads, and the rest are not read, as SQLite
+// does when it re-prepares a statement on its own.
 template <class Q>
-void check_result(const pg_result* r, bool described) {
+void check_result(const pg_result* r, bool described, bool replanned = false) {
   using row = typename Q::row_type;
   const statement_context& ctx = context_of<Q>;
   if (described) {
@@ -167,7 +172,12 @@ void check_result(const pg_result* r, bool described) {
   }
   if constexpr (!std::is_void_v<row>) {
     const int columns = PQnfields(r);
-    if (columns != static_cast<int>(sqlproof::detail::row_width<row>())) {
+    constexpr bool mapped =
+        sqlproof::detail::shape_of_row<row>() == sqlproof::detail::row_shape::aggregate &&
+        mapped_table<row>;
+    const bool appended =
+        replanned && mapped && columns > static_cast<int>(sqlproof::detail::row_width<row>());
+    if (columns != static_cast<int>(sqlproof::detail::row_width<row>()) && !appended) {
       throw_shape("returns ", columns, " columns but the row type has ",
                   static_cast<int>(sqlproof::detail::row_width<row>()), " fields", ctx);
     }
@@ -190,8 +200,11 @@ inline constexpr std::string_view sql_of = sqlproof::detail::sql_text<Q, dialect
 template <class Q>
 inline constexpr statement_context pg_context{sql_of<Q>, query_display_name<Q>};
 
+// A string literal or char array passed to a dynamic statement decays to char*, which is
+// bound as const char* (text).
 template <class T>
-using param_codec = codec<std::decay_t<T>>;
+using param_codec = codec<std::conditional_t<std::is_same_v<std::decay_t<T>, char*>, const char*,
+                                             std::decay_t<T>>>;
 
 template <class Params>
 struct parameter_oids;
@@ -267,6 +280,9 @@ template <class Q>
 SQLPROOF_NOINLINE result recover(connection_state& c, prepared& p, result failed) {
   if (is_changed_plan(failed.get()) && !in_transaction(c.conn) && !p.name.empty()) {
     const std::string sql(sql_of<Q>);
+    // Until the new description passes the checks, every run checks its result (a
+    // statement whose shape no longer fits keeps failing, never reads the wrong columns).
+    p.checked = false;
     exec_simple(c, concat({"DEALLOCATE ", p.name}).c_str());
     const result made(PQprepare(c.conn, p.name.c_str(), sql.c_str(),
                                 static_cast<int>(Q::parameter_count),
@@ -280,7 +296,8 @@ SQLPROOF_NOINLINE result recover(connection_state& c, prepared& p, result failed
       throw_result_error(c.conn, described.get(), "cannot describe statement", sql_of<Q>,
                          query_display_name<Q>);
     }
-    check_result<Q>(described.get(), true);
+    check_result<Q>(described.get(), true, true);
+    p.checked = true;
     result again(run(c, p, sql_of<Q>.data(), parameter_oids<typename Q::parameter_types>::value.data()));
     if (again.ok()) return again;
     failed = std::move(again);
@@ -293,7 +310,7 @@ SQLPROOF_ALWAYS_INLINE result execute(connection_state& c, prepared& p) {
   result r(run(c, p, sql_of<Q>.data(), parameter_oids<typename Q::parameter_types>::value.data()));
   if (!r.ok()) [[unlikely]] return recover<Q>(c, p, std::move(r));
   if (!p.checked) [[unlikely]] {  // unnamed mode: the first result on this connection
-    check_result<Q>(r.get(), false);
+    check_result<Q>(r.get(), false, !p.name.empty());
     p.checked = true;
   }
   return r;
@@ -421,9 +438,10 @@ class row_range {
     row_range* range_ = nullptr;
   };
 
-  row_range(detail::lease l, detail::connection_state* c,
-            const detail::statement_context* ctx) noexcept
-      : lease_(std::move(l)), conn_(c), ctx_(ctx) {
+  // `check` is the unnamed mode's check of the result shape, run on the first result.
+  row_range(detail::lease l, detail::connection_state* c, const detail::statement_context* ctx,
+            void (*check)(const detail::pg_result*) = nullptr) noexcept
+      : lease_(std::move(l)), conn_(c), ctx_(ctx), check_(check) {
     if (conn_ != nullptr) conn_->streaming = {&drain_range, this};
   }
   row_range(row_range&& o) noexcept
@@ -433,6 +451,7 @@ class row_range {
         buffered_(std::move(o.buffered_)),
         next_(o.next_),
         current_(std::move(o.current_)),
+        check_(o.check_),
         started_(o.started_) {
     if (conn_ != nullptr && conn_->streaming.range == &o) conn_->streaming.range = this;
   }
@@ -468,6 +487,15 @@ class row_range {
     }
     const detail::connection_use use(conn_->cache);
     detail::result r(PQgetResult(conn_->conn));
+    if (check_ != nullptr && r.ok()) {
+      try {
+        check_first(r.get());
+      } catch (...) {
+        discard();
+        lease_.release();
+        throw;
+      }
+    }
     if (r.status() == PGRES_SINGLE_TUPLE) {
       current_.emplace(detail::result_row_reader<Row>{r.get(), 0, ctx_});
       return;
@@ -496,15 +524,31 @@ class row_range {
     range.conn_->streaming = {};
     std::vector<Row> rows;
     detail::result failed;
+    std::exception_ptr mismatch;
     while (detail::result r{PQgetResult(c)}) {
+      if (range.check_ != nullptr && r.ok() && !mismatch) {
+        try {
+          range.check_first(r.get());
+        } catch (...) {
+          mismatch = std::current_exception();
+        }
+      }
+      if (mismatch) continue;  // read to the end, then report it
       if (r.status() == PGRES_SINGLE_TUPLE && !failed) {
         rows.emplace_back(detail::result_row_reader<Row>{r.get(), 0, range.ctx_});
       } else if (!r.ok() && !failed) {
         failed = std::move(r);
       }
     }
-    range.lease_.release();
+    // The lease is kept: the range holds its statement until it has served every row, as
+    // on SQLite (a query run again inside the loop gets a statement of its own), so the
+    // cache's counters and in_use do not depend on the backend.
+    if (mismatch) {
+      range.lease_.release();
+      std::rethrow_exception(mismatch);
+    }
     if (failed) {
+      range.lease_.release();
       detail::throw_result_error(c, failed.get(), "statement failed", range.ctx_->sql,
                                  range.ctx_->name);
     }
@@ -513,6 +557,14 @@ class row_range {
                           range.buffered_.begin() + static_cast<std::ptrdiff_t>(range.next_));
     range.next_ = 0;
     for (Row& row : rows) range.buffered_.push_back(std::move(row));
+  }
+
+  // Unnamed mode: the first result carries the column description, checked once per
+  // connection like a described statement.
+  void check_first(const detail::pg_result* r) {
+    check_(r);
+    check_ = nullptr;
+    if (lease_) lease_.get()->checked = true;
   }
 
   // Destroyed before the end: the rest of the result is read and dropped, so the connection
@@ -532,6 +584,7 @@ class row_range {
   std::vector<Row> buffered_;
   std::size_t next_ = 0;
   std::optional<Row> current_;
+  void (*check_)(const detail::pg_result*) = nullptr;
   bool started_ = false;
 };
 
@@ -553,11 +606,10 @@ row_range<typename Q::row_type> detail::query_runner<Q, std::tuple<Params...>>::
   if (sent == 0 || PQsetSingleRowMode(c.conn) == 0) {
     throw_result_error(c.conn, nullptr, "cannot send statement", sql_of<Q>, query_display_name<Q>);
   }
-  if (!p.checked) {
-    // Unnamed mode: the first row result carries the column description.
-    p.checked = true;
-  }
-  return row_range<row>(std::move(l), &c, &pg_context<Q>);
+  // Unnamed mode: the range checks the first result, which carries the column description.
+  void (*check)(const pg_result*) = nullptr;
+  if (!p.checked) check = [](const pg_result* r) { check_result<Q>(r, false); };
+  return row_range<row>(std::move(l), &c, &pg_context<Q>, check);
 }
 
 template <class Db>
@@ -785,7 +837,10 @@ namespace detail {
 // type the server expects (SQLSTATE 22P03 otherwise).
 SQLPROOF_NOINLINE inline prepared* prepare_dynamic(connection_state& c, std::string_view sql,
                                                    const oid* types, int count) {
-  auto* p = new prepared{c.new_name(), &c, true, std::string(sql), {}, {}};
+  // Unnamed mode leaves nothing on the server: the SQL is described through the unnamed
+  // statement (replaced by the next statement) and every run parses it again.
+  auto* p = new prepared{c.mode == statement_mode::unnamed ? std::string() : c.new_name(), &c,
+                         true, std::string(sql), {}, {}};
   try {
     const result made(PQprepare(c.conn, p->name.c_str(), p->sql.c_str(), count, types));
     if (!made.ok()) throw_result_error(c.conn, made.get(), "cannot prepare statement", sql, {});
@@ -900,8 +955,12 @@ class statement {
       sqlproof::detail::rethrow_with_context(e, context());
     }
     list.finish();
-    detail::result r(PQexecPrepared(conn_->conn, p.name.c_str(), list.size(), list.values(),
-                                    list.lengths(), list.formats(), 1));
+    detail::result r(
+        p.name.empty()
+            ? PQexecParams(conn_->conn, p.sql.c_str(), list.size(), p.parameter_types.data(),
+                           list.values(), list.lengths(), list.formats(), 1)
+            : PQexecPrepared(conn_->conn, p.name.c_str(), list.size(), list.values(),
+                             list.lengths(), list.formats(), 1));
     if (!r.ok()) detail::throw_result_error(conn_->conn, r.get(), "statement failed", sql(), {});
     return r;
   }
@@ -910,7 +969,7 @@ class statement {
   SQLPROOF_NOINLINE void retype(const detail::oid* types, int count) {
     detail::prepared& p = *lease_.get();
     detail::prepared* fresh = detail::prepare_dynamic(*conn_, p.sql, types, count);
-    conn_->to_deallocate.push_back(std::move(p.name));
+    if (!p.name.empty()) conn_->to_deallocate.push_back(std::move(p.name));
     p.name = std::move(fresh->name);
     p.parameter_types = std::move(fresh->parameter_types);
     p.column_names = std::move(fresh->column_names);
