@@ -33,7 +33,6 @@ template <>
 struct sp::table_traits<Item> {
   static constexpr sp::fixed_string name = "items";
   static constexpr auto columns = sp::column_names("id", "label");
-  static constexpr std::string_view primary_key = "id";
 };
 
 namespace {
