@@ -163,6 +163,43 @@ TEST_CASE("pg errors: a statement after a failed one in a transaction is a misus
   CHECK(db.one<count_accounts>() == 1);
 }
 
+TEST_CASE("pg errors: committing a transaction whose statement failed is an error, not a rollback") {
+  sqlproof_test::pg_test_schema schema;
+  pg::database db{schema.conninfo()};
+  db.exec_script(schema_sql);
+  db.exec<add_account>(1, std::nullopt, 10);
+
+  // The failure is caught inside, so the callable returns normally. PostgreSQL answers
+  // COMMIT of a failed transaction with ROLLBACK and no error; sqlproof must not report
+  // that as committed.
+  try {
+    db.transaction([&] {
+      db.exec<add_account>(2, std::nullopt, 20);
+      try {
+        db.exec<add_account>(1, std::nullopt, 30);
+      } catch (const sp::constraint_error&) {
+      }
+    });
+    FAIL("the failed transaction was reported as committed");
+  } catch (const sp::misuse_error& e) {
+    CHECK(e.sqlstate() == "25P02");
+    CHECK(contains(e.hint(), "savepoint"));
+  }
+  CHECK(!db.in_transaction());
+  CHECK(db.one<count_accounts>() == 1);
+
+  // The same with begin() and commit().
+  {
+    auto tx = db.begin();
+    db.exec<add_account>(3, std::nullopt, 30);
+    CHECK_THROWS_AS(db.exec<add_account>(3, std::nullopt, 30), sp::constraint_error);
+    CHECK_THROWS_AS(tx.commit(), sp::misuse_error);
+    CHECK(tx.active());  // the destructor rolls it back
+  }
+  CHECK(!db.in_transaction());
+  CHECK(db.one<count_accounts>() == 1);
+}
+
 TEST_CASE("pg errors: a failed nested transaction (a savepoint) leaves the outer one usable") {
   sqlproof_test::pg_test_schema schema;
   pg::database db{schema.conninfo()};

@@ -725,7 +725,20 @@ struct postgres_backend {
   static void rollback_to_savepoint(connection& c) {
     detail::exec_simple(c, "ROLLBACK TO sqlproof_savepoint");
   }
-  static void commit(connection& c) { detail::exec_simple(c, "COMMIT"); }
+  static void commit(connection& c) {
+    // PostgreSQL answers COMMIT of a transaction in which a statement failed with ROLLBACK
+    // and no error (only the command tag says so): refuse, rather than let the caller
+    // believe the work is committed. The transaction stays open; its owner rolls it back.
+    detail::before_statement(c);
+    if (detail::transaction_failed(c.conn)) [[unlikely]] {
+      detail::throw_with(sqlproof::detail::error_kind::misuse,
+                         "cannot commit: a statement in the transaction failed, so PostgreSQL "
+                         "would roll it back",
+                         {0, {}, "COMMIT", {}},
+                         {"25P02", {}, {}, {}, detail::failed_transaction_hint, 0});
+    }
+    detail::exec_simple(c, "COMMIT");
+  }
   static void rollback(connection& c) { detail::exec_simple(c, "ROLLBACK"); }
   [[noreturn]] static void throw_transaction_aborted(const char* action) {
     sqlproof::detail::throw_error(sqlproof::detail::error_kind::misuse,
