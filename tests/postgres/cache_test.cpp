@@ -208,6 +208,26 @@ TEST_CASE("pg cache: evicted dynamic statements are DEALLOCATEd on the server") 
   CHECK(db.one<prepared_count>() == 1);
 }
 
+TEST_CASE("pg cache: a statement that fails to prepare does not hold up other DEALLOCATEs") {
+  sqlproof_test::pg_test_schema schema;
+  pg::database db{schema.conninfo(), pg::options{.statement_cache_capacity = 1}};
+  db.exec_script(postgres_schema);
+  using bad = pg::query<"SELECT nosuch FROM items", std::int64_t()>;
+  // Inside a transaction the DEALLOCATEs wait for its end and then go out together.
+  db.transaction([&] {
+    (void)db.prepare_cached("SELECT 1").one<int>();
+    CHECK_THROWS_AS(db.transaction([&] { (void)db.one<bad>(); }), sp::schema_error);
+    CHECK_THROWS_AS(db.transaction([&] { (void)db.prepare_cached("SELEC 2"); }), sp::schema_error);
+    CHECK_THROWS_AS(db.transaction([&] { (void)db.prepare("SELEC 3"); }), sp::schema_error);
+    (void)db.prepare_cached("SELECT 2").one<int>();  // evicts SELECT 1
+  });
+  const std::int64_t held = db.one<prepared_count>().value();
+  const auto s = db.cache().stats();
+  CHECK(s.typed == 1);
+  CHECK(s.dynamic == 1);
+  CHECK(held == 2);  // the count itself and SELECT 2
+}
+
 TEST_CASE("pg cache: unnamed mode leaves no prepared statement and still checks the row type") {
   sqlproof_test::pg_test_schema schema;
   pg::database db{schema.conninfo(), pg::options{.statements = pg::statement_mode::unnamed}};

@@ -110,10 +110,16 @@ SQLPROOF_NOINLINE inline void settle(connection_state& c) {
   if (!c.to_deallocate.empty() && !in_transaction(c.conn)) {
     std::string sql;
     for (const std::string& name : c.to_deallocate) sql += concat({"DEALLOCATE ", name, ";"});
-    c.to_deallocate.clear();
     const result r(PQexec(c.conn, sql.c_str()));
-    // A failure leaves statements on the server until the session ends; it changes nothing
-    // the application sees, so it is not reported.
+    // The server stops a batch at its first error, so after a failure each name is sent
+    // alone: one name that does not exist must not keep the others on the server. A
+    // failure changes nothing the application sees, so it is not reported.
+    if (!r.ok()) {
+      for (const std::string& name : c.to_deallocate) {
+        const result one(PQexec(c.conn, concat({"DEALLOCATE ", name}).c_str()));
+      }
+    }
+    c.to_deallocate.clear();
   }
 }
 
@@ -222,15 +228,18 @@ SQLPROOF_NOINLINE prepared* prepare_typed(connection_state& c) {
   auto* p = new prepared{{}, &c, false, {}, {}, {}};
   if (c.mode == statement_mode::unnamed) return p;
   try {
-    p->name = c.new_name();
+    // The name is the statement's only once the server has it, so that a failed prepare
+    // queues no DEALLOCATE of a statement that does not exist.
+    std::string name = c.new_name();
     const std::string text(sql_of<Q>);
-    const result made(PQprepare(c.conn, p->name.c_str(), text.c_str(),
+    const result made(PQprepare(c.conn, name.c_str(), text.c_str(),
                                 static_cast<int>(Q::parameter_count),
                                 parameter_oids<typename Q::parameter_types>::value.data()));
     if (!made.ok()) {
       throw_result_error(c.conn, made.get(), "cannot prepare statement", sql_of<Q>,
                          query_display_name<Q>);
     }
+    p->name = std::move(name);
     const result described(PQdescribePrepared(c.conn, p->name.c_str()));
     if (!described.ok()) {
       throw_result_error(c.conn, described.get(), "cannot describe statement", sql_of<Q>,
@@ -852,11 +861,13 @@ SQLPROOF_NOINLINE inline prepared* prepare_dynamic(connection_state& c, std::str
                                                    const oid* types, int count) {
   // Unnamed mode leaves nothing on the server: the SQL is described through the unnamed
   // statement (replaced by the next statement) and every run parses it again.
-  auto* p = new prepared{c.mode == statement_mode::unnamed ? std::string() : c.new_name(), &c,
-                         true, std::string(sql), {}, {}};
+  // The name is set once the server has the statement (see prepare_typed).
+  auto* p = new prepared{{}, &c, true, std::string(sql), {}, {}};
   try {
-    const result made(PQprepare(c.conn, p->name.c_str(), p->sql.c_str(), count, types));
+    std::string name = c.mode == statement_mode::unnamed ? std::string() : c.new_name();
+    const result made(PQprepare(c.conn, name.c_str(), p->sql.c_str(), count, types));
     if (!made.ok()) throw_result_error(c.conn, made.get(), "cannot prepare statement", sql, {});
+    p->name = std::move(name);
     const result d(PQdescribePrepared(c.conn, p->name.c_str()));
     if (!d.ok()) throw_result_error(c.conn, d.get(), "cannot describe statement", sql, {});
     for (int i = 0; i < PQnparams(d.get()); ++i) p->parameter_types.push_back(PQparamtype(d.get(), i));
