@@ -281,32 +281,43 @@ inline bool is_changed_plan(const pg_result* r) noexcept {
          error_field(r, PG_DIAG_SOURCE_FUNCTION) == "RevalidateCachedQuery";
 }
 
-// A failed run: a statement whose plan the server invalidated after a table changed
-// (SQLSTATE 0A000, "cached plan must not change result type") is prepared and checked again
-// and run once more, outside an explicit transaction (inside one the failure has already
-// aborted it). Anything else throws.
+// Prepares typed query Q again under its name and checks the new description, after the
+// server invalidated its plan (SQLSTATE 0A000, "cached plan must not change result type").
+template <class Q>
+SQLPROOF_NOINLINE void replan(connection_state& c, prepared& p) {
+  const std::string sql(sql_of<Q>);
+  // Until the new description passes the checks, every run checks its result (a
+  // statement whose shape no longer fits keeps failing, never reads the wrong columns).
+  p.checked = false;
+  exec_simple(c, concat({"DEALLOCATE ", p.name}).c_str());
+  const result made(PQprepare(c.conn, p.name.c_str(), sql.c_str(),
+                              static_cast<int>(Q::parameter_count),
+                              parameter_oids<typename Q::parameter_types>::value.data()));
+  if (!made.ok()) {
+    throw_result_error(c.conn, made.get(), "cannot prepare statement", sql_of<Q>,
+                       query_display_name<Q>);
+  }
+  const result described(PQdescribePrepared(c.conn, p.name.c_str()));
+  if (!described.ok()) {
+    throw_result_error(c.conn, described.get(), "cannot describe statement", sql_of<Q>,
+                       query_display_name<Q>);
+  }
+  check_result<Q>(described.get(), true, true);
+  p.checked = true;
+}
+
+// Whether a failed run can be recovered by replan: outside an explicit transaction only
+// (inside one the failure has already aborted it).
+inline bool can_replan(const connection_state& c, const prepared& p, const pg_result* failed) {
+  return is_changed_plan(failed) && !in_transaction(c.conn) && !p.name.empty();
+}
+
+// A failed run: a statement whose plan the server invalidated after a table changed is
+// prepared and checked again and run once more. Anything else throws.
 template <class Q>
 SQLPROOF_NOINLINE result recover(connection_state& c, prepared& p, result failed) {
-  if (is_changed_plan(failed.get()) && !in_transaction(c.conn) && !p.name.empty()) {
-    const std::string sql(sql_of<Q>);
-    // Until the new description passes the checks, every run checks its result (a
-    // statement whose shape no longer fits keeps failing, never reads the wrong columns).
-    p.checked = false;
-    exec_simple(c, concat({"DEALLOCATE ", p.name}).c_str());
-    const result made(PQprepare(c.conn, p.name.c_str(), sql.c_str(),
-                                static_cast<int>(Q::parameter_count),
-                                parameter_oids<typename Q::parameter_types>::value.data()));
-    if (!made.ok()) {
-      throw_result_error(c.conn, made.get(), "cannot prepare statement", sql_of<Q>,
-                         query_display_name<Q>);
-    }
-    const result described(PQdescribePrepared(c.conn, p.name.c_str()));
-    if (!described.ok()) {
-      throw_result_error(c.conn, described.get(), "cannot describe statement", sql_of<Q>,
-                         query_display_name<Q>);
-    }
-    check_result<Q>(described.get(), true, true);
-    p.checked = true;
+  if (can_replan(c, p, failed.get())) {
+    replan<Q>(c, p);
     result again(run(c, p, sql_of<Q>.data(), parameter_oids<typename Q::parameter_types>::value.data()));
     if (again.ok()) return again;
     failed = std::move(again);
@@ -400,6 +411,9 @@ struct query_runner<Q, std::tuple<Params...>> {
 };
 
 template <class Q>
+result send_streaming(connection_state& c, const prepared& p);
+
+template <class Q>
 struct accepts_check {
   static constexpr bool value = sqlproof::detail::check_dialect<Q, dialect::postgres>();
 };
@@ -412,7 +426,10 @@ struct accepts_check {
 /// memory. libpq runs one statement at a time per connection: when another statement runs on
 /// the connection while the range is streaming (a query inside the loop), the range first
 /// reads its remaining rows into memory and then serves them from there
-/// (`cache().stats().drained_streams` counts it). Errors are thrown from `begin()` and `++`.
+/// (`cache().stats().drained_streams` counts it). `db.iter` waits for the first row (or the
+/// end), so an error the statement fails with at once is thrown by `db.iter` itself, and
+/// the 0A000 of a table changed under the cached statement is recovered from as `one`
+/// does; later errors are thrown from `++`.
 /// Must not outlive its database.
 template <class Row>
 class row_range {
@@ -447,10 +464,12 @@ class row_range {
     row_range* range_ = nullptr;
   };
 
-  // `check` is the unnamed mode's check of the result shape, run on the first result.
+  // `check` is the unnamed mode's check of the result shape, run on the first result;
+  // `first` is that result, already read by the runner.
   row_range(detail::lease l, detail::connection_state* c, const detail::statement_context* ctx,
-            void (*check)(const detail::pg_result*) = nullptr) noexcept
-      : lease_(std::move(l)), conn_(c), ctx_(ctx), check_(check) {
+            void (*check)(const detail::pg_result*) = nullptr,
+            detail::result first = detail::result()) noexcept
+      : lease_(std::move(l)), conn_(c), ctx_(ctx), first_(std::move(first)), check_(check) {
     if (conn_ != nullptr) conn_->streaming = {&drain_range, this};
   }
   row_range(row_range&& o) noexcept
@@ -460,6 +479,7 @@ class row_range {
         buffered_(std::move(o.buffered_)),
         next_(o.next_),
         current_(std::move(o.current_)),
+        first_(std::move(o.first_)),
         check_(o.check_),
         started_(o.started_) {
     if (conn_ != nullptr && conn_->streaming.range == &o) conn_->streaming.range = this;
@@ -495,7 +515,7 @@ class row_range {
       return;
     }
     const detail::connection_use use(conn_->cache);
-    detail::result r(PQgetResult(conn_->conn));
+    detail::result r = next_result();
     if (check_ != nullptr && r.ok()) {
       try {
         check_first(r.get());
@@ -534,7 +554,7 @@ class row_range {
     std::vector<Row> rows;
     detail::result failed;
     std::exception_ptr mismatch;
-    while (detail::result r{PQgetResult(c)}) {
+    while (detail::result r = range.next_result()) {
       if (range.check_ != nullptr && r.ok() && !mismatch) {
         try {
           range.check_first(r.get());
@@ -568,6 +588,12 @@ class row_range {
     for (Row& row : rows) range.buffered_.push_back(std::move(row));
   }
 
+  // The result the runner read first, then the connection's next one.
+  detail::result next_result() {
+    if (first_) return std::move(first_);
+    return detail::result(PQgetResult(conn_->conn));
+  }
+
   // Unnamed mode: the first result carries the column description, checked once per
   // connection like a described statement.
   void check_first(const detail::pg_result* r) {
@@ -582,6 +608,7 @@ class row_range {
     if (streaming()) {
       detail::pg_conn* c = conn_->conn;
       conn_->streaming = {};
+      first_.reset();
       while (detail::result r{PQgetResult(c)}) {
       }
     }
@@ -593,17 +620,15 @@ class row_range {
   std::vector<Row> buffered_;
   std::size_t next_ = 0;
   std::optional<Row> current_;
+  detail::result first_;
   void (*check_)(const detail::pg_result*) = nullptr;
   bool started_ = false;
 };
 
-template <class Q, class... Params>
-row_range<typename Q::row_type> detail::query_runner<Q, std::tuple<Params...>>::iter(
-    connection_state& c, const Params&... params) {
-  const connection_use use(c.cache);
-  lease l = checkout(c);
-  encode<Q>(c.params, params...);
-  prepared& p = *l.get();
+// Sends typed query Q with the parameters in the connection's list, in single-row mode,
+// and returns its first result.
+template <class Q>
+detail::result detail::send_streaming(connection_state& c, const prepared& p) {
   const param_list& list = c.params;
   const int sent =
       p.name.empty()
@@ -615,10 +640,42 @@ row_range<typename Q::row_type> detail::query_runner<Q, std::tuple<Params...>>::
   if (sent == 0 || PQsetSingleRowMode(c.conn) == 0) {
     throw_result_error(c.conn, nullptr, "cannot send statement", sql_of<Q>, query_display_name<Q>);
   }
-  // Unnamed mode: the range checks the first result, which carries the column description.
+  return result(PQgetResult(c.conn));
+}
+
+template <class Q, class... Params>
+row_range<typename Q::row_type> detail::query_runner<Q, std::tuple<Params...>>::iter(
+    connection_state& c, const Params&... params) {
+  const connection_use use(c.cache);
+  lease l = checkout(c);
+  encode<Q>(c.params, params...);
+  prepared& p = *l.get();
+  // The first result is read here: when it is a 0A000 (the table changed under the cached
+  // statement) the statement is prepared again and sent once more, as exec, one and all do.
+  // (The statement is read to its end before the transaction status is asked: until then
+  // it is PQTRANS_ACTIVE.)
+  result first = send_streaming<Q>(c, p);
+  if (!first.ok()) {
+    while (result more{PQgetResult(c.conn)}) {
+    }
+    if (can_replan(c, p, first.get())) {
+      replan<Q>(c, p);
+      first = send_streaming<Q>(c, p);
+    }
+  }
+  if (!first.ok()) {
+    while (result more{PQgetResult(c.conn)}) {
+    }
+    throw_result_error(c.conn, first.get(), "statement failed", sql_of<Q>, query_display_name<Q>);
+  }
+  // Unnamed mode (or a statement whose new shape failed its check): the range checks the
+  // first result, which carries the column description.
   void (*check)(const pg_result*) = nullptr;
-  if (!p.checked) check = [](const pg_result* r) { check_result<Q>(r, false); };
-  return row_range<row>(std::move(l), &c, &pg_context<Q>, check);
+  if (!p.checked) {
+    check = p.name.empty() ? [](const pg_result* r) { check_result<Q>(r, false); }
+                           : [](const pg_result* r) { check_result<Q>(r, false, true); };
+  }
+  return row_range<row>(std::move(l), &c, &pg_context<Q>, check, std::move(first));
 }
 
 template <class Db>
