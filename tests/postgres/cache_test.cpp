@@ -185,6 +185,54 @@ TEST_CASE("pg cache: SELECT * of a mapped table survives ADD COLUMN on another c
   }
 }
 
+TEST_CASE("pg cache: statements the server dropped (DEALLOCATE ALL, DISCARD ALL) are prepared again") {
+  sqlproof_test::pg_test_schema schema;
+  pg::database db{schema.conninfo()};
+  db.exec_script(postgres_schema);
+  db.exec<add_item>("a");
+  CHECK(db.one<label_of>(std::int64_t{1}) == "a");
+  CHECK(db.all<item_ids>() == std::vector<std::int64_t>{1});
+  CHECK(db.prepare_cached("SELECT label FROM items WHERE id = $1").one<std::string>(std::int64_t{1}) == "a");
+
+  // What a connection pooler runs between clients (server_reset_query).
+  for (const char* reset : {"DEALLOCATE ALL", "DISCARD ALL"}) {
+    CAPTURE(reset);
+    db.exec_script(reset);
+    CHECK(db.exec<add_item>("b").changes == 1);
+    CHECK(db.one<label_of>(std::int64_t{1}) == "a");
+    std::vector<std::int64_t> ids;
+    for (std::int64_t id : db.iter<item_ids>()) ids.push_back(id);
+    CHECK(ids.size() >= 2);
+    CHECK(db.prepare_cached("SELECT label FROM items WHERE id = $1").one<std::string>(std::int64_t{1}) == "a");
+  }
+  // Inside a transaction the failure has aborted it: reported, not retried.
+  db.exec_script("DEALLOCATE ALL");
+  CHECK_THROWS_AS(db.transaction([&] { (void)db.one<label_of>(std::int64_t{1}); }), sp::error);
+  CHECK(db.one<label_of>(std::int64_t{1}) == "a");
+  const auto s = db.cache().stats();
+  CHECK(s.prepares == 4);  // add_item, label_of, item_ids, the dynamic statement
+}
+
+TEST_CASE("pg cache: a cached dynamic SELECT * is prepared again after ADD COLUMN") {
+  sqlproof_test::pg_test_schema schema;
+  pg::database db{schema.conninfo()};
+  pg::database other{schema.conninfo()};
+  db.exec_script(postgres_schema);
+  db.exec<add_item>("a");
+  constexpr std::string_view sql = "SELECT * FROM items ORDER BY id";
+  CHECK(db.prepare_cached(sql).all<Item>() == std::vector<Item>{{1, "a"}});
+  other.exec_script("ALTER TABLE items ADD COLUMN extra int NOT NULL DEFAULT 7");
+  {
+    auto s = db.prepare_cached(sql);
+    using wider = std::tuple<std::int64_t, std::string, std::int32_t>;
+    CHECK(s.all<wider>() == std::vector<wider>{{1, "a", 7}});
+    CHECK(s.column_count() == 3);
+    CHECK(s.column_name(2) == "extra");
+  }
+  other.exec_script("ALTER TABLE items ADD COLUMN more text");
+  CHECK_THROWS_AS(db.transaction([&] { (void)db.prepare_cached(sql).all<Item>(); }), sp::schema_error);
+}
+
 TEST_CASE("pg cache: evicted dynamic statements are DEALLOCATEd on the server") {
   sqlproof_test::pg_test_schema schema;
   constexpr std::size_t capacity = 3;

@@ -281,15 +281,22 @@ inline bool is_changed_plan(const pg_result* r) noexcept {
          error_field(r, PG_DIAG_SOURCE_FUNCTION) == "RevalidateCachedQuery";
 }
 
+// A statement the server no longer has (SQLSTATE 26000): DEALLOCATE ALL or DISCARD ALL ran
+// on the session, as connection poolers do between clients.
+inline bool is_missing_statement(const pg_result* r) noexcept {
+  return error_field(r, PG_DIAG_SQLSTATE) == "26000";
+}
+
 // Prepares typed query Q again under its name and checks the new description, after the
-// server invalidated its plan (SQLSTATE 0A000, "cached plan must not change result type").
+// server invalidated its plan (SQLSTATE 0A000, "cached plan must not change result type")
+// or lost the statement (26000, nothing to DEALLOCATE then).
 template <class Q>
-SQLPROOF_NOINLINE void replan(connection_state& c, prepared& p) {
+SQLPROOF_NOINLINE void replan(connection_state& c, prepared& p, const pg_result* failed) {
   const std::string sql(sql_of<Q>);
   // Until the new description passes the checks, every run checks its result (a
   // statement whose shape no longer fits keeps failing, never reads the wrong columns).
   p.checked = false;
-  exec_simple(c, concat({"DEALLOCATE ", p.name}).c_str());
+  if (!is_missing_statement(failed)) exec_simple(c, concat({"DEALLOCATE ", p.name}).c_str());
   const result made(PQprepare(c.conn, p.name.c_str(), sql.c_str(),
                               static_cast<int>(Q::parameter_count),
                               parameter_oids<typename Q::parameter_types>::value.data()));
@@ -309,15 +316,17 @@ SQLPROOF_NOINLINE void replan(connection_state& c, prepared& p) {
 // Whether a failed run can be recovered by replan: outside an explicit transaction only
 // (inside one the failure has already aborted it).
 inline bool can_replan(const connection_state& c, const prepared& p, const pg_result* failed) {
-  return is_changed_plan(failed) && !in_transaction(c.conn) && !p.name.empty();
+  return (is_changed_plan(failed) || is_missing_statement(failed)) && !in_transaction(c.conn) &&
+         !p.name.empty();
 }
 
-// A failed run: a statement whose plan the server invalidated after a table changed is
-// prepared and checked again and run once more. Anything else throws.
+// A failed run: a statement whose plan the server invalidated after a table changed, or
+// that the server no longer has, is prepared and checked again and run once more. Anything
+// else throws.
 template <class Q>
 SQLPROOF_NOINLINE result recover(connection_state& c, prepared& p, result failed) {
   if (can_replan(c, p, failed.get())) {
-    replan<Q>(c, p);
+    replan<Q>(c, p, failed.get());
     result again(run(c, p, sql_of<Q>.data(), parameter_oids<typename Q::parameter_types>::value.data()));
     if (again.ok()) return again;
     failed = std::move(again);
@@ -659,7 +668,7 @@ row_range<typename Q::row_type> detail::query_runner<Q, std::tuple<Params...>>::
     while (result more{PQgetResult(c.conn)}) {
     }
     if (can_replan(c, p, first.get())) {
-      replan<Q>(c, p);
+      replan<Q>(c, p, first.get());
       first = send_streaming<Q>(c, p);
     }
   }
@@ -1036,21 +1045,37 @@ class statement {
       sqlproof::detail::rethrow_with_context(e, context());
     }
     list.finish();
-    detail::result r(
+    detail::result r = send();
+    if (!r.ok() && detail::can_replan(*conn_, p, r.get())) {
+      // The table changed under the statement (0A000) or the server lost it (26000): as for
+      // typed queries, it is prepared again (under a new name, with the new description)
+      // and run once more, outside a transaction.
+      reprepare(types.data(), static_cast<int>(sizeof...(Args)), !detail::is_missing_statement(r.get()));
+      r = send();
+    }
+    if (!r.ok()) detail::throw_result_error(conn_->conn, r.get(), "statement failed", sql(), {});
+    return r;
+  }
+
+  detail::result send() {
+    const detail::prepared& p = *lease_.get();
+    const detail::param_list& list = conn_->params;
+    return detail::result(
         p.name.empty()
             ? PQexecParams(conn_->conn, p.sql.c_str(), list.size(), p.parameter_types.data(),
                            list.values(), list.lengths(), list.formats(), 1)
             : PQexecPrepared(conn_->conn, p.name.c_str(), list.size(), list.values(),
                              list.lengths(), list.formats(), 1));
-    if (!r.ok()) detail::throw_result_error(conn_->conn, r.get(), "statement failed", sql(), {});
-    return r;
   }
 
-  // Prepares the statement again with the arguments' types, under a new name.
-  SQLPROOF_NOINLINE void retype(const detail::oid* types, int count) {
+  // Prepares the statement again with the arguments' types, under a new name; the old one
+  // is DEALLOCATEd unless the server no longer has it.
+  SQLPROOF_NOINLINE void retype(const detail::oid* types, int count) { reprepare(types, count, true); }
+
+  SQLPROOF_NOINLINE void reprepare(const detail::oid* types, int count, bool deallocate) {
     detail::prepared& p = *lease_.get();
     detail::prepared* fresh = detail::prepare_dynamic(*conn_, p.sql, types, count);
-    if (!p.name.empty()) conn_->to_deallocate.push_back(std::move(p.name));
+    if (!p.name.empty() && deallocate) conn_->to_deallocate.push_back(std::move(p.name));
     p.name = std::move(fresh->name);
     p.parameter_types = std::move(fresh->parameter_types);
     p.column_names = std::move(fresh->column_names);
