@@ -1033,7 +1033,7 @@ class statement {
         detail::param_codec<Args>::type...};
     for (std::size_t i = 0; i < sizeof...(Args); ++i) {
       if (p.parameter_types[i] != types[i]) {
-        retype(types.data(), static_cast<int>(sizeof...(Args)));
+        reprepare(types.data(), static_cast<int>(sizeof...(Args)), true);
         break;
       }
     }
@@ -1050,7 +1050,8 @@ class statement {
       // The table changed under the statement (0A000) or the server lost it (26000): as for
       // typed queries, it is prepared again (under a new name, with the new description)
       // and run once more, outside a transaction.
-      reprepare(types.data(), static_cast<int>(sizeof...(Args)), !detail::is_missing_statement(r.get()));
+      reprepare(types.data(), static_cast<int>(sizeof...(Args)),
+                !detail::is_missing_statement(r.get()));
       r = send();
     }
     if (!r.ok()) detail::throw_result_error(conn_->conn, r.get(), "statement failed", sql(), {});
@@ -1070,8 +1071,6 @@ class statement {
 
   // Prepares the statement again with the arguments' types, under a new name; the old one
   // is DEALLOCATEd unless the server no longer has it.
-  SQLPROOF_NOINLINE void retype(const detail::oid* types, int count) { reprepare(types, count, true); }
-
   SQLPROOF_NOINLINE void reprepare(const detail::oid* types, int count, bool deallocate) {
     detail::prepared& p = *lease_.get();
     detail::prepared* fresh = detail::prepare_dynamic(*conn_, p.sql, types, count);
