@@ -18,6 +18,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "detail/reflect.hpp"
 #include "detail/sql_dialect.hpp"
@@ -38,6 +39,28 @@ struct is_tuple : std::false_type {};
 template <class... Ts>
 struct is_tuple<std::tuple<Ts...>> : std::true_type {};
 
+// PostgreSQL has one-dimensional array types: in a query written in its dialect (pg::query)
+// a std::vector of values, with std::optional elements for NULLs, is read and bound as an
+// array (int8[], text[] ...), which is how `= ANY($1)` takes a list. SQLite has none: there a
+// vector of numbers or strings only binds, as a JSON list (value.hpp).
+template <class T>
+struct array_value : std::false_type {};
+template <class E>
+struct array_value<std::vector<E>>
+    : std::bool_constant<!std::is_same_v<E, char> && !std::is_same_v<E, unsigned char> &&
+                         !std::is_same_v<E, std::byte> && !array_value<E>::value &&
+                         readable<E> && bindable<E>> {};
+template <class T>
+struct array_value<std::optional<T>> : array_value<T> {};
+
+// What a query written in dialect D can read and bind.
+template <class T, dialect D>
+concept readable_in =
+    readable<T> || (D == dialect::postgres && array_value<std::remove_cvref_t<T>>::value);
+template <class T, dialect D>
+concept bindable_in =
+    bindable<T> || (D == dialect::postgres && array_value<std::remove_cvref_t<T>>::value);
+
 // A row type is void, a single readable value, a tuple of readable values, or an aggregate
 // whose fields are all readable.
 enum class row_shape { none, scalar, tuple, aggregate, invalid };
@@ -46,7 +69,7 @@ template <class Row>
 consteval row_shape shape_of_row() {
   if constexpr (std::is_void_v<Row>) {
     return row_shape::none;
-  } else if constexpr (readable<Row>) {
+  } else if constexpr (readable<Row> || array_value<Row>::value) {
     return row_shape::scalar;
   } else if constexpr (is_tuple<Row>::value) {
     return row_shape::tuple;
@@ -71,12 +94,12 @@ consteval std::size_t row_width() {
   }
 }
 
-template <class Row, std::size_t... I>
+template <class Row, dialect D, std::size_t... I>
 consteval bool all_fields_readable(std::index_sequence<I...>) {
   if constexpr (is_tuple<Row>::value) {
-    return (readable<std::tuple_element_t<I, Row>> && ...);
+    return (readable_in<std::tuple_element_t<I, Row>, D> && ...);
   } else {
-    return (readable<field_type<I, Row>> && ...);
+    return (readable_in<field_type<I, Row>, D> && ...);
   }
 }
 
@@ -94,15 +117,17 @@ consteval bool any_view_field(std::index_sequence<I...>) {
   }
 }
 
-template <class Row>
+template <class Row, dialect D = dialect::sqlite>
 consteval bool row_is_readable() {
   constexpr row_shape s = shape_of_row<Row>();
-  if constexpr (s == row_shape::none || s == row_shape::scalar) {
+  if constexpr (s == row_shape::none) {
     return true;
+  } else if constexpr (s == row_shape::scalar) {
+    return readable_in<Row, D>;  // an array is a scalar row on PostgreSQL only
   } else if constexpr (s == row_shape::invalid) {
     return false;
   } else {
-    return all_fields_readable<Row>(std::make_index_sequence<row_width<Row>()>{});
+    return all_fields_readable<Row, D>(std::make_index_sequence<row_width<Row>()>{});
   }
 }
 
@@ -158,13 +183,14 @@ consteval query_problem text_problem() {
     return query_problem::mixed_placeholders;
   } else if constexpr (shape.problem == sql_problem::placeholder_gap) {
     return query_problem::placeholder_gap;
-  } else if constexpr (shape_of_row<Row>() == row_shape::invalid) {
-    return query_problem::invalid_row;
+  } else if constexpr (shape_of_row<Row>() == row_shape::invalid ||
+                       (!readable_in<Row, Dialect> && array_value<Row>::value)) {
+    return query_problem::invalid_row;  // (an array row, in SQLite's dialect)
   } else if constexpr (row_has_view_field<Row>()) {
     return query_problem::view_field;
-  } else if constexpr (!row_is_readable<Row>()) {
+  } else if constexpr (!row_is_readable<Row, Dialect>()) {
     return query_problem::unreadable_field;
-  } else if constexpr (!(bindable<Params> && ...)) {
+  } else if constexpr (!(bindable_in<Params, Dialect> && ...)) {
     return query_problem::unbindable_parameter;
   } else if constexpr (shape.parameter_count != sizeof...(Params)) {
     return query_problem::placeholder_count;
@@ -181,10 +207,10 @@ consteval query_problem text_problem() {
 }
 
 // The first parameter type without value_traits.
-template <class... Params>
+template <dialect D, class... Params>
 consteval std::size_t first_unbindable() {
   std::size_t i = 0;
-  const bool found = ((bindable<Params> ? (++i, false) : true) || ...);
+  const bool found = ((bindable_in<Params, D> ? (++i, false) : true) || ...);
   return found ? i : sizeof...(Params);
 }
 
@@ -377,7 +403,7 @@ consteval bool check_query() {
                     "sqlproof: a field of the query's row type has no value_traits: specialise "
                     "sqlproof::value_traits<T> for it with storage_type and from_storage");
     } else if constexpr (problem == query_problem::unbindable_parameter) {
-      constexpr std::size_t at = first_unbindable<Params...>();
+      constexpr std::size_t at = first_unbindable<texts::written_in, Params...>();
       static_assert(reported<q, position<at>, parameter_type<schema_parameter_t<at, Params...>>>,
                     "sqlproof: a parameter type in the query's signature has no value_traits: "
                     "specialise sqlproof::value_traits<T> for it (see position<parameter from "

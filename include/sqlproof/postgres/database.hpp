@@ -138,10 +138,16 @@ SQLPROOF_NOINLINE inline void settle(connection_state& c) {
   if (!c.to_deallocate.empty() && !in_transaction(c.conn)) {
     std::string sql;
     for (const std::string& name : c.to_deallocate) sql += concat({"DEALLOCATE ", name, ";"});
-    c.to_deallocate.clear();
     const result r(PQexec(c.conn, sql.c_str()));
-    // A failure leaves statements on the server until the session ends; it changes nothing
-    // the application sees, so it is not reported.
+    // The server stops a batch at its first error, so after a failure each name is sent
+    // alone: one name that does not exist must not keep the others on the server. A
+    // failure changes nothing the application sees, so it is not reported.
+    if (!r.ok()) {
+      for (const std::string& name : c.to_deallocate) {
+        const result one(PQexec(c.conn, concat({"DEALLOCATE ", name}).c_str()));
+      }
+    }
+    c.to_deallocate.clear();
   }
 }
 
@@ -183,8 +189,12 @@ void check_mapped_names(const pg_result* r, const statement_context& ctx) {
 
 // What the prepare-time check compares: the parameter count (a description only) and the
 // result columns: their count, mapped names and types against the row type's fields.
+// After the server re-planned a statement (0A000, see recover) a row type mapped with
+// table_traits may find more columns than fields: ADD COLUMN appends to a `SELECT *`. The
+// mapped names are checked on the columns it reads, and the rest are not read, as SQLite
+// does when it re-prepares a statement on its own.
 template <class Q>
-void check_result(connection_state& c, const pg_result* r, bool described, bool catalog = true) {
+void check_result(const pg_result* r, bool described, bool replanned = false) {
   using row = typename Q::row_type;
   const statement_context& ctx = context_of<Q>;
   if (described) {
@@ -196,7 +206,12 @@ void check_result(connection_state& c, const pg_result* r, bool described, bool 
   }
   if constexpr (!std::is_void_v<row>) {
     const int columns = PQnfields(r);
-    if (columns != static_cast<int>(sqlproof::detail::row_width<row>())) {
+    constexpr bool mapped =
+        sqlproof::detail::shape_of_row<row>() == sqlproof::detail::row_shape::aggregate &&
+        mapped_table<row>;
+    const bool appended =
+        replanned && mapped && columns > static_cast<int>(sqlproof::detail::row_width<row>());
+    if (columns != static_cast<int>(sqlproof::detail::row_width<row>()) && !appended) {
       throw_shape("returns ", columns, " columns but the row type has ",
                   static_cast<int>(sqlproof::detail::row_width<row>()), " fields", ctx);
     }
@@ -208,7 +223,15 @@ void check_result(connection_state& c, const pg_result* r, bool described, bool 
           return column_description{PQftype(r, i), name != nullptr ? name : ""};
         },
         ctx.sql, ctx.name);
-    if (c.check_nullability && catalog) check_nullability<row>(c.conn, r, ctx);
+  }
+}
+
+// The NULL check (detail/nullability.hpp), on a description or a whole result: it runs a
+// catalog query, so never while rows stream.
+template <class Q>
+void check_result_nullability(connection_state& c, const pg_result* r) {
+  if constexpr (!std::is_void_v<typename Q::row_type>) {
+    if (c.check_nullability) check_nullability<typename Q::row_type>(c.conn, r, context_of<Q>);
   }
 }
 
@@ -220,8 +243,11 @@ inline constexpr std::string_view sql_of = sqlproof::detail::sql_text<Q, dialect
 template <class Q>
 inline constexpr statement_context pg_context{sql_of<Q>, query_display_name<Q>};
 
+// A string literal or char array passed to a dynamic statement decays to char*, which is
+// bound as const char* (text).
 template <class T>
-using param_codec = codec<std::decay_t<T>>;
+using param_codec = codec<std::conditional_t<std::is_same_v<std::decay_t<T>, char*>, const char*,
+                                             std::decay_t<T>>>;
 
 template <class Params>
 struct parameter_oids;
@@ -239,21 +265,25 @@ SQLPROOF_NOINLINE prepared* prepare_typed(connection_state& c) {
   auto* p = new prepared{{}, &c, false, {}, {}, {}};
   if (c.mode == statement_mode::unnamed) return p;
   try {
-    p->name = c.new_name();
+    // The name is the statement's only once the server has it, so that a failed prepare
+    // queues no DEALLOCATE of a statement that does not exist.
+    std::string name = c.new_name();
     const std::string text(sql_of<Q>);
-    const result made(PQprepare(c.conn, p->name.c_str(), text.c_str(),
+    const result made(PQprepare(c.conn, name.c_str(), text.c_str(),
                                 static_cast<int>(Q::parameter_count),
                                 parameter_oids<typename Q::parameter_types>::value.data()));
     if (!made.ok()) {
       throw_result_error(c.conn, made.get(), "cannot prepare statement", sql_of<Q>,
                          query_display_name<Q>);
     }
+    p->name = std::move(name);
     const result described(PQdescribePrepared(c.conn, p->name.c_str()));
     if (!described.ok()) {
       throw_result_error(c.conn, described.get(), "cannot describe statement", sql_of<Q>,
                          query_display_name<Q>);
     }
-    check_result<Q>(c, described.get(), true);
+    check_result<Q>(described.get(), true);
+    check_result_nullability<Q>(c, described.get());
     p->checked = true;
   } catch (...) {
     statement_policy::finalize(p);  // DEALLOCATEs it if it was prepared
@@ -289,28 +319,53 @@ inline bool is_changed_plan(const pg_result* r) noexcept {
          error_field(r, PG_DIAG_SOURCE_FUNCTION) == "RevalidateCachedQuery";
 }
 
-// A failed run: a statement whose plan the server invalidated after a table changed
-// (SQLSTATE 0A000, "cached plan must not change result type") is prepared and checked again
-// and run once more, outside an explicit transaction (inside one the failure has already
-// aborted it). Anything else throws.
+// A statement the server no longer has (SQLSTATE 26000): DEALLOCATE ALL or DISCARD ALL ran
+// on the session, as connection poolers do between clients.
+inline bool is_missing_statement(const pg_result* r) noexcept {
+  return error_field(r, PG_DIAG_SQLSTATE) == "26000";
+}
+
+// Prepares typed query Q again under its name and checks the new description, after the
+// server invalidated its plan (SQLSTATE 0A000, "cached plan must not change result type")
+// or lost the statement (26000, nothing to DEALLOCATE then).
+template <class Q>
+SQLPROOF_NOINLINE void replan(connection_state& c, prepared& p, const pg_result* failed) {
+  const std::string sql(sql_of<Q>);
+  // Until the new description passes the checks, every run checks its result (a
+  // statement whose shape no longer fits keeps failing, never reads the wrong columns).
+  p.checked = false;
+  if (!is_missing_statement(failed)) exec_simple(c, concat({"DEALLOCATE ", p.name}).c_str());
+  const result made(PQprepare(c.conn, p.name.c_str(), sql.c_str(),
+                              static_cast<int>(Q::parameter_count),
+                              parameter_oids<typename Q::parameter_types>::value.data()));
+  if (!made.ok()) {
+    throw_result_error(c.conn, made.get(), "cannot prepare statement", sql_of<Q>,
+                       query_display_name<Q>);
+  }
+  const result described(PQdescribePrepared(c.conn, p.name.c_str()));
+  if (!described.ok()) {
+    throw_result_error(c.conn, described.get(), "cannot describe statement", sql_of<Q>,
+                       query_display_name<Q>);
+  }
+  check_result<Q>(described.get(), true, true);
+  check_result_nullability<Q>(c, described.get());
+  p.checked = true;
+}
+
+// Whether a failed run can be recovered by replan: outside an explicit transaction only
+// (inside one the failure has already aborted it).
+inline bool can_replan(const connection_state& c, const prepared& p, const pg_result* failed) {
+  return (is_changed_plan(failed) || is_missing_statement(failed)) && !in_transaction(c.conn) &&
+         !p.name.empty();
+}
+
+// A failed run: a statement whose plan the server invalidated after a table changed, or
+// that the server no longer has, is prepared and checked again and run once more. Anything
+// else throws.
 template <class Q>
 SQLPROOF_NOINLINE result recover(connection_state& c, prepared& p, result failed) {
-  if (is_changed_plan(failed.get()) && !in_transaction(c.conn) && !p.name.empty()) {
-    const std::string sql(sql_of<Q>);
-    exec_simple(c, concat({"DEALLOCATE ", p.name}).c_str());
-    const result made(PQprepare(c.conn, p.name.c_str(), sql.c_str(),
-                                static_cast<int>(Q::parameter_count),
-                                parameter_oids<typename Q::parameter_types>::value.data()));
-    if (!made.ok()) {
-      throw_result_error(c.conn, made.get(), "cannot prepare statement", sql_of<Q>,
-                         query_display_name<Q>);
-    }
-    const result described(PQdescribePrepared(c.conn, p.name.c_str()));
-    if (!described.ok()) {
-      throw_result_error(c.conn, described.get(), "cannot describe statement", sql_of<Q>,
-                         query_display_name<Q>);
-    }
-    check_result<Q>(c, described.get(), true);
+  if (can_replan(c, p, failed.get())) {
+    replan<Q>(c, p, failed.get());
     result again(run(c, p, sql_of<Q>.data(), parameter_oids<typename Q::parameter_types>::value.data()));
     if (again.ok()) return again;
     failed = std::move(again);
@@ -323,7 +378,8 @@ SQLPROOF_ALWAYS_INLINE result execute(connection_state& c, prepared& p) {
   result r(run(c, p, sql_of<Q>.data(), parameter_oids<typename Q::parameter_types>::value.data()));
   if (!r.ok()) [[unlikely]] return recover<Q>(c, p, std::move(r));
   if (!p.checked) [[unlikely]] {  // unnamed mode: the first result on this connection
-    check_result<Q>(c, r.get(), false);
+    check_result<Q>(r.get(), false, !p.name.empty());
+    check_result_nullability<Q>(c, r.get());
     p.checked = true;
   }
   return r;
@@ -404,6 +460,9 @@ struct query_runner<Q, std::tuple<Params...>> {
 };
 
 template <class Q>
+result send_streaming(connection_state& c, const prepared& p);
+
+template <class Q>
 struct accepts_check {
   static constexpr bool value = sqlproof::detail::check_dialect<Q, dialect::postgres>();
 };
@@ -416,7 +475,10 @@ struct accepts_check {
 /// memory. libpq runs one statement at a time per connection: when another statement runs on
 /// the connection while the range is streaming (a query inside the loop), the range first
 /// reads its remaining rows into memory and then serves them from there
-/// (`cache().stats().drained_streams` counts it). Errors are thrown from `begin()` and `++`.
+/// (`cache().stats().drained_streams` counts it). `db.iter` waits for the first row (or the
+/// end), so an error the statement fails with at once is thrown by `db.iter` itself, and
+/// the 0A000 of a table changed under the cached statement is recovered from as `one`
+/// does; later errors are thrown from `++`.
 /// Must not outlive its database.
 template <class Row>
 class row_range {
@@ -451,9 +513,12 @@ class row_range {
     row_range* range_ = nullptr;
   };
 
-  row_range(detail::lease l, detail::connection_state* c,
-            const detail::statement_context* ctx) noexcept
-      : lease_(std::move(l)), conn_(c), ctx_(ctx) {
+  // `check` is the unnamed mode's check of the result shape, run on the first result;
+  // `first` is that result, already read by the runner.
+  row_range(detail::lease l, detail::connection_state* c, const detail::statement_context* ctx,
+            void (*check)(const detail::pg_result*) = nullptr,
+            detail::result first = detail::result()) noexcept
+      : lease_(std::move(l)), conn_(c), ctx_(ctx), first_(std::move(first)), check_(check) {
     if (conn_ != nullptr) conn_->streaming = {&drain_range, this};
   }
   row_range(row_range&& o) noexcept
@@ -463,19 +528,15 @@ class row_range {
         buffered_(std::move(o.buffered_)),
         next_(o.next_),
         current_(std::move(o.current_)),
-        started_(o.started_),
-        check_(o.check_) {
+        first_(std::move(o.first_)),
+        check_(o.check_),
+        started_(o.started_) {
     if (conn_ != nullptr && conn_->streaming.range == &o) conn_->streaming.range = this;
   }
   row_range& operator=(row_range&&) = delete;
   row_range(const row_range&) = delete;
   row_range& operator=(const row_range&) = delete;
   ~row_range() { discard(); }
-
-  // Unnamed mode: `check` runs on the first result (the described columns), once.
-  void check_first_result(void (*check)(detail::connection_state&, const detail::pg_result*)) noexcept {
-    check_ = check;
-  }
 
   /// Reads the first row. Call once.
   iterator begin() {
@@ -503,16 +564,15 @@ class row_range {
       return;
     }
     const detail::connection_use use(conn_->cache);
-    detail::result r(PQgetResult(conn_->conn));
+    detail::result r = next_result();
     if (check_ != nullptr && r.ok()) {
       try {
-        std::exchange(check_, nullptr)(*conn_, r.get());
+        check_first(r.get());
       } catch (...) {
         discard();
         lease_.release();
         throw;
       }
-      lease_.get()->checked = true;
     }
     if (r.status() == PGRES_SINGLE_TUPLE) {
       current_.emplace(detail::result_row_reader<Row>{r.get(), 0, ctx_});
@@ -542,25 +602,31 @@ class row_range {
     range.conn_->streaming = {};
     std::vector<Row> rows;
     detail::result failed;
-    std::exception_ptr check_failed;
-    while (detail::result r{PQgetResult(c)}) {
-      if (range.check_ != nullptr && r.ok()) {
+    std::exception_ptr mismatch;
+    while (detail::result r = range.next_result()) {
+      if (range.check_ != nullptr && r.ok() && !mismatch) {
         try {
-          std::exchange(range.check_, nullptr)(*range.conn_, r.get());
-          range.lease_.get()->checked = true;
+          range.check_first(r.get());
         } catch (...) {
-          check_failed = std::current_exception();
+          mismatch = std::current_exception();
         }
       }
-      if (r.status() == PGRES_SINGLE_TUPLE && !failed && !check_failed) {
+      if (mismatch) continue;  // read to the end, then report it
+      if (r.status() == PGRES_SINGLE_TUPLE && !failed) {
         rows.emplace_back(detail::result_row_reader<Row>{r.get(), 0, range.ctx_});
       } else if (!r.ok() && !failed) {
         failed = std::move(r);
       }
     }
-    range.lease_.release();
-    if (check_failed) std::rethrow_exception(check_failed);
+    // The lease is kept: the range holds its statement until it has served every row, as
+    // on SQLite (a query run again inside the loop gets a statement of its own), so the
+    // cache's counters and in_use do not depend on the backend.
+    if (mismatch) {
+      range.lease_.release();
+      std::rethrow_exception(mismatch);
+    }
     if (failed) {
+      range.lease_.release();
       detail::throw_result_error(c, failed.get(), "statement failed", range.ctx_->sql,
                                  range.ctx_->name);
     }
@@ -571,12 +637,27 @@ class row_range {
     for (Row& row : rows) range.buffered_.push_back(std::move(row));
   }
 
+  // The result the runner read first, then the connection's next one.
+  detail::result next_result() {
+    if (first_) return std::move(first_);
+    return detail::result(PQgetResult(conn_->conn));
+  }
+
+  // Unnamed mode: the first result carries the column description, checked once per
+  // connection like a described statement.
+  void check_first(const detail::pg_result* r) {
+    check_(r);
+    check_ = nullptr;
+    if (lease_) lease_.get()->checked = true;
+  }
+
   // Destroyed before the end: the rest of the result is read and dropped, so the connection
   // can run the next statement.
   void discard() noexcept {
     if (streaming()) {
       detail::pg_conn* c = conn_->conn;
       conn_->streaming = {};
+      first_.reset();
       while (detail::result r{PQgetResult(c)}) {
       }
     }
@@ -588,17 +669,15 @@ class row_range {
   std::vector<Row> buffered_;
   std::size_t next_ = 0;
   std::optional<Row> current_;
+  detail::result first_;
+  void (*check_)(const detail::pg_result*) = nullptr;
   bool started_ = false;
-  void (*check_)(detail::connection_state&, const detail::pg_result*) = nullptr;
 };
 
-template <class Q, class... Params>
-row_range<typename Q::row_type> detail::query_runner<Q, std::tuple<Params...>>::iter(
-    connection_state& c, const Params&... params) {
-  const connection_use use(c.cache);
-  lease l = checkout(c);
-  encode<Q>(c.params, params...);
-  prepared& p = *l.get();
+// Sends typed query Q with the parameters in the connection's list, in single-row mode,
+// and returns its first result.
+template <class Q>
+detail::result detail::send_streaming(connection_state& c, const prepared& p) {
   const param_list& list = c.params;
   const int sent =
       p.name.empty()
@@ -610,15 +689,42 @@ row_range<typename Q::row_type> detail::query_runner<Q, std::tuple<Params...>>::
   if (sent == 0 || PQsetSingleRowMode(c.conn) == 0) {
     throw_result_error(c.conn, nullptr, "cannot send statement", sql_of<Q>, query_display_name<Q>);
   }
-  row_range<row> range(std::move(l), &c, &pg_context<Q>);
-  if (!p.checked) {
-    // Unnamed mode: the first result carries the column description; it is checked when the
-    // range reads it (not the NULL check: no catalog query can run while rows stream).
-    range.check_first_result(+[](connection_state& conn, const pg_result* r) {
-      check_result<Q>(conn, r, false, false);
-    });
+  return result(PQgetResult(c.conn));
+}
+
+template <class Q, class... Params>
+row_range<typename Q::row_type> detail::query_runner<Q, std::tuple<Params...>>::iter(
+    connection_state& c, const Params&... params) {
+  const connection_use use(c.cache);
+  lease l = checkout(c);
+  encode<Q>(c.params, params...);
+  prepared& p = *l.get();
+  // The first result is read here: when it is a 0A000 (the table changed under the cached
+  // statement) the statement is prepared again and sent once more, as exec, one and all do.
+  // (The statement is read to its end before the transaction status is asked: until then
+  // it is PQTRANS_ACTIVE.)
+  result first = send_streaming<Q>(c, p);
+  if (!first.ok()) {
+    while (result more{PQgetResult(c.conn)}) {
+    }
+    if (can_replan(c, p, first.get())) {
+      replan<Q>(c, p, first.get());
+      first = send_streaming<Q>(c, p);
+    }
   }
-  return range;
+  if (!first.ok()) {
+    while (result more{PQgetResult(c.conn)}) {
+    }
+    throw_result_error(c.conn, first.get(), "statement failed", sql_of<Q>, query_display_name<Q>);
+  }
+  // Unnamed mode (or a statement whose new shape failed its check): the range checks the
+  // first result, which carries the column description.
+  void (*check)(const pg_result*) = nullptr;
+  if (!p.checked) {
+    check = p.name.empty() ? [](const pg_result* r) { check_result<Q>(r, false); }
+                           : [](const pg_result* r) { check_result<Q>(r, false, true); };
+  }
+  return row_range<row>(std::move(l), &c, &pg_context<Q>, check, std::move(first));
 }
 
 template <class Db>
@@ -665,6 +771,10 @@ struct postgres_backend {
             detail::concat({"cannot connect to PostgreSQL (", redact(c->conninfo), ")"}),
             {0, message, {}, {}});
       }
+      // libpq's default notice processor writes every NOTICE and WARNING the server sends
+      // (DROP ... CASCADE, a RAISE NOTICE in a function) to stderr: a library must not print
+      // on its own. They are dropped; PQsetNoticeReceiver on native_handle() routes them.
+      PQsetNoticeProcessor(c->conn, &ignore_notice, nullptr);
       if (o.lock_timeout.count() > 0) set(*c, "lock_timeout", o.lock_timeout);
       if (o.statement_timeout.count() > 0) set(*c, "statement_timeout", o.statement_timeout);
     } catch (...) {
@@ -731,7 +841,20 @@ struct postgres_backend {
   static void rollback_to_savepoint(connection& c) {
     detail::exec_simple(c, "ROLLBACK TO sqlproof_savepoint");
   }
-  static void commit(connection& c) { detail::exec_simple(c, "COMMIT"); }
+  static void commit(connection& c) {
+    // PostgreSQL answers COMMIT of a transaction in which a statement failed with ROLLBACK
+    // and no error (only the command tag says so): refuse, rather than let the caller
+    // believe the work is committed. The transaction stays open; its owner rolls it back.
+    detail::before_statement(c);
+    if (detail::transaction_failed(c.conn)) [[unlikely]] {
+      detail::throw_with(sqlproof::detail::error_kind::misuse,
+                         "cannot commit: a statement in the transaction failed, so PostgreSQL "
+                         "would roll it back",
+                         {0, {}, "COMMIT", {}},
+                         {"25P02", {}, {}, {}, detail::failed_transaction_hint, 0});
+    }
+    detail::exec_simple(c, "COMMIT");
+  }
   static void rollback(connection& c) { detail::exec_simple(c, "ROLLBACK"); }
   [[noreturn]] static void throw_transaction_aborted(const char* action) {
     sqlproof::detail::throw_error(sqlproof::detail::error_kind::misuse,
@@ -748,26 +871,33 @@ struct postgres_backend {
     c.conn = nullptr;
   }
 
+  static void ignore_notice(void*, const char*) noexcept {}
+
   static void set(connection& c, const char* name, std::chrono::milliseconds value) {
     const std::string sql = detail::concat(
         {"SET ", name, " = ", detail::number_text(static_cast<long long>(value.count()))});
     detail::exec_simple(c, sql.c_str());
   }
 
-  // The connection string for messages, without a password.
-  static std::string redact(std::string_view conninfo) {
-    std::string out(conninfo);
-    for (std::size_t at = out.find("password"); at != std::string::npos;
-         at = out.find("password", at + 1)) {
-      std::size_t end = at + 8;
-      while (end < out.size() && out[end] == ' ') ++end;
-      if (end >= out.size() || out[end] != '=') continue;
-      ++end;
-      while (end < out.size() && out[end] == ' ') ++end;
-      std::size_t stop = end;
-      while (stop < out.size() && out[stop] != ' ') ++stop;
-      out.replace(end, stop - end, "***");
+  // The connection string for messages, as libpq parsed it (keyword=value, from a URI as
+  // well), with the value of every secret option (PQconninfoOption::dispchar "*": password,
+  // sslpassword) hidden. Searching the text for "password=" missed a URI's user:password@
+  // and a quoted password with spaces. Text libpq cannot parse is not shown at all.
+  static std::string redact(const std::string& conninfo) {
+    char* parse_error = nullptr;
+    PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &parse_error);
+    if (parse_error != nullptr) PQfreemem(parse_error);
+    if (parsed == nullptr) return "a connection string libpq cannot parse";
+    std::string out;
+    for (const PQconninfoOption* o = parsed; o->keyword != nullptr; ++o) {
+      if (o->val == nullptr) continue;  // only what the string gave: no defaults
+      const bool secret = o->dispchar != nullptr && o->dispchar[0] == '*';
+      const std::string_view value = secret ? std::string_view("***") : std::string_view(o->val);
+      const bool quote = value.empty() || value.find(' ') != std::string_view::npos;
+      if (!out.empty()) out += ' ';
+      out += detail::concat({o->keyword, "=", quote ? "'" : "", value, quote ? "'" : ""});
     }
+    PQconninfoFree(parsed);
     return out;
   }
 };
@@ -781,7 +911,9 @@ struct postgres_backend {
 /// `pg::query` holds PostgreSQL-only SQL. Transactions take `pg::tx_options`; a failed
 /// statement aborts the transaction, as PostgreSQL does (a nested `db.transaction` is a
 /// savepoint and limits the damage to itself). One thread at a time, like every connection;
-/// see `pg::pool` for threads.
+/// see `pg::pool` for threads. Notices from the server (NOTICE, WARNING) are not printed,
+/// unlike libpq's default; to see them, install a receiver with `PQsetNoticeReceiver` on
+/// `native_handle()`.
 /// @code
 /// sqlproof::pg::database db{"host=/run/postgresql dbname=app"};
 /// auto id = db.one<insert_user_returning_id>("Ann", 31);
@@ -834,10 +966,15 @@ namespace detail {
 // type the server expects (SQLSTATE 22P03 otherwise).
 SQLPROOF_NOINLINE inline prepared* prepare_dynamic(connection_state& c, std::string_view sql,
                                                    const oid* types, int count) {
-  auto* p = new prepared{c.new_name(), &c, true, std::string(sql), {}, {}};
+  // Unnamed mode leaves nothing on the server: the SQL is described through the unnamed
+  // statement (replaced by the next statement) and every run parses it again.
+  // The name is set once the server has the statement (see prepare_typed).
+  auto* p = new prepared{{}, &c, true, std::string(sql), {}, {}};
   try {
-    const result made(PQprepare(c.conn, p->name.c_str(), p->sql.c_str(), count, types));
+    std::string name = c.mode == statement_mode::unnamed ? std::string() : c.new_name();
+    const result made(PQprepare(c.conn, name.c_str(), p->sql.c_str(), count, types));
     if (!made.ok()) throw_result_error(c.conn, made.get(), "cannot prepare statement", sql, {});
+    p->name = std::move(name);
     const result d(PQdescribePrepared(c.conn, p->name.c_str()));
     if (!d.ok()) throw_result_error(c.conn, d.get(), "cannot describe statement", sql, {});
     for (int i = 0; i < PQnparams(d.get()); ++i) p->parameter_types.push_back(PQparamtype(d.get(), i));
@@ -937,7 +1074,7 @@ class statement {
         detail::param_codec<Args>::type...};
     for (std::size_t i = 0; i < sizeof...(Args); ++i) {
       if (p.parameter_types[i] != types[i]) {
-        retype(types.data(), static_cast<int>(sizeof...(Args)));
+        reprepare(types.data(), static_cast<int>(sizeof...(Args)), true);
         break;
       }
     }
@@ -949,17 +1086,36 @@ class statement {
       sqlproof::detail::rethrow_with_context(e, context());
     }
     list.finish();
-    detail::result r(PQexecPrepared(conn_->conn, p.name.c_str(), list.size(), list.values(),
-                                    list.lengths(), list.formats(), 1));
+    detail::result r = send();
+    if (!r.ok() && detail::can_replan(*conn_, p, r.get())) {
+      // The table changed under the statement (0A000) or the server lost it (26000): as for
+      // typed queries, it is prepared again (under a new name, with the new description)
+      // and run once more, outside a transaction.
+      reprepare(types.data(), static_cast<int>(sizeof...(Args)),
+                !detail::is_missing_statement(r.get()));
+      r = send();
+    }
     if (!r.ok()) detail::throw_result_error(conn_->conn, r.get(), "statement failed", sql(), {});
     return r;
   }
 
-  // Prepares the statement again with the arguments' types, under a new name.
-  SQLPROOF_NOINLINE void retype(const detail::oid* types, int count) {
+  detail::result send() {
+    const detail::prepared& p = *lease_.get();
+    const detail::param_list& list = conn_->params;
+    return detail::result(
+        p.name.empty()
+            ? PQexecParams(conn_->conn, p.sql.c_str(), list.size(), p.parameter_types.data(),
+                           list.values(), list.lengths(), list.formats(), 1)
+            : PQexecPrepared(conn_->conn, p.name.c_str(), list.size(), list.values(),
+                             list.lengths(), list.formats(), 1));
+  }
+
+  // Prepares the statement again with the arguments' types, under a new name; the old one
+  // is DEALLOCATEd unless the server no longer has it.
+  SQLPROOF_NOINLINE void reprepare(const detail::oid* types, int count, bool deallocate) {
     detail::prepared& p = *lease_.get();
     detail::prepared* fresh = detail::prepare_dynamic(*conn_, p.sql, types, count);
-    conn_->to_deallocate.push_back(std::move(p.name));
+    if (!p.name.empty() && deallocate) conn_->to_deallocate.push_back(std::move(p.name));
     p.name = std::move(fresh->name);
     p.parameter_types = std::move(fresh->parameter_types);
     p.column_names = std::move(fresh->column_names);

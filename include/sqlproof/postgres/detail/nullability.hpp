@@ -5,6 +5,7 @@
 // Without it, the mistake shows only on the first NULL row. Expressions and outer joins are
 // not covered: the server describes no table for an expression, and a column of an outer
 // join's nullable side keeps its table's NOT NULL (the compile-time schema check marks those).
+// Only tables count (relkind r, p): a view's columns never carry NOT NULL in the catalog.
 
 #include <cstddef>
 #include <string>
@@ -64,6 +65,7 @@ void check_nullability(pg_conn* conn, const pg_result* r, const sqlproof::detail
   const std::string sql = concat(
       {"SELECT c.i, a.attrelid::regclass::text FROM pg_attribute a JOIN (VALUES ", pairs,
        ") AS c(rel, num, i) ON a.attrelid = c.rel::oid AND a.attnum = c.num "
+       "JOIN pg_class k ON k.oid = a.attrelid AND k.relkind IN ('r', 'p') "
        "WHERE NOT a.attnotnull ORDER BY c.i LIMIT 1"});
   const result found(PQexec(conn, sql.c_str()));
   if (!found.ok()) {
