@@ -28,6 +28,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -82,20 +83,50 @@ struct pool_stats {
 
 namespace detail {
 
-// Whether an idle connection is still connected. A backend terminated while the connection
-// sat in the pool has sent its FATAL error and closed the socket, but libpq notices only when
-// it next reads. PQconsumeInput reads what is waiting without blocking (a recv(2) that finds
-// nothing on a healthy connection); a read that got data does not look further, so the
-// first call takes the error (which libpq, outside a query, passes to the notice processor:
-// "FATAL: terminating connection due to administrator command" on stderr by default) and
-// the second finds the end of file and marks the connection bad.
-// https://www.postgresql.org/docs/current/libpq-async.html#LIBPQ-PQCONSUMEINPUT
-inline bool still_connected(pg_conn* c) noexcept {
-  if (c == nullptr || PQstatus(c) != CONNECTION_OK) return false;
-  for (int read = 0; read < 2; ++read) {
-    if (PQconsumeInput(c) == 0 || PQstatus(c) != CONNECTION_OK) return false;
+// What the check of an idle connection saw while libpq read its socket.
+struct idle_check {
+  ::PQnoticeReceiver forward = nullptr;  // libpq's own receiver, for every other notice
+  bool closing = false;                  // the server said it is ending the session
+};
+
+// A message the server sent outside a query reaches the notice receiver. A FATAL one is the
+// server's last word before it closes the session (pg_terminate_backend, shutdown,
+// idle_session_timeout): the check notes it instead of printing it.
+inline void watch_idle_notice(void* arg, const pg_result* r) {
+  auto* check = static_cast<idle_check*>(arg);
+  const std::string_view severity = error_field(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (severity == "FATAL" || severity == "PANIC") {
+    check->closing = true;
+  } else if (check->forward != nullptr) {
+    check->forward(nullptr, r);
   }
-  return true;
+}
+
+// Whether an idle connection is still connected. A backend terminated while the connection
+// sat in the pool has sent a FATAL error and closes its socket (a little after it leaves
+// pg_stat_activity), but libpq notices neither until it next reads. PQconsumeInput reads
+// what is waiting without blocking: a recv(2) that finds nothing on a healthy connection.
+// The FATAL message arrives as a notice, watched here when the connection still has libpq's
+// default receiver (`libpq_receiver`, whose argument is always null, so it can be put back
+// as it was); end of file marks the connection bad. A read that got data does not look
+// further, hence the second read.
+// https://www.postgresql.org/docs/current/libpq-async.html#LIBPQ-PQCONSUMEINPUT
+// https://www.postgresql.org/docs/current/libpq-notice-processing.html
+inline bool still_connected(pg_conn* c, ::PQnoticeReceiver libpq_receiver) noexcept {
+  if (c == nullptr || PQstatus(c) != CONNECTION_OK) return false;
+  idle_check check;
+  const ::PQnoticeReceiver current = PQsetNoticeReceiver(c, nullptr, nullptr);  // a query
+  const bool watch = current != nullptr && current == libpq_receiver;
+  if (watch) {
+    check.forward = current;
+    PQsetNoticeReceiver(c, &watch_idle_notice, &check);
+  }
+  bool ok = true;
+  for (int read = 0; read < 2 && ok; ++read) {
+    ok = PQconsumeInput(c) != 0 && PQstatus(c) == CONNECTION_OK && !check.closing;
+  }
+  if (watch) PQsetNoticeReceiver(c, current, nullptr);
+  return ok;
 }
 
 }  // namespace detail
@@ -124,6 +155,7 @@ class pool {
   struct member {
     database db;
     clock::time_point opened;
+    ::PQnoticeReceiver libpq_receiver = nullptr;  // the connection's receiver when opened
   };
 
  public:
@@ -204,7 +236,8 @@ class pool {
   member* open_member() {
     std::unique_ptr<member> m;
     try {
-      m.reset(new member{database{conninfo_, options_.connection}, clock::now()});
+      m.reset(new member{database{conninfo_, options_.connection}, clock::now(), nullptr});
+      m->libpq_receiver = PQsetNoticeReceiver(m->db.native_handle(), nullptr, nullptr);
       if (options_.on_connect) options_.on_connect(m->db);
     } catch (...) {
       m.reset();
@@ -414,7 +447,7 @@ inline pool::lease pool::acquire() {
       idle_.pop_back();
       lock.unlock();
       // Checked outside the lock: a recv(2) on the socket, and on failure a close.
-      if (!expired(*m, clock::now()) && detail::still_connected(m->db.native_handle())) {
+      if (!expired(*m, clock::now()) && detail::still_connected(m->db.native_handle(), m->libpq_receiver)) {
         return lease(this, m);
       }
       drop(m, false);
