@@ -106,7 +106,7 @@ inline void watch_idle_notice(void* arg, const pg_result* r) {
 // sat in the pool has sent a FATAL error and closes its socket (a little after it leaves
 // pg_stat_activity), but libpq notices neither until it next reads. PQconsumeInput reads
 // what is waiting without blocking: a recv(2) that finds nothing on a healthy connection.
-// The FATAL message arrives as a notice, watched here when the connection still has libpq's
+// The FATAL message, once parsed, arrives as a notice, watched here when the connection still has libpq's
 // default receiver (`libpq_receiver`, whose argument is always null, so it can be put back
 // as it was); end of file marks the connection bad. A read that got data does not look
 // further, hence the second read.
@@ -123,7 +123,11 @@ inline bool still_connected(pg_conn* c, ::PQnoticeReceiver libpq_receiver) noexc
   }
   bool ok = true;
   for (int read = 0; read < 2 && ok; ++read) {
-    ok = PQconsumeInput(c) != 0 && PQstatus(c) == CONNECTION_OK && !check.closing;
+    // PQconsumeInput only fills libpq's buffer; PQisBusy parses what it holds, which hands
+    // the FATAL message to the receiver now rather than at the next statement.
+    ok = PQconsumeInput(c) != 0;
+    static_cast<void>(PQisBusy(c));
+    ok = ok && PQstatus(c) == CONNECTION_OK && !check.closing;
   }
   if (watch) PQsetNoticeReceiver(c, current, nullptr);
   return ok;
