@@ -16,7 +16,9 @@
 /// @code
 /// #include <sqlproof/postgres/pool.hpp>
 /// sqlproof::pg::pool pool{"host=/run/postgresql dbname=app", {.size = 8}};
-/// std::thread worker([&] { pool.with([](sqlproof::pg::database& db) { db.exec<add_user>("Ann", 31); }); });
+/// std::thread worker([&] {
+///   pool.with([](sqlproof::pg::database& db) { db.exec<add_user>("Ann", 31); });
+/// });
 /// @endcode
 ///
 /// `<mutex>` and `<condition_variable>` are included here and nowhere else in sqlproof: a
@@ -69,7 +71,7 @@ struct pool_options {
 /// What a pool has done, from `pool::stats()` (a snapshot taken under the pool's lock).
 struct pool_stats {
   std::size_t size = 0;        ///< `pool_options::size`.
-  std::size_t open = 0;        ///< Connections open now (idle + in use; set-aside ones not counted).
+  std::size_t open = 0;        ///< Connections open now: idle + in use (not set-aside ones).
   std::size_t idle = 0;        ///< Open connections waiting in the pool.
   std::size_t in_use = 0;      ///< Connections leased right now.
   std::uint64_t created = 0;   ///< Connections opened since the pool was made.
@@ -106,10 +108,10 @@ inline void watch_idle_notice(void* arg, const pg_result* r) {
 // sat in the pool has sent a FATAL error and closes its socket (a little after it leaves
 // pg_stat_activity), but libpq notices neither until it next reads. PQconsumeInput reads
 // what is waiting without blocking: a recv(2) that finds nothing on a healthy connection.
-// The FATAL message, once parsed, arrives as a notice, watched here when the connection still has libpq's
-// default receiver (`libpq_receiver`, whose argument is always null, so it can be put back
-// as it was); end of file marks the connection bad. A read that got data does not look
-// further, hence the second read.
+// The FATAL message, once parsed, arrives as a notice, watched here when the connection
+// still has libpq's default receiver (`libpq_receiver`, whose argument is always null, so
+// it can be put back as it was); end of file marks the connection bad. A read that got data
+// does not look further, hence the second read.
 // https://www.postgresql.org/docs/current/libpq-async.html#LIBPQ-PQCONSUMEINPUT
 // https://www.postgresql.org/docs/current/libpq-notice-processing.html
 inline bool still_connected(pg_conn* c, ::PQnoticeReceiver libpq_receiver) noexcept {
@@ -139,7 +141,8 @@ inline bool still_connected(pg_conn* c, ::PQnoticeReceiver libpq_receiver) noexc
 ///
 /// Thread-safety: every member may be called from any thread at the same time. A leased
 /// connection is the leasing thread's alone (it may hand the lease to another thread
-/// between calls, like any `database`). The pool must outlive its leases.
+/// between calls, like any `database`). The pool must outlive its leases and whatever was
+/// made through them (ranges, statements, transactions).
 ///
 /// Connections are opened on demand, the first one by the constructor (so a wrong
 /// connection string fails there with `open_error`), up to `size`; idle ones are reused most
@@ -149,7 +152,9 @@ inline bool still_connected(pg_conn* c, ::PQnoticeReceiver libpq_receiver) noexc
 /// std::vector<std::jthread> workers;
 /// for (int t = 0; t < 8; ++t) {
 ///   workers.emplace_back([&] {
-///     pool.with([](sqlproof::pg::database& db) { db.transaction([&] { db.exec<add_item>("x"); }); });
+///     pool.with([](sqlproof::pg::database& db) {
+///       db.transaction([&] { db.exec<add_item>("x"); });
+///     });
 ///   });
 /// }
 /// @endcode
@@ -379,7 +384,8 @@ class pool::lease {
   /// An empty lease (as after a move or `release()`).
   lease() noexcept = default;
   lease(lease&& other) noexcept
-      : pool_(std::exchange(other.pool_, nullptr)), member_(std::exchange(other.member_, nullptr)) {}
+      : pool_(std::exchange(other.pool_, nullptr)),
+        member_(std::exchange(other.member_, nullptr)) {}
   /// Gives back the connection held now, then takes over `other`'s.
   lease& operator=(lease&& other) noexcept {
     if (this != &other) {
@@ -439,10 +445,9 @@ class pool::lease {
 
 inline pool::lease pool::acquire() {
   const clock::time_point start = clock::now();
-  // A timeout too large for the clock waits without end.
+  // A timeout of a year or more waits without end (and cannot overflow the clock).
   const bool bounded = options_.acquire_timeout < std::chrono::hours{24 * 365};
-  const clock::time_point deadline =
-      bounded ? start + options_.acquire_timeout : clock::time_point::max();
+  const clock::time_point deadline = bounded ? start + options_.acquire_timeout : start;
   std::unique_lock lock(mutex_);
   bool waited = false;
   for (;;) {
@@ -451,7 +456,8 @@ inline pool::lease pool::acquire() {
       idle_.pop_back();
       lock.unlock();
       // Checked outside the lock: a recv(2) on the socket, and on failure a close.
-      if (!expired(*m, clock::now()) && detail::still_connected(m->db.native_handle(), m->libpq_receiver)) {
+      if (!expired(*m, clock::now()) &&
+          detail::still_connected(m->db.native_handle(), m->libpq_receiver)) {
         return lease(this, m);
       }
       drop(m, false);
@@ -467,8 +473,10 @@ inline pool::lease pool::acquire() {
       waited = true;
       ++stats_.waits;
     }
-    if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-        members_.size() + opening_ >= options_.size) {
+    if (!bounded) {
+      returned_.wait(lock);
+    } else if (returned_.wait_until(lock, deadline) == std::cv_status::timeout &&
+               idle_.empty() && members_.size() + opening_ >= options_.size) {
       ++stats_.timeouts;
       const std::size_t size = options_.size;
       lock.unlock();
