@@ -84,10 +84,10 @@ int main() {
   const std::string schema = "sqlproof_example_pool_" + std::to_string(::getpid());
 
   sp::pg::database admin{conninfo};
-  admin.exec_script("CREATE SCHEMA " + schema + ";" +
-                    "CREATE TABLE " + schema + ".accounts (id integer PRIMARY KEY, balance bigint NOT NULL);"
-                    "CREATE TABLE " + schema + ".transfers (from_id integer, to_id integer, amount bigint);"
-                    "INSERT INTO " + schema + ".accounts SELECT g, 1000 FROM generate_series(0, 9) g;");
+  admin.exec_script("CREATE SCHEMA " + schema + "; SET search_path = " + schema + ";" +
+                    "CREATE TABLE accounts (id integer PRIMARY KEY, balance bigint NOT NULL);"
+                    "CREATE TABLE transfers (from_id integer, to_id integer, amount bigint);"
+                    "INSERT INTO accounts SELECT g, 1000 FROM generate_series(0, 9) g;");
   try {
     // [pool]
     sp::pg::pool pool{conninfo,
@@ -129,7 +129,8 @@ int main() {
     std::printf("pool: size %zu, open %zu, idle %zu, in use %zu; created %llu, replaced %llu, "
                 "waits %llu, timeouts %llu\n",
                 s.size, s.open, s.idle, s.in_use, static_cast<unsigned long long>(s.created),
-                static_cast<unsigned long long>(s.replaced), static_cast<unsigned long long>(s.waits),
+                static_cast<unsigned long long>(s.replaced),
+                static_cast<unsigned long long>(s.waits),
                 static_cast<unsigned long long>(s.timeouts));
     // [stats]
     check(s.created <= 4, "never more than four connections");

@@ -190,10 +190,12 @@ TEST_CASE("pg::pool: a terminated backend fails its lease, and the pool replaces
   }
 
   SECTION("terminated while idle in the pool: acquire hands out a new connection instead") {
-    const int old_pid = pool.with([](sp::pg::database& db) { return db.one<backend_pid>().value(); });
+    const int old_pid =
+        pool.with([](sp::pg::database& db) { return db.one<backend_pid>().value(); });
     admin.exec("SELECT pg_terminate_backend(" + std::to_string(old_pid) + ")");
     wait_until_gone(admin, old_pid);
-    const int new_pid = pool.with([](sp::pg::database& db) { return db.one<backend_pid>().value(); });
+    const int new_pid =
+        pool.with([](sp::pg::database& db) { return db.one<backend_pid>().value(); });
     CHECK(new_pid != old_pid);
     const auto s = pool.stats();
     CHECK(s.replaced == 1);
@@ -245,7 +247,9 @@ TEST_CASE("pg::pool: a connection given back inside a transaction is rolled back
     db.release();
     CHECK(!db);
     CHECK_THROWS_AS(db->in_transaction(), sp::misuse_error);
-    pool.with([](sp::pg::database& d) { CHECK(d.one<all_entries>() == std::optional<std::int64_t>(0)); });
+    pool.with([](sp::pg::database& d) {
+      CHECK(d.one<all_entries>() == std::optional<std::int64_t>(0));
+    });
   }
 }
 
@@ -286,7 +290,9 @@ TEST_CASE("pg::pool: a connection with a live range, statement or transaction is
     CHECK(s.open == 0);
     // The transaction still works on its own connection; nobody else gets it.
     tx.rollback();
-    pool.with([](sp::pg::database& d) { CHECK(d.one<all_entries>() == std::optional<std::int64_t>(5)); });
+    pool.with([](sp::pg::database& d) {
+      CHECK(d.one<all_entries>() == std::optional<std::int64_t>(5));
+    });
     s = pool.stats();
     CHECK(s.created == 2);
   }
