@@ -61,8 +61,10 @@ struct pool_options {
   /// A connection open longer than this is closed when it comes back (or when it is found
   /// idle) and replaced by a new one when needed. Zero: no limit.
   std::chrono::milliseconds max_lifetime{30 * 60'000};
-  /// Runs once on each new connection before its first lease (`SET`, a temporary table...).
-  /// An exception from it closes the connection and propagates from `acquire()`.
+  /// Runs once on each new connection before its first lease (`SET`, a temporary table...),
+  /// on the thread that needed the connection, so possibly on several threads at once. An
+  /// exception from it closes the connection and propagates from `acquire()` (or from the
+  /// constructor, for the first connection).
   callback<void(database&)> on_connect{};
   /// How each connection is opened (statement mode, timeouts): see `pg::options`.
   options connection{};
@@ -209,8 +211,8 @@ class pool {
 
   /// Runs `fn(db)` on a leased connection and gives it back, returning what `fn` returns.
   /// Throws `busy_error` as `acquire()` does, whatever `fn` throws, and `misuse_error` when
-  /// `fn` leaves a `row_range` or `statement` of the connection alive (returning one, say):
-  /// rows must be read inside `fn`.
+  /// `fn` leaves a `row_range`, `statement` or `transaction` of the connection alive
+  /// (returning one, say): rows must be read inside `fn`.
   /// @code
   /// std::vector<User> adults = pool.with([](sqlproof::pg::database& db) {
   ///   return db.all<older_than>(17);
