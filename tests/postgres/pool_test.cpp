@@ -282,6 +282,22 @@ TEST_CASE("pg::pool: a connection with a live range, statement or transaction is
     pool.with([](sp::pg::database& d) { CHECK(idle(d)); });
   }
 
+  SECTION("with() whose function returns a transaction throws, and the transaction rolls back") {
+    const auto leave_open = [](sp::pg::database& d) {
+      auto tx = d.begin();
+      d.exec<add_entry>(9, 9);
+      return tx;
+    };
+    CHECK_THROWS_AS(pool.with(leave_open), sp::misuse_error);
+    pool.with([](sp::pg::database& d) {
+      CHECK(idle(d));
+      CHECK(d.one<all_entries>() == std::optional<std::int64_t>(5));
+    });
+    const auto s = pool.stats();
+    CHECK(s.set_aside == 0);
+    CHECK(s.rolled_back == 0);  // the transaction rolled itself back while still leased
+  }
+
   SECTION("a lease destroyed under a live transaction sets its connection aside") {
     sp::pg::transaction tx = pool.acquire()->begin();  // the lease ends with this line
     auto s = pool.stats();
