@@ -232,13 +232,16 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
+# SQLPROOF_TSAN_TESTS: the threaded PostgreSQL test (pg::pool) also runs under
+# ThreadSanitizer, as a program of its own (TSan cannot share one with ASan).
 build_and_test gcc-debug-asan \
   -DCMAKE_CXX_COMPILER=g++ \
   -DCMAKE_BUILD_TYPE=Debug \
   -DSQLPROOF_SANITIZE=ON \
   -DSQLPROOF_WERROR=ON \
   -DSQLPROOF_BUILD_TESTS=ON \
-  -DSQLPROOF_BUILD_EXAMPLES=ON
+  -DSQLPROOF_BUILD_EXAMPLES=ON \
+  -DSQLPROOF_TSAN_TESTS=ON
 
 # Optimised builds, both -Werror: clang++ runs everything again, optimised and under ASan and
 # UBSan (so every test runs under the sanitizers with both compilers); g++ with optimisation

@@ -1,8 +1,8 @@
 #pragma once
 /// @file
 /// sqlproof on PostgreSQL: `sqlproof::pg::database` and everything it needs, the query types
-/// shared with SQLite (query.hpp, table.hpp, schema.hpp) included. Link `sqlproof::postgres`
-/// (libpq); nothing of SQLite is needed.
+/// shared with SQLite (query.hpp, table.hpp, schema.hpp) included, and `sqlproof::pg::pool`
+/// for threads. Link `sqlproof::postgres` (libpq); nothing of SQLite is needed.
 ///
 /// @code
 /// #include <sqlproof/postgres.hpp>
@@ -16,4 +16,5 @@
 #include "table.hpp"
 #include "value.hpp"
 #include "postgres/database.hpp"
+#include "postgres/pool.hpp"
 #include "postgres/types.hpp"
