@@ -171,19 +171,6 @@ TEST_CASE("pg::database: the quickstart's queries give the same results on SQLit
   CHECK(!pg.in_transaction());
 }
 
-TEST_CASE("pg::database: the statement cache prepares each typed query once per connection") {
-  sqlproof_test::pg_test_schema schema;
-  sp::pg::database db{schema.conninfo()};
-  db.exec_script(postgres_schema);
-  for (int i = 0; i < 5; ++i) db.exec<add_user>("U" + std::to_string(i), std::nullopt, 20 + i);
-  const auto s = db.cache().stats();
-  CHECK(s.misses == 1);
-  CHECK(s.hits == 4);
-  CHECK(s.prepares == 1);
-  CHECK(s.typed == 1);
-  CHECK(s.in_use == 0);
-}
-
 namespace {
 
 struct Aged {
@@ -231,3 +218,17 @@ TEST_CASE("pg::database: a value a row field cannot hold is a type_error naming 
   // The connection is usable afterwards.
   CHECK(db.one<ok_age>().value().age == 30);
 }
+
+TEST_CASE("pg::database: the statement cache prepares each typed query once per connection") {
+  sqlproof_test::pg_test_schema schema;
+  sp::pg::database db{schema.conninfo()};
+  db.exec_script(postgres_schema);
+  for (int i = 0; i < 5; ++i) db.exec<add_user>("U" + std::to_string(i), std::nullopt, 20 + i);
+  const auto s = db.cache().stats();
+  CHECK(s.misses == 1);
+  CHECK(s.hits == 4);
+  CHECK(s.prepares == 1);
+  CHECK(s.typed == 1);
+  CHECK(s.in_use == 0);
+}
+
