@@ -231,4 +231,3 @@ TEST_CASE("pg::database: the statement cache prepares each typed query once per 
   CHECK(s.typed == 1);
   CHECK(s.in_use == 0);
 }
-
