@@ -6,7 +6,9 @@
 # workload, measured in the same binary).
 #
 # Usage: scripts/bench.sh [extra Google Benchmark flags, e.g. --benchmark_filter=W1]
-# Env:   BENCH_JSON (default build/bench/workloads.json), BENCH_REPETITIONS (default 5)
+# Env:   BENCH_JSON (default build/bench/workloads.json), BENCH_REPETITIONS (default 5),
+#        BENCH_POSTGRES=1 also runs scripts/bench_postgres.sh (the PostgreSQL backend against
+#        hand-written libpq, on a throwaway server) after the SQLite table
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,3 +32,8 @@ SQLPROOF_BENCH_DIR="${build}/data" "${build}/benchmarks/bench_workloads" \
 python3 "${root}/scripts/bench_table.py" "${json}"
 echo
 echo "JSON: ${json}"
+
+if [[ "${BENCH_POSTGRES:-0}" == 1 ]]; then
+  echo
+  BENCH_REPETITIONS="${reps}" bash "${root}/scripts/bench_postgres.sh"
+fi

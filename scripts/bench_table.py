@@ -2,9 +2,10 @@
 """Prints the table of docs/performance.md from the JSON of bench_workloads.
 
 Times are medians over the repetitions (CPU time of the benchmark thread; wall time is in the
-JSON too). Each row's ratio divides its median by the median of "<workload>/raw"; W2 and W5
+JSON too, and --real shows it instead: bench_postgres, whose operations wait for a server).
+Each row's ratio divides its median by the median of "<workload>/raw"; W2 and W5
 are divided by W1/raw, the point select with a statement held by hand.
-Usage: scripts/bench_table.py build/bench/workloads.json [--markdown]
+Usage: scripts/bench_table.py build/bench/workloads.json [--markdown] [--real]
 """
 import json
 import sys
@@ -20,7 +21,7 @@ def load(path):
     for b in data["benchmarks"]:
         if b.get("aggregate_name") not in ("median", "stddev", "cv"):
             continue
-        name = b["run_name"].split("/iterations:")[0]
+        name = b["run_name"].split("/iterations:")[0].removesuffix("/real_time")
         entry = rows.setdefault(name, {})
         scale = TO_NS[b.get("time_unit", "ns")]
         entry[b["aggregate_name"]] = {
@@ -43,6 +44,7 @@ def fmt_time(ns):
 def main():
     path = sys.argv[1]
     markdown = "--markdown" in sys.argv
+    clock = "real" if "--real" in sys.argv else "cpu"
     context, rows = load(path)
     header = ["benchmark", "median/op", "ns/row", "rows/s", "vs raw", "cv", "allocs/op"]
     table = []
@@ -51,15 +53,15 @@ def main():
         workload = name.split("/")[0]
         base_name = BASELINE.get(workload, workload + "/raw")
         base = rows.get(base_name, {}).get("median")
-        ratio = f"{m['cpu'] / base['cpu']:.3f}" if base else "-"
+        ratio = f"{m[clock] / base[clock]:.3f}" if base else "-"
         if base and base_name != workload + "/raw":
             ratio += " (W1 raw)"
-        per_row = m["cpu"] / m["rows"]
-        cv = agg.get("cv", {}).get("cpu")
+        per_row = m[clock] / m["rows"]
+        cv = agg.get("cv", {}).get(clock)
         cv_text = f"{cv * 100:.1f}%" if cv is not None else "-"
         allocs = m["allocs"]
         allocs_text = "-" if allocs is None else (f"{allocs:.2f}" if allocs < 1000 else f"{allocs:,.0f}")
-        table.append([name, fmt_time(m["cpu"]), f"{per_row:.1f}", f"{1e9 / per_row:,.0f}", ratio,
+        table.append([name, fmt_time(m[clock]), f"{per_row:.1f}", f"{1e9 / per_row:,.0f}", ratio,
                       cv_text, allocs_text])
     table.sort(key=lambda r: (r[0].split("/")[0], "/raw" not in r[0], r[0]))
 
@@ -79,7 +81,7 @@ def main():
     if context:
         print(f"\n{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
               f"load average {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))}; "
-              f"times are medians of CPU time, cv = coefficient of variation over repetitions")
+              f"times are medians of {'wall' if clock == 'real' else 'CPU'} time, cv = coefficient of variation over repetitions")
 
 
 if __name__ == "__main__":

@@ -170,6 +170,54 @@ TEST_CASE("pg::database: the quickstart's queries give the same results on SQLit
   CHECK(!pg.in_transaction());
 }
 
+namespace {
+
+struct Aged {
+  std::int64_t id;
+  int age;
+};
+
+using null_age = sp::pg::query<"SELECT 7::int8 AS id, NULL::int4 AS age", Aged()>;
+using ok_age = sp::pg::query<"SELECT 7::int8 AS id, 30 AS age", Aged()>;
+using big_age = sp::pg::query<"SELECT i::int8 AS id, i * 1000000000::int8 AS age "
+                              "FROM generate_series(1, 3) AS i",
+                              Aged()>;
+
+// The message of the type_error `read` throws.
+template <class Read>
+std::string read_error(Read&& read) {
+  try {
+    read();
+  } catch (const sp::type_error& e) {
+    CHECK(e.column() == 1);
+    CHECK(e.column_name() == "age");
+    return e.what();
+  }
+  FAIL("no type_error");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("pg::database: a value a row field cannot hold is a type_error naming the column") {
+  sqlproof_test::pg_test_schema schema;
+  sp::pg::database db{schema.conninfo()};
+  const std::string null_message = read_error([&] { (void)db.one<null_age>(); });
+  CHECK(null_message.find("cannot read column 1 ('age') into int: the value is NULL") !=
+        std::string::npos);
+  CHECK(null_message.find("SELECT 7::int8") != std::string::npos);
+  CHECK(read_error([&] { (void)db.all<null_age>(); }) == null_message);
+
+  const std::string range_message = read_error([&] { (void)db.all<big_age>(); });
+  CHECK(range_message.find("cannot read column 1 ('age') into int") != std::string::npos);
+  CHECK(range_message.find("out of the type's range") != std::string::npos);
+  CHECK(read_error([&] {
+          for (const Aged& a : db.iter<big_age>()) (void)a;
+        }) == range_message);
+  // The connection is usable afterwards.
+  CHECK(db.one<ok_age>().value().age == 30);
+}
+
 TEST_CASE("pg::database: the statement cache prepares each typed query once per connection") {
   sqlproof_test::pg_test_schema schema;
   sp::pg::database db{schema.conninfo()};

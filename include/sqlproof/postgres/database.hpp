@@ -385,23 +385,45 @@ SQLPROOF_ALWAYS_INLINE result execute(connection_state& c, prepared& p) {
   return r;
 }
 
-// One result value as the codecs read it.
+// One result value as the codecs read it. The column's name and the statement serve only
+// error messages; without them (Described false) a field costs no PQfname and strlen. A value
+// of non-zero length is not NULL (libpq gives a NULL length 0), so PQgetisnull is asked only
+// about empty values.
+template <bool Described>
 SQLPROOF_ALWAYS_INLINE field field_at(const pg_result* r, int row, int column,
                                       const statement_context& ctx) {
-  return field{PQgetvalue(r, row, column),
-               PQgetlength(r, row, column),
-               PQftype(r, column),
-               PQgetisnull(r, row, column) != 0,
-               column,
-               PQfname(r, column),
-               ctx.sql,
-               ctx.name};
+  if constexpr (Described) {
+    return field{PQgetvalue(r, row, column),
+                 PQgetlength(r, row, column),
+                 PQftype(r, column),
+                 PQgetisnull(r, row, column) != 0,
+                 column,
+                 PQfname(r, column),
+                 ctx.sql,
+                 ctx.name};
+  } else {
+    const int length = PQgetlength(r, row, column);
+    return field{PQgetvalue(r, row, column), length, PQftype(r, column),
+                 length == 0 && PQgetisnull(r, row, column) != 0, column, {}, {}, {}};
+  }
+}
+
+// Reads the row again with the column names and the statement: the codec that refused a value
+// throws again, with them in its message.
+template <class Row>
+SQLPROOF_COLD Row read_described_row(const pg_result* r, int row,
+                                    const statement_context& ctx) {
+  return read_row<Row>([&](int column) { return field_at<true>(r, row, column, ctx); });
 }
 
 template <class Row>
 SQLPROOF_ALWAYS_INLINE Row read_result_row(const pg_result* r, int row,
                                            const statement_context& ctx) {
-  return read_row<Row>([&](int column) { return field_at(r, row, column, ctx); });
+  try {
+    return read_row<Row>([&](int column) { return field_at<false>(r, row, column, ctx); });
+  } catch (const type_error&) {
+    return read_described_row<Row>(r, row, ctx);
+  }
 }
 
 // Reads a row straight into the storage of an optional or a vector element (see
