@@ -484,11 +484,6 @@ struct query_runner<Q, std::tuple<Params...>> {
 template <class Q>
 result send_streaming(connection_state& c, const prepared& p);
 
-template <class Q>
-struct accepts_check {
-  static constexpr bool value = sqlproof::detail::check_dialect<Q, dialect::postgres>();
-};
-
 }  // namespace detail
 
 /// The rows of `db.iter<Q>(...)`, read one at a time (an input range).
@@ -773,7 +768,13 @@ struct postgres_backend {
   // subset of SQLite's (the dialect lint says which construct is not).
   template <class Q>
   static consteval bool accepts() {
-    return detail::accepts_check<Q>::value;
+    // The lint is called directly (not through check_dialect), so that its message stays
+    // within the first lines of the compiler's output.
+    if constexpr (Q::written_in == dialect::sqlite && !Q::sql_source.is_either()) {
+      return sqlproof::detail::check_portable<Q::sql_source.text>();
+    } else {
+      return true;
+    }
   }
 
   // Connects with libpq's connection string (`host=/run/postgresql dbname=app`, or a

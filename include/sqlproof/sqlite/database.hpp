@@ -324,7 +324,9 @@ struct sqlite_backend {
   template <class Q>
   static consteval bool accepts() {
     if constexpr (Q::written_in != dialect::sqlite) {
-      return detail::check_dialect<Q, dialect::sqlite>();
+      // Called directly (not through check_dialect), so that the message stays within the
+      // first lines of the compiler's output.
+      return detail::check_not_postgres_text<Q::sql_source.text>();
     } else {
       return detail::reads_no_list<typename Q::row_type>();
     }
