@@ -266,7 +266,7 @@ class basic_migrator {
 
   /// Compares the program with the history table, without changing anything.
   migration_status status() {
-    const auto session = store_.session();
+    [[maybe_unused]] const auto session = store_.session();
     auto tx = store_.begin_snapshot();
     migration_status s;
     std::vector<detail::history_row> history;
@@ -367,7 +367,7 @@ class basic_migrator {
     ensure_no_transaction("reset");
     std::string backup;
     {
-      const auto session = store_.session();
+      [[maybe_unused]] const auto session = store_.session();
       backup = store_.reset();
     }
     migration_report r = migrate();
@@ -445,11 +445,11 @@ class basic_migrator {
     const auto started = clock::now();
     migration_report r;
     r.dry_run = true;
-    const auto session = store_.session();
+    [[maybe_unused]] const auto session = store_.session();
     const bool fk_off = std::any_of(program_.begin(), program_.end(), [](const auto& m) {
       return has_flag(m.flags, migration_flags::foreign_keys_off);
     });
-    const auto flags = store_.flag_scope(fk_off);
+    [[maybe_unused]] const auto flags = store_.flag_scope(fk_off);
     auto tx = store_.begin_step();
     store_.ensure_history();
     r.from_version = store_.schema_version(true);
@@ -779,7 +779,7 @@ class basic_migrator {
     // Before the first read: on SQLite in rollback-journal mode even reading user_version
     // waits for another process's write lock, with the connection's own (maybe zero) timeout
     // otherwise.
-    const auto session = store_.session();
+    [[maybe_unused]] const auto session = store_.session();
     migration_report r;
     bool fk_off = false;
     // The history as of our last step. Each step still decides with the lock held, but reads
@@ -790,7 +790,7 @@ class basic_migrator {
     std::optional<std::int64_t> seen_token;
     bool history_checked = false;
     for (;;) {
-      const auto flags = store_.flag_scope(fk_off);  // outside the transaction, on purpose
+      [[maybe_unused]] const auto flags = store_.flag_scope(fk_off);  // outside the transaction, on purpose
       auto tx = store_.begin_step();
       const std::int64_t token = store_.history_token();
       if (seen_token != token) {
