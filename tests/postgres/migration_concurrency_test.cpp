@@ -2,8 +2,10 @@
 // twin of tests/integration/migration_concurrency_test.cpp). Each migration creates a table
 // and inserts its version into a table whose primary key is the version, so a migration
 // applied twice would fail in the process that applied it second. Both processes must exit
-// successfully and every migration must be in the history exactly once. And a migrator waits
-// (up to its busy timeout) for another session that holds the migration lock.
+// successfully and every migration must be in the history exactly once. A migrator waits (up
+// to its busy timeout) for another session that holds the migration lock; and one waiting
+// while another process builds an index concurrently (outside_transaction) lets the build
+// finish instead of deadlocking with it.
 
 #include <sqlproof/postgres/migration.hpp>
 
@@ -196,4 +198,64 @@ TEST_CASE("pg: the migrator waits for another session's migration lock up to its
   REQUIRE(waitpid(pid, &status, 0) == pid);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+namespace {
+
+// Migration 2 builds an index concurrently, outside a transaction, after a pause that keeps
+// another migrator waiting for the lock long enough for the deadlock detector to look.
+constexpr auto concurrent_index = sp::migrations(
+    sp::migration<1, "big table">(
+        sp::up("CREATE TABLE big (x integer)",
+               "INSERT INTO big SELECT g FROM generate_series(1, 100000) AS g"),
+        sp::down("DROP TABLE big"), sp::portable),
+    sp::migration<2, "index big concurrently">(
+        sp::up("SELECT pg_sleep(1.5)", "CREATE INDEX CONCURRENTLY big_x ON big(x)"),
+        sp::down("DROP INDEX CONCURRENTLY big_x"), sp::outside_transaction, sp::portable),
+    sp::migration<3, "after the index">(sp::up("CREATE TABLE after_index (x integer)"),
+                                        sp::down("DROP TABLE after_index"), sp::portable));
+
+}  // namespace
+
+TEST_CASE("pg: a migrator waiting for the lock does not deadlock CREATE INDEX CONCURRENTLY",
+          "[pg][migration][concurrency]") {
+  sqlproof_test::pg_test_schema test_schema;
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int code = 0;
+    try {
+      pg::database db{test_schema.conninfo()};
+      pg::migrator{db, concurrent_index}.migrate();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "child: %s\n", e.what());
+      code = 1;
+    }
+    _exit(code);
+  }
+  pg::database db{test_schema.conninfo()};
+  // Once migration 1 is recorded, the child is in migration 2, holding the session lock.
+  for (int i = 0; i < 200; ++i) {
+    if (db.prepare("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+                   "AND tablename = 'sqlproof_migrations'")
+                .one<std::int64_t>() == 1 &&
+        db.prepare("SELECT count(*) FROM sqlproof_migrations").one<std::int64_t>() >= 1) {
+      break;
+    }
+    usleep(20 * 1000);
+  }
+  usleep(100 * 1000);
+  pg::migrator m{db, concurrent_index, {.busy_timeout = std::chrono::milliseconds{30000}}};
+  const auto r = m.migrate();  // waits while the child pauses and builds the index
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(r.steps.size() <= 1);
+  CHECK(db.prepare("SELECT count(*) FROM sqlproof_migrations").one<std::int64_t>() == 3);
+  CHECK(db.prepare("SELECT count(*) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON "
+                   "c.oid = i.indexrelid WHERE c.relname = 'big_x' AND i.indisvalid AND "
+                   "c.relnamespace = current_schema()::regnamespace")
+            .one<std::int64_t>() == 1);
+  CHECK(m.verify().ok());
 }

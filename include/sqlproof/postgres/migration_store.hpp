@@ -4,15 +4,16 @@
 /// runs on:
 /// - the history tables in `migrator_options::history_schema` (else `current_schema()`), with
 ///   PostgreSQL's types;
-/// - the lock: each migration's transaction begins with
-///   `SET LOCAL lock_timeout = '<busy_timeout>ms'` and `SELECT pg_advisory_xact_lock(key)`, the
-///   key derived from the database and the history schema (`pg::migration_lock_key`); or a
-///   row of `sqlproof_migration_lock` taken `FOR UPDATE` (`migration_lock::lock_row`), or
-///   nothing (`migration_lock::none`);
+/// - the lock: each migration's transaction begins with `SET LOCAL lock_timeout` and
+///   `SELECT pg_advisory_xact_lock(key)`, the key derived from the database and the history
+///   schema (`pg::migration_lock_key`), waiting up to the busy timeout in slices shorter than
+///   the server's deadlock_timeout; or a row of `sqlproof_migration_lock` taken `FOR UPDATE`
+///   (`migration_lock::lock_row`), or nothing (`migration_lock::none`);
 /// - no `user_version`: the schema version is the newest applied version;
 /// - `outside_transaction` steps under a session `pg_advisory_lock`; `pg_sequential_ddl` with
 ///   Citus; `foreign_keys_off` refused; `reset()` as DROP SCHEMA ... CASCADE, only when allowed.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -65,22 +66,41 @@ class migration_store<pg::postgres_backend> {
   // One migration's transaction, holding the migration lock from its first statement: one
   // round trip for BEGIN, and one for the lock timeout and the lock. Waiting longer than
   // busy_timeout fails with busy_error (SQLSTATE 55P03).
+  //
+  // The wait is cut into slices shorter than the server's deadlock_timeout, each in a
+  // transaction of its own: CREATE INDEX CONCURRENTLY in another process's
+  // outside_transaction step waits for every transaction with an older snapshot, which a
+  // migrator blocked in pg_advisory_xact_lock would have, while that migrator waits for the
+  // step's session lock. Left blocked, the deadlock detector would cancel one of the two,
+  // possibly the index build; a slice ends before it looks.
   [[nodiscard]] pg::transaction begin_step() {
-    auto tx = db_->begin();
-    std::string sql = "SET LOCAL lock_timeout = '" +
-                      std::to_string(busy_timeout_.count() > 0 ? busy_timeout_.count() : 1) +
-                      "ms'";
-    switch (lock_) {
-      case migration_lock::advisory:
-        sql += "; SELECT pg_advisory_xact_lock(" + std::to_string(key_) + ")";
-        break;
-      case migration_lock::lock_row:
-        sql += "; SELECT id FROM " + lock_table_ + " WHERE id = 1 FOR UPDATE";
-        break;
-      case migration_lock::none: break;
+    const auto deadline = std::chrono::steady_clock::now() + busy_timeout_;
+    const long long full = busy_timeout_.count() > 0 ? busy_timeout_.count() : 1;
+    for (;;) {
+      const long long left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            deadline - std::chrono::steady_clock::now())
+                            .count();
+      const long long slice = std::max(1LL, std::min(left, lock_slice_ms_));
+      auto tx = db_->begin();
+      std::string sql = "SET LOCAL lock_timeout = '" + std::to_string(slice) + "ms'";
+      switch (lock_) {
+        case migration_lock::advisory:
+          sql += "; SELECT pg_advisory_xact_lock(" + std::to_string(key_) + ")";
+          break;
+        case migration_lock::lock_row:
+          sql += "; SELECT id FROM " + lock_table_ + " WHERE id = 1 FOR UPDATE";
+          break;
+        case migration_lock::none: break;
+      }
+      sql += "; SET LOCAL lock_timeout = '" + std::to_string(full) + "ms'";
+      try {
+        db_->exec_script(sql);
+      } catch (const busy_error& e) {
+        if (e.sqlstate() != "55P03" || std::chrono::steady_clock::now() >= deadline) throw;
+        continue;  // the next slice, in a new transaction (this one rolls back)
+      }
+      return tx;
     }
-    db_->exec_script(sql);
-    return tx;
   }
   // One snapshot for status().
   [[nodiscard]] pg::transaction begin_snapshot() {
@@ -269,6 +289,11 @@ class migration_store<pg::postgres_backend> {
     events_table_ = quoted_schema_ + ".sqlproof_migration_events";
     lock_table_ = quoted_schema_ + ".sqlproof_migration_lock";
     key_ = pg::detail::lock_key(database, schema_);
+    // Half the deadlock_timeout (in ms): see begin_step.
+    const auto deadlock_ms = db_->prepare("SELECT setting::bigint FROM pg_catalog.pg_settings WHERE "
+                                          "name = 'deadlock_timeout'")
+                                 .one<std::int64_t>();
+    lock_slice_ms_ = std::max<long long>(10, deadlock_ms.value_or(1000) / 2);
     if (lock_ == migration_lock::lock_row && !table_exists("sqlproof_migration_lock")) {
       try {
         db_->exec_script(pg::detail::lock_table_ddl(quoted_schema_));
@@ -304,6 +329,7 @@ class migration_store<pg::postgres_backend> {
   bool allow_public_reset_;
   bool key_set_ = false;
   std::int64_t key_ = 0;
+  long long lock_slice_ms_ = 500;
   std::int64_t reads_ = 0;
   std::optional<bool> citus_;
   std::string quoted_schema_;
