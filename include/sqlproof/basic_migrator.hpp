@@ -318,6 +318,8 @@ class basic_migrator {
   /// Checks that every applied migration is the program's (same checksum), that none is
   /// missing from it or newer than it, that no pending migration is older than an applied
   /// one, and (SQLite) that `user_version` equals the newest applied version. Changes nothing.
+  /// On PostgreSQL, warns about SQLite habits in the text it runs (`REAL`, `BLOB`,
+  /// `AUTOINCREMENT`, `strftime`).
   verification verify() {
     const migration_status s = status();
     verification v;
@@ -349,6 +351,9 @@ class basic_migrator {
                            "' is pending but the newer migration " + std::to_string(newest) +
                            " is applied");
       }
+    }
+    for (const auto& m : program_) {
+      for (auto& w : store_type::text_warnings(m)) v.warnings.push_back(std::move(w));
     }
     if (store_type::stores_schema_version && s.user_version != newest) {
       v.errors.push_back("PRAGMA user_version is " + std::to_string(s.user_version) +

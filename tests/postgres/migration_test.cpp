@@ -735,3 +735,27 @@ TEST_CASE("pg: the CLI runs status, up, down, verify and dry-run", "[pg][migrati
   const char* argv[] = {"app", "status"};
   CHECK(sp::cli::run(2, argv, db, older, o, e) == sp::cli::success);  // 1 applied, nothing newer
 }
+
+TEST_CASE("pg: verify warns about SQLite habits in the text PostgreSQL runs", "[pg][migration]") {
+  sqlproof_test::pg_test_schema schema;
+  pg::database db{schema.conninfo()};
+  const auto list = sp::migrations(
+      sp::migration<1, "measures">(
+          sp::up("CREATE TABLE measures (id INTEGER PRIMARY KEY AUTOINCREMENT, v REAL, raw BLOB)"),
+          sp::down("DROP TABLE measures"), sp::portable),
+      sp::migration<2, "fine">(sp::up("CREATE TABLE fine (v double precision, raw bytea)"),
+                               sp::down("DROP TABLE fine"),
+                               sp::up_for<dialect::postgres>("CREATE TABLE fine (v real)"),
+                               sp::down_for<dialect::postgres>("DROP TABLE fine")));
+  const auto v = pg::migrator{db, list}.verify();
+  CHECK(v.ok());  // warnings only
+  REQUIRE(v.warnings.size() == 4);
+  CHECK(v.warnings[0] == "migration 1 'measures': its PostgreSQL text uses REAL: REAL is float4 "
+                         "on PostgreSQL (SQLite's is 8 bytes); write double precision");
+  CHECK(contains(v.warnings[1], "migration 1 'measures': its PostgreSQL text uses BLOB"));
+  CHECK(contains(v.warnings[2], "uses AUTOINCREMENT"));
+  CHECK(contains(v.warnings[3], "migration 2 'fine': its PostgreSQL text uses REAL"));
+  // SQLite's own text is SQLite's business.
+  CHECK(pg::detail::traps_in({"SELECT strftime('%Y', 'now')"}).size() == 1);
+  CHECK(pg::detail::traps_in({"SELECT 'REAL BLOB' AS \"x\""}).empty());
+}

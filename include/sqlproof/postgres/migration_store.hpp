@@ -187,6 +187,18 @@ class migration_store<pg::postgres_backend> {
   }
   void after_statements(std::int64_t, std::string_view, migration_flags) noexcept {}
 
+  // verify()'s warnings about SQLite habits in the text PostgreSQL runs (REAL, BLOB,
+  // AUTOINCREMENT, strftime).
+  [[nodiscard]] static std::vector<std::string> text_warnings(const migration_info& m) {
+    std::vector<std::string> out;
+    for (const auto& trap : pg::detail::traps_in(m.up)) {
+      out.push_back("migration " + std::to_string(m.version) + " '" + std::string(m.name) +
+                    "': its PostgreSQL text uses " + std::string(trap.word) + ": " +
+                    std::string(trap.why));
+    }
+    return out;
+  }
+
   // What an outside_transaction step holds while its statements run with no transaction:
   // the session-level advisory lock on the same key, taken while the step's transaction
   // still holds the transaction-level one (a session may take a lock it holds again), and

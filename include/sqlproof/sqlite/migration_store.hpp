@@ -93,6 +93,9 @@ class migration_store<sqlite_backend> {
                           {}, version, std::string(name));
   }
 
+  // SQLite runs its own dialect: nothing to warn about.
+  [[nodiscard]] static std::vector<std::string> text_warnings(const migration_info&) { return {}; }
+
   // Nothing is held across an outside_transaction step: its statements run unlocked, and the
   // history row is written in a locked transaction of its own if nobody wrote it meanwhile.
   struct outside_hold {};

@@ -119,6 +119,36 @@ inline std::vector<std::string_view> split_statements(std::string_view sql) {
   return out;
 }
 
+// SQLite habits in a migration's PostgreSQL (or portable) text, which PostgreSQL reads
+// differently or not at all: verify() warns about each.
+struct dialect_trap {
+  std::string_view word;
+  std::string_view why;
+};
+inline constexpr std::array<dialect_trap, 4> postgres_text_traps{{
+    {"REAL", "REAL is float4 on PostgreSQL (SQLite's is 8 bytes); write double precision"},
+    {"BLOB", "PostgreSQL has no BLOB type; write bytea"},
+    {"AUTOINCREMENT", "PostgreSQL has no AUTOINCREMENT; write GENERATED ALWAYS AS IDENTITY"},
+    {"strftime", "PostgreSQL has no strftime; write to_char"},
+}};
+
+// The traps `statements` fall into, each once, in the order of the table.
+inline std::vector<dialect_trap> traps_in(const std::vector<std::string_view>& statements) {
+  std::array<bool, postgres_text_traps.size()> seen{};
+  for (const std::string_view sql : statements) {
+    for (sqlproof::detail::basic_lexer<dialect::postgres> lx{sql}; !lx.done(); lx.advance()) {
+      for (std::size_t i = 0; i != postgres_text_traps.size(); ++i) {
+        if (lx.is_keyword(postgres_text_traps[i].word)) seen[i] = true;
+      }
+    }
+  }
+  std::vector<dialect_trap> out;
+  for (std::size_t i = 0; i != seen.size(); ++i) {
+    if (seen[i]) out.push_back(postgres_text_traps[i]);
+  }
+  return out;
+}
+
 // CockroachDB answers `SELECT version()` with "CockroachDB CCL v23.1.11 ...": its advisory
 // lock functions are stubs that never block.
 constexpr bool is_cockroachdb(std::string_view version) noexcept {
