@@ -19,6 +19,7 @@
 /// migration_report.hpp. See docs/migrations.md.
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -57,8 +58,10 @@ enum class migration_lock {
 
 /// Settings of a `migrator`.
 struct migrator_options {
-  /// How long to wait for another connection's lock: replaces a lower connection timeout for
-  /// each call of the migrator, from before its first read, and is restored after it.
+  /// How long to wait for another connection's lock. SQLite: replaces a lower connection
+  /// timeout for each call of the migrator, from before its first read, and is restored
+  /// after it. PostgreSQL: the longest wait for the migration lock, and each migration's
+  /// `SET LOCAL lock_timeout`.
   std::chrono::milliseconds busy_timeout{60000};
   /// Let `migrate()` proceed when the database has versions newer than the program defines.
   bool allow_newer_database = false;
