@@ -566,6 +566,11 @@ TEST_CASE("pg: statements of a migration string, as the runner checks them", "[p
   STATIC_REQUIRE(sp::detail::transaction_verb_in<dialect::postgres>("ROLLBACK TO SAVEPOINT a").empty());
   STATIC_REQUIRE(sp::detail::transaction_verb_in<dialect::postgres>("RELEASE SAVEPOINT a").empty());
   STATIC_REQUIRE(sp::detail::transaction_verb("START TRANSACTION").empty());  // SQLite has none
+  // What the migrator reads from SELECT version() to refuse advisory locks on CockroachDB.
+  STATIC_REQUIRE(pg::detail::is_cockroachdb(
+      "CockroachDB CCL v23.1.11 (x86_64-pc-linux-gnu, built 2023/09/27 01:53:43, go1.19.10)"));
+  STATIC_REQUIRE_FALSE(pg::detail::is_cockroachdb(
+      "PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu"));
 }
 
 TEST_CASE("pg: foreign_keys_off and a missing PostgreSQL text are refused at construction",
