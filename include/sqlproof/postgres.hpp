@@ -1,8 +1,9 @@
 #pragma once
 /// @file
 /// sqlproof on PostgreSQL: `sqlproof::pg::database` and everything it needs, the query types
-/// shared with SQLite (query.hpp, table.hpp, schema.hpp) included. Link `sqlproof::postgres`
-/// (libpq); nothing of SQLite is needed.
+/// shared with SQLite (query.hpp, table.hpp, schema.hpp) included, and the migrations
+/// (`pg::migrator`, `cli::run`), as <sqlproof/sqlproof.hpp> has them for SQLite. Link
+/// `sqlproof::postgres` (libpq); nothing of SQLite is needed.
 ///
 /// @code
 /// #include <sqlproof/postgres.hpp>
@@ -15,5 +16,8 @@
 #include "schema.hpp"
 #include "table.hpp"
 #include "value.hpp"
+#include "migration_list.hpp"
+#include "postgres/cli.hpp"
 #include "postgres/database.hpp"
+#include "postgres/migration.hpp"
 #include "postgres/types.hpp"
