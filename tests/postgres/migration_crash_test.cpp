@@ -1,9 +1,10 @@
 // A child process migrating a set of 24 migrations is killed with SIGKILL at a random moment,
 // 60 times (the PostgreSQL twin of tests/integration/migration_crash_test.cpp). After every
-// kill, the schema read in one snapshot must be consistent: the history is a prefix of the
-// list, the schema holds exactly the tables of the applied migrations (migration 12 rebuilds
-// t_3, whose children must keep their rows), verify() passes; a following migrate() must then
-// complete, once the server has ended the killed session's transaction.
+// kill, once the server has ended the killed session (which commits a migration whose COMMIT
+// it had already received, and rolls back any other), the schema read in one snapshot must be
+// consistent: the history is a prefix of the list, the schema holds exactly the tables of the
+// applied migrations (migration 12 rebuilds t_3, whose children must keep their rows),
+// verify() passes, and a following migrate() applies exactly the rest.
 
 #include <sqlproof/postgres/migration.hpp>
 
@@ -99,14 +100,33 @@ pid_t start_child(const std::string& conninfo) {
   return pid;
 }
 
+// The child's session, named so the parent can wait for the server to end it.
+std::string child_conninfo(const std::string& conninfo, int round) {
+  return conninfo + " application_name=sqlproof_crash_" + std::to_string(round);
+}
+
+// Waits until the server has ended the killed child's session (it notices the closed socket
+// when it next reads or writes).
+void wait_for_session_end(pg::database& db, int round) {
+  for (int i = 0; i < 500; ++i) {
+    if (db.prepare("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE application_name = $1")
+            .one<std::int64_t>("sqlproof_crash_" + std::to_string(round)) == 0) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  FAIL("the killed child's session did not end within 10 s");
+}
+
 // Checks the schema left by a killed child and returns how many migrations it holds.
-std::size_t check_consistent(const std::string& conninfo) {
+std::size_t check_consistent(const std::string& conninfo, int round) {
   pg::database db{conninfo};
+  wait_for_session_end(db, round);
   std::vector<std::int64_t> versions;
   std::set<std::string> actual;
   std::vector<std::int64_t> logged;
   {
-    // One snapshot: the killed session's transaction may still be ending on the server.
+    // One snapshot for all the reads.
     auto tx = db.begin(pg::tx_options{pg::isolation::repeatable_read, true, false});
     const bool has_history =
         db.prepare("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
@@ -147,7 +167,7 @@ std::size_t check_consistent(const std::string& conninfo) {
   const auto v = m.verify();
   INFO(v.text());
   CHECK(v.ok());
-  const auto r = m.migrate();  // waits for the killed session's lock to go, if it is still held
+  const auto r = m.migrate();
   CHECK(r.steps.size() == migration_count - versions.size());
   CHECK(m.status().user_version == static_cast<std::int64_t>(migration_count));
   CHECK(m.verify().ok());
@@ -183,7 +203,7 @@ TEST_CASE("pg: SIGKILL at random points never leaves a half-applied migration",
   std::set<std::size_t> seen;
   for (int round = 0; round < 60; ++round) {
     sqlproof_test::pg_test_schema test_schema;
-    const pid_t pid = start_child(test_schema.conninfo());
+    const pid_t pid = start_child(child_conninfo(test_schema.conninfo(), round));
     REQUIRE(pid > 0);
     std::this_thread::sleep_for(std::chrono::microseconds(delay(random)));
     kill(pid, SIGKILL);
@@ -192,7 +212,7 @@ TEST_CASE("pg: SIGKILL at random points never leaves a half-applied migration",
     const bool was_killed = WIFSIGNALED(status);
     if (!was_killed) CHECK(WEXITSTATUS(status) == 0);
     INFO("round " << round);
-    const std::size_t applied = check_consistent(test_schema.conninfo());
+    const std::size_t applied = check_consistent(test_schema.conninfo(), round);
     if (was_killed && applied > 0 && applied < migration_count) ++killed_midway;
     seen.insert(applied);
   }
