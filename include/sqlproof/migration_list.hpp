@@ -3,7 +3,8 @@
 /// What a migration is: the compile-time DSL (`migration<V, "name">(up(...), down(...))`,
 /// `migrations(...)`, checked for order and checksummed by the compiler), the run-time
 /// `runtime_migration_list` for lists read from files or built by code, `migration_info`,
-/// and the migration errors. `migration.hpp` adds `migrator`, which applies them.
+/// and the migration errors. `migration.hpp` adds `migrator`, which applies them on SQLite,
+/// and `postgres/migration.hpp` adds `pg::migrator` for PostgreSQL.
 ///
 /// @code
 /// constexpr auto schema = sqlproof::migrations(
