@@ -3,7 +3,8 @@
 /// What a migration is: the compile-time DSL (`migration<V, "name">(up(...), down(...))`,
 /// `migrations(...)`, checked for order and checksummed by the compiler), the run-time
 /// `runtime_migration_list` for lists read from files or built by code, `migration_info`,
-/// and the migration errors. `migration.hpp` adds `migrator`, which applies them.
+/// and the migration errors. `migration.hpp` adds `migrator`, which applies them on SQLite,
+/// and `postgres/migration.hpp` adds `pg::migrator` for PostgreSQL.
 ///
 /// @code
 /// constexpr auto schema = sqlproof::migrations(
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "detail/migration_checksum.hpp"
+#include "dialect.hpp"
 #include "error.hpp"
 #include "fixed_string.hpp"
 
@@ -36,12 +38,19 @@ namespace sqlproof {
 // ---- errors --------------------------------------------------------------------------------
 
 /// A migration could not be applied, reverted or checked. Names the migration's version and
-/// name; when SQLite failed, carries its message, code and the statement.
+/// name; when the database failed, carries its message, code (SQLite) or SQLSTATE and fields
+/// (PostgreSQL), and the statement.
 class migration_error : public error {
  public:
   migration_error(std::string summary, error_context context, std::int64_t version = 0,
                   std::string name = {})
       : error(std::move(summary), std::move(context)), version_(version), name_(std::move(name)) {}
+  /// With the server's diagnostics (PostgreSQL's SQLSTATE and error fields).
+  migration_error(std::string summary, error_context context, const error_diagnostics& diagnostics,
+                  std::int64_t version, std::string name)
+      : error(std::move(summary), std::move(context), diagnostics),
+        version_(version),
+        name_(std::move(name)) {}
 
   /// The migration's version, or 0 when the error is not about one migration.
   [[nodiscard]] std::int64_t version() const noexcept { return version_; }
@@ -101,15 +110,22 @@ class missing_down_error : public migration_error {
 enum class migration_flags : unsigned {
   none = 0,
   /// Run the statements outside any transaction: for `PRAGMA journal_mode`, `VACUUM` and
-  /// other statements SQLite refuses inside one. Such a migration is not atomic (the history
+  /// other statements SQLite refuses inside one; on PostgreSQL for `CREATE INDEX
+  /// CONCURRENTLY`, `ALTER SYSTEM` or `VACUUM`. Such a migration is not atomic (the history
   /// row is written after its statements, in a transaction of its own), so its statements
   /// must be safe to run twice.
   outside_transaction = 1,
-  /// Turn `PRAGMA foreign_keys` off before BEGIN (on the same connection), run
+  /// SQLite only: turn `PRAGMA foreign_keys` off before BEGIN (on the same connection), run
   /// `PRAGMA foreign_key_check` before COMMIT, and restore the setting afterwards on every
   /// path: for table rebuilds (https://sqlite.org/lang_altertable.html#otheralter), where
-  /// dropping a parent table would otherwise run its ON DELETE CASCADE actions.
+  /// dropping a parent table would otherwise run its ON DELETE CASCADE actions. A
+  /// PostgreSQL migrator refuses a migration with this flag.
   foreign_keys_off = 2,
+  /// PostgreSQL only: when the `citus` extension is installed, run the migration with
+  /// `SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`, so DDL on distributed tables
+  /// may share the transaction with other statements. Nothing happens without Citus, or on
+  /// SQLite.
+  pg_sequential_ddl = 4,
 };
 
 constexpr migration_flags operator|(migration_flags a, migration_flags b) noexcept {
@@ -119,10 +135,27 @@ constexpr bool has_flag(migration_flags set, migration_flags f) noexcept {
   return (static_cast<unsigned>(set) & static_cast<unsigned>(f)) != 0;
 }
 
-/// `migration_flags::outside_transaction`, for use as the third argument of `migration`.
-inline constexpr migration_flags outside_transaction = migration_flags::outside_transaction;
-/// `migration_flags::foreign_keys_off`, for use as the third argument of `migration`.
-inline constexpr migration_flags foreign_keys_off = migration_flags::foreign_keys_off;
+/// A flag known at compile time, as the named constants below are: `migration(...)` records
+/// it in the migration's type, so a migrator for a backend that cannot honour it refuses the
+/// list at compile time. Converts to `migration_flags` wherever a value is expected.
+template <migration_flags F>
+struct migration_flag {
+  static constexpr migration_flags value = F;
+  constexpr operator migration_flags() const noexcept { return F; }  // NOLINT: implicit by design
+};
+
+template <migration_flags A, migration_flags B>
+constexpr migration_flag<A | B> operator|(migration_flag<A>, migration_flag<B>) noexcept {
+  return {};
+}
+
+/// `migration_flags::outside_transaction`, for use as an argument of `migration`.
+inline constexpr migration_flag<migration_flags::outside_transaction> outside_transaction{};
+/// `migration_flags::foreign_keys_off`, for use as an argument of `migration` (SQLite only).
+inline constexpr migration_flag<migration_flags::foreign_keys_off> foreign_keys_off{};
+/// `migration_flags::pg_sequential_ddl`, for use as an argument of `migration` (PostgreSQL
+/// with Citus).
+inline constexpr migration_flag<migration_flags::pg_sequential_ddl> pg_sequential_ddl{};
 
 /// The statements that apply a migration, run in order.
 template <std::size_t N>
@@ -154,6 +187,41 @@ constexpr down_sql<sizeof...(Sql)> down(const Sql&... sql) noexcept {
 /// `missing_down_error`.
 constexpr irreversible_t irreversible() noexcept { return {}; }
 
+/// The statements that apply a migration on the backends of dialect `D`, in place of the
+/// `up(...)` text there. `up(...)` is the SQLite text; only `dialect::postgres` takes one.
+template <dialect D, std::size_t N>
+struct dialect_up_sql {
+  std::array<std::string_view, N> statements;
+};
+/// The statements that revert a migration on the backends of dialect `D`.
+template <dialect D, std::size_t N>
+struct dialect_down_sql {
+  std::array<std::string_view, N> statements;
+};
+
+/// The text of a migration for dialect `D` when it differs from the `up(...)` text, which is
+/// SQLite's: `up_for<dialect::postgres>("CREATE TABLE t (id bigint GENERATED ALWAYS AS "
+/// "IDENTITY PRIMARY KEY)")`. A reversible migration gives `down_for<D>(...)` too.
+template <dialect D, class... Sql>
+  requires(D == dialect::postgres && sizeof...(Sql) > 0 &&
+           (std::is_convertible_v<const Sql&, std::string_view> && ...))
+constexpr dialect_up_sql<D, sizeof...(Sql)> up_for(const Sql&... sql) noexcept {
+  return {{std::string_view(sql)...}};
+}
+/// The statements that revert a migration on dialect `D`, like `up_for`.
+template <dialect D, class... Sql>
+  requires(D == dialect::postgres && sizeof...(Sql) > 0 &&
+           (std::is_convertible_v<const Sql&, std::string_view> && ...))
+constexpr dialect_down_sql<D, sizeof...(Sql)> down_for(const Sql&... sql) noexcept {
+  return {{std::string_view(sql)...}};
+}
+
+/// Marks a migration whose one text runs on SQLite and PostgreSQL alike (`sqlproof::portable`).
+struct portable_t {};
+/// Says the `up(...)`/`down(...)` text is valid on every backend: a PostgreSQL migrator runs
+/// it as written, and its checksum is the same on both.
+inline constexpr portable_t portable{};
+
 /// A migration's checksum, `sha256:` followed by 64 hex digits; comparable with a string in
 /// constant expressions, so a test can pin it at compile time:
 /// @code
@@ -172,17 +240,55 @@ struct migration_checksum {
   }
 };
 
+namespace detail {
+
+// A migration's text for one dialect: the statements a runner of that dialect executes and
+// hashes. `checksum_dialect` is empty for the SQLite text (and a portable one), so those
+// checksums are the ones sqlproof has always computed; a PostgreSQL text adds "postgres".
+struct migration_text_view {
+  std::span<const std::string_view> up;
+  std::span<const std::string_view> down;
+  std::string_view checksum_dialect;
+  bool present = true;  // false: the migration has no text for the dialect
+};
+
+// What a migration says about PostgreSQL, as part of its type: nothing, `portable`, or its
+// own text (`up_for<dialect::postgres>(...)` and `down_for<dialect::postgres>(...)`).
+struct no_postgres_text {
+  static constexpr bool present = false;
+};
+struct portable_text {
+  static constexpr bool present = true;
+};
+template <std::size_t Up, std::size_t Down>
+struct migration_postgres_text {
+  static constexpr bool present = true;
+  std::array<std::string_view, Up> up;
+  std::array<std::string_view, Down> down;
+};
+
+}  // namespace detail
+
 /// One migration, as returned by `migration<Version, "name">(up(...), down(...))`. The
-/// version and name are part of the type so `migrations(...)` checks order at compile time.
-template <std::int64_t Version, fixed_string Name, std::size_t Up, std::size_t Down>
+/// version and name are part of the type so `migrations(...)` checks order at compile time;
+/// so are its PostgreSQL text (or `portable`) and the flags given as named constants, so a
+/// PostgreSQL migrator checks them at compile time too.
+template <std::int64_t Version, fixed_string Name, std::size_t Up, std::size_t Down,
+          class PostgresText = detail::no_postgres_text,
+          migration_flags StaticFlags = migration_flags::none>
 struct migration_definition {
   static constexpr std::int64_t version = Version;
   static constexpr std::string_view name = Name.view();
+  /// The flags given as named constants (`sqlproof::outside_transaction`...).
+  static constexpr migration_flags static_flags = StaticFlags;
+  /// True when the migration runs on PostgreSQL: it has a PostgreSQL text or is `portable`.
+  static constexpr bool has_postgres_text = PostgresText::present;
 
   std::array<std::string_view, Up> up_statements;
   std::array<std::string_view, Down> down_statements;
   bool reversible = true;
   migration_flags flags = migration_flags::none;
+  PostgresText postgres{};
 
   /// The checksum of version, name and up text (CRLF→LF, BOM removed). constexpr, but only
   /// evaluated at compile time where a constant expression asks for it.
@@ -194,14 +300,34 @@ struct migration_definition {
     if (!reversible) return std::nullopt;
     return migration_checksum{detail::tagged_checksum("down", Version, name, down_statements)};
   }
+  /// The checksum a runner of dialect `D` stores: `checksum()` for SQLite and for a
+  /// `portable` migration; for a PostgreSQL text, the same encoding with "postgres" after
+  /// "up" (see docs/migrations.md).
+  template <dialect D>
+    requires(D == dialect::sqlite || PostgresText::present)
+  [[nodiscard]] constexpr migration_checksum checksum_for() const noexcept {
+    const detail::migration_text_view t = text_for(D);
+    return {detail::tagged_checksum("up", t.checksum_dialect, Version, name, t.up)};
+  }
+
+  /// The statements a runner of dialect `d` executes; `present` is false when the migration
+  /// has none for it.
+  [[nodiscard]] constexpr detail::migration_text_view text_for(dialect d) const noexcept {
+    if constexpr (!std::is_same_v<PostgresText, detail::no_postgres_text> &&
+                  !std::is_same_v<PostgresText, detail::portable_text>) {
+      if (d == dialect::postgres) return {postgres.up, postgres.down, "postgres", true};
+    }
+    if (d == dialect::postgres && !PostgresText::present) return {{}, {}, {}, false};
+    return {up_statements, down_statements, {}, true};
+  }
 };
 
 namespace detail {
 
 template <class T>
 struct is_migration_definition : std::false_type {};
-template <std::int64_t V, fixed_string N, std::size_t U, std::size_t D>
-struct is_migration_definition<migration_definition<V, N, U, D>> : std::true_type {};
+template <std::int64_t V, fixed_string N, std::size_t U, std::size_t D, class P, migration_flags F>
+struct is_migration_definition<migration_definition<V, N, U, D, P, F>> : std::true_type {};
 
 // Each check is a named value the failed static_assert asserts, so both compilers print its
 // numbers, e.g. versions_strictly_increasing<3, 2>. The static_asserts sit in functions, not
@@ -277,29 +403,172 @@ consteval bool check_version_order() {
 
 }  // namespace detail
 
+namespace detail {
+
+// What may follow the up and down texts in `migration(...)`: flags (a value, or a named
+// constant, which the type keeps), `portable`, and the PostgreSQL text.
+template <class T>
+struct migration_extra {
+  static constexpr bool valid = false;
+};
+template <>
+struct migration_extra<migration_flags> {
+  static constexpr bool valid = true;
+  static constexpr migration_flags static_flags = migration_flags::none;
+  static constexpr std::size_t portable = 0, ups = 0, downs = 0, up_count = 0, down_count = 0;
+  static constexpr migration_flags flags(migration_flags f) noexcept { return f; }
+};
+template <migration_flags F>
+struct migration_extra<migration_flag<F>> {
+  static constexpr bool valid = true;
+  static constexpr migration_flags static_flags = F;
+  static constexpr std::size_t portable = 0, ups = 0, downs = 0, up_count = 0, down_count = 0;
+  static constexpr migration_flags flags(migration_flag<F>) noexcept { return F; }
+};
+template <>
+struct migration_extra<portable_t> {
+  static constexpr bool valid = true;
+  static constexpr migration_flags static_flags = migration_flags::none;
+  static constexpr std::size_t portable = 1, ups = 0, downs = 0, up_count = 0, down_count = 0;
+  static constexpr migration_flags flags(portable_t) noexcept { return migration_flags::none; }
+};
+template <std::size_t N>
+struct migration_extra<dialect_up_sql<dialect::postgres, N>> {
+  static constexpr bool valid = true;
+  static constexpr migration_flags static_flags = migration_flags::none;
+  static constexpr std::size_t portable = 0, ups = 1, downs = 0, up_count = N, down_count = 0;
+  static constexpr migration_flags flags(const dialect_up_sql<dialect::postgres, N>&) noexcept {
+    return migration_flags::none;
+  }
+};
+template <std::size_t N>
+struct migration_extra<dialect_down_sql<dialect::postgres, N>> {
+  static constexpr bool valid = true;
+  static constexpr migration_flags static_flags = migration_flags::none;
+  static constexpr std::size_t portable = 0, ups = 0, downs = 1, up_count = 0, down_count = N;
+  static constexpr migration_flags flags(const dialect_down_sql<dialect::postgres, N>&) noexcept {
+    return migration_flags::none;
+  }
+};
+
+template <class... Extra>
+struct migration_extras {
+  static constexpr std::size_t portable = (std::size_t{0} + ... + migration_extra<Extra>::portable);
+  static constexpr std::size_t ups = (std::size_t{0} + ... + migration_extra<Extra>::ups);
+  static constexpr std::size_t downs = (std::size_t{0} + ... + migration_extra<Extra>::downs);
+  static constexpr migration_flags static_flags =
+      (migration_flags::none | ... | migration_extra<Extra>::static_flags);
+  using postgres_type = std::conditional_t<
+      (ups > 0),
+      migration_postgres_text<(std::size_t{0} + ... + migration_extra<Extra>::up_count),
+                    (std::size_t{0} + ... + migration_extra<Extra>::down_count)>,
+      std::conditional_t<(portable > 0), portable_text, no_postgres_text>>;
+};
+
+template <class Text>
+constexpr void take_text(Text&, const auto&) noexcept {}
+template <std::size_t U, std::size_t D, std::size_t N>
+constexpr void take_text(migration_postgres_text<U, D>& t, const dialect_up_sql<dialect::postgres, N>& up) noexcept {
+  t.up = up.statements;
+}
+template <std::size_t U, std::size_t D, std::size_t N>
+constexpr void take_text(migration_postgres_text<U, D>& t, const dialect_down_sql<dialect::postgres, N>& down) noexcept {
+  t.down = down.statements;
+}
+
+template <class Text, class... Extra>
+constexpr Text postgres_text_of(const Extra&... extra) noexcept {
+  Text t{};
+  (take_text(t, extra), ...);
+  return t;
+}
+
+template <int Version>
+inline constexpr bool one_postgres_text_or_portable = false;
+template <int Version>
+inline constexpr bool postgres_down_matches_sqlite_down = false;
+
+template <int Version>
+consteval bool postgres_text_or_portable_check() {
+  static_assert(one_postgres_text_or_portable<Version>,
+                "sqlproof: a migration takes at most one up_for<dialect::postgres>(...), one "
+                "down_for<dialect::postgres>(...), and either those or sqlproof::portable, not "
+                "both (see one_postgres_text_or_portable<version>)");
+  return false;
+}
+template <int Version>
+consteval bool postgres_down_check() {
+  static_assert(postgres_down_matches_sqlite_down<Version>,
+                "sqlproof: a reversible migration with up_for<dialect::postgres>(...) needs "
+                "down_for<dialect::postgres>(...) too; an irreversible one takes none "
+                "(see postgres_down_matches_sqlite_down<version>)");
+  return false;
+}
+
+template <std::int64_t Version, bool Reversible, class... Extra>
+consteval bool check_migration_extras() {
+  using e = migration_extras<Extra...>;
+  if constexpr (e::portable > 1 || e::ups > 1 || e::downs > 1 ||
+                (e::portable == 1 && e::ups + e::downs > 0)) {
+    return postgres_text_or_portable_check<static_cast<int>(Version)>();
+  } else if constexpr (e::downs != (Reversible && e::ups == 1 ? 1U : 0U)) {
+    return postgres_down_check<static_cast<int>(Version)>();
+  } else {
+    return true;
+  }
+}
+
+template <std::int64_t Version, fixed_string Name, std::size_t U, std::size_t D, class... Extra>
+using migration_definition_of =
+    migration_definition<Version, Name, U, D, typename migration_extras<Extra...>::postgres_type,
+                         migration_extras<Extra...>::static_flags>;
+
+}  // namespace detail
+
 /// Defines migration `Version` (1 to 2³¹−1, unique and increasing within `migrations`)
-/// named `Name` (not empty). `flags` adds `outside_transaction` or `foreign_keys_off`.
+/// named `Name` (not empty), with its up text and its down text (or `irreversible()`). Then,
+/// in any order:
+/// - flags: `outside_transaction`, `foreign_keys_off` (SQLite), `pg_sequential_ddl`
+///   (PostgreSQL with Citus), combined with `|`;
+/// - for PostgreSQL, either `portable` (the one text runs on both) or the PostgreSQL text:
+///   `up_for<dialect::postgres>(...)` and, when reversible, `down_for<dialect::postgres>(...)`.
 /// @code
 /// sqlproof::migration<3, "rebuild users">(
 ///     sqlproof::up("CREATE TABLE users_new (...)", "INSERT INTO users_new SELECT ...",
 ///                  "DROP TABLE users", "ALTER TABLE users_new RENAME TO users"),
 ///     sqlproof::irreversible(), sqlproof::foreign_keys_off)
+/// sqlproof::migration<4, "create events">(
+///     sqlproof::up("CREATE TABLE events (id INTEGER PRIMARY KEY, body BLOB)"),
+///     sqlproof::down("DROP TABLE events"),
+///     sqlproof::up_for<sqlproof::dialect::postgres>(
+///         "CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body bytea)"),
+///     sqlproof::down_for<sqlproof::dialect::postgres>("DROP TABLE events"))
 /// @endcode
-template <std::int64_t Version, fixed_string Name, std::size_t U, std::size_t D>
-constexpr migration_definition<Version, Name, U, D> migration(
-    up_sql<U> up, down_sql<D> down, migration_flags flags = migration_flags::none) noexcept {
+template <std::int64_t Version, fixed_string Name, std::size_t U, std::size_t D, class... Extra>
+  requires(detail::migration_extra<Extra>::valid && ...)
+constexpr detail::migration_definition_of<Version, Name, U, D, Extra...> migration(
+    up_sql<U> up, down_sql<D> down, Extra... extra) noexcept {
   // A failed check has said why in its own static_assert; its value adds no second error.
   static_cast<void>(detail::check_migration<Version, Name>());
-  return {up.statements, down.statements, true, flags};
+  static_cast<void>(detail::check_migration_extras<Version, true, Extra...>());
+  using definition = detail::migration_definition_of<Version, Name, U, D, Extra...>;
+  return {up.statements, down.statements, true,
+          (migration_flags::none | ... | detail::migration_extra<Extra>::flags(extra)),
+          detail::postgres_text_of<std::remove_cvref_t<decltype(definition::postgres)>>(extra...)};
 }
 
 /// Defines an irreversible migration.
-template <std::int64_t Version, fixed_string Name, std::size_t U>
-constexpr migration_definition<Version, Name, U, 0> migration(
-    up_sql<U> up, irreversible_t, migration_flags flags = migration_flags::none) noexcept {
+template <std::int64_t Version, fixed_string Name, std::size_t U, class... Extra>
+  requires(detail::migration_extra<Extra>::valid && ...)
+constexpr detail::migration_definition_of<Version, Name, U, 0, Extra...> migration(
+    up_sql<U> up, irreversible_t, Extra... extra) noexcept {
   // A failed check has said why in its own static_assert; its value adds no second error.
   static_cast<void>(detail::check_migration<Version, Name>());
-  return {up.statements, {}, false, flags};
+  static_cast<void>(detail::check_migration_extras<Version, false, Extra...>());
+  using definition = detail::migration_definition_of<Version, Name, U, 0, Extra...>;
+  return {up.statements, {}, false,
+          (migration_flags::none | ... | detail::migration_extra<Extra>::flags(extra)),
+          detail::postgres_text_of<std::remove_cvref_t<decltype(definition::postgres)>>(extra...)};
 }
 
 /// An ordered list of migrations, as returned by `migrations(...)`.
@@ -340,22 +609,33 @@ namespace detail {
 
 // The one place a migration_info is built, for compile-time and run-time lists alike, so both
 // hash the same canonical encoding. At run time on purpose: see detail/migration_checksum.hpp.
+// `text` is what the runner's dialect executes (see migration_definition::text_for).
+inline migration_info make_migration_info(std::int64_t version, std::string_view name,
+                                          const migration_text_view& text, bool reversible,
+                                          migration_flags flags) {
+  migration_info info;
+  info.version = version;
+  info.name = name;
+  info.up.assign(text.up.begin(), text.up.end());
+  info.down.assign(text.down.begin(), text.down.end());
+  info.reversible = reversible;
+  info.flags = flags;
+  info.checksum = std::string(
+      detail::tagged_checksum("up", text.checksum_dialect, version, name, info.up).data);
+  if (reversible) {
+    info.down_checksum = std::string(
+        detail::tagged_checksum("down", text.checksum_dialect, version, name, info.down).data);
+  }
+  return info;
+}
+
+// The SQLite text's migration_info.
 inline migration_info make_migration_info(std::int64_t version, std::string_view name,
                                           std::span<const std::string_view> up,
                                           std::span<const std::string_view> down,
                                           bool reversible, migration_flags flags) {
-  migration_info info;
-  info.version = version;
-  info.name = name;
-  info.up.assign(up.begin(), up.end());
-  info.down.assign(down.begin(), down.end());
-  info.reversible = reversible;
-  info.flags = flags;
-  info.checksum = std::string(detail::tagged_checksum("up", version, name, info.up).data);
-  if (reversible) {
-    info.down_checksum = std::string(detail::tagged_checksum("down", version, name, info.down).data);
-  }
-  return info;
+  return make_migration_info(version, name, migration_text_view{up, down, {}, true}, reversible,
+                             flags);
 }
 
 }  // namespace detail
@@ -372,6 +652,12 @@ struct runtime_migration {
   std::vector<std::string> down;  ///< Run in order to revert it.
   bool reversible = true;         ///< False: `rollback` refuses it (`irreversible()`).
   migration_flags flags = migration_flags::none;
+  /// PostgreSQL's text, when it differs from `up` (see `up_for`); empty otherwise.
+  std::vector<std::string> postgres_up{};
+  /// PostgreSQL's down text; required with `postgres_up` when reversible.
+  std::vector<std::string> postgres_down{};
+  /// The `up`/`down` text runs on PostgreSQL as written (see `portable`).
+  bool portable = false;
 };
 
 /// An ordered list of migrations built at run time, for lists too long or too dynamic for
@@ -420,11 +706,27 @@ class runtime_migration_list {
     items_.push_back(std::move(m));
     try {
       const runtime_migration& stored = items_.back();
-      std::vector<std::string_view> up(stored.up.begin(), stored.up.end());
+      const std::vector<std::string_view> up(stored.up.begin(), stored.up.end());
       std::vector<std::string_view> down;
       if (stored.reversible) down.assign(stored.down.begin(), stored.down.end());
-      infos_.push_back(detail::make_migration_info(stored.version, stored.name, up, down,
-                                                   stored.reversible, stored.flags));
+      const std::vector<std::string_view> pg_up(stored.postgres_up.begin(), stored.postgres_up.end());
+      const std::vector<std::string_view> pg_down(stored.postgres_down.begin(),
+                                                  stored.postgres_down.end());
+      const bool own = !pg_up.empty();
+      migration_info info = detail::make_migration_info(stored.version, stored.name, up, down,
+                                                        stored.reversible, stored.flags);
+      migration_info pg_info = detail::make_migration_info(
+          stored.version, stored.name,
+          own ? detail::migration_text_view{pg_up, pg_down, "postgres", true}
+              : detail::migration_text_view{up, down, {}, stored.portable},
+          stored.reversible, stored.flags);
+      infos_.reserve(infos_.size() + 1);
+      postgres_infos_.reserve(postgres_infos_.size() + 1);
+      postgres_present_.reserve(postgres_present_.size() + 1);
+      // Nothing below throws: the vectors have room and migration_info moves without throwing.
+      infos_.push_back(std::move(info));
+      postgres_infos_.push_back(std::move(pg_info));
+      postgres_present_.push_back(own || stored.portable);
     } catch (...) {
       items_.pop_back();
       throw;
@@ -432,25 +734,47 @@ class runtime_migration_list {
     return *this;
   }
 
-  /// `add` with the DSL's `up(...)` and `down(...)`:
+  /// `add` with the DSL's `up(...)` and `down(...)`, then what `migration(...)` takes after
+  /// them (flags, `portable`, `up_for<dialect::postgres>(...)`...):
   /// `list.add(3, "add email", sqlproof::up("ALTER TABLE ..."), sqlproof::down("..."))`.
-  template <std::size_t U, std::size_t D>
+  template <std::size_t U, std::size_t D, class... Extra>
+    requires(detail::migration_extra<Extra>::valid && ...)
   runtime_migration_list& add(std::int64_t version, std::string name, up_sql<U> up,
-                              down_sql<D> down, migration_flags flags = migration_flags::none) {
-    return add(runtime_migration{version, std::move(name),
-                                 {up.statements.begin(), up.statements.end()},
-                                 {down.statements.begin(), down.statements.end()}, true, flags});
+                              down_sql<D> down, Extra... extra) {
+    runtime_migration m{version, std::move(name),
+                        {up.statements.begin(), up.statements.end()},
+                        {down.statements.begin(), down.statements.end()}, true,
+                        migration_flags::none, {}, {}, false};
+    (take(m, extra), ...);
+    return add(std::move(m));
   }
   /// `add` of an irreversible migration: `list.add(4, "drop legacy", up(...), irreversible())`.
-  template <std::size_t U>
+  template <std::size_t U, class... Extra>
+    requires(detail::migration_extra<Extra>::valid && ...)
   runtime_migration_list& add(std::int64_t version, std::string name, up_sql<U> up,
-                              irreversible_t, migration_flags flags = migration_flags::none) {
-    return add(runtime_migration{version, std::move(name),
-                                 {up.statements.begin(), up.statements.end()}, {}, false, flags});
+                              irreversible_t, Extra... extra) {
+    runtime_migration m{version, std::move(name), {up.statements.begin(), up.statements.end()},
+                        {}, false, migration_flags::none, {}, {}, false};
+    (take(m, extra), ...);
+    return add(std::move(m));
   }
 
   /// The migrations with their checksums, oldest first: what a `migrator` runs.
   [[nodiscard]] std::span<const migration_info> migrations() const noexcept { return infos_; }
+  /// The migrations as a runner of dialect `d` runs them: their text for `d` and its
+  /// checksums. Meaningful for `dialect::postgres` only when `first_without_text` is null.
+  [[nodiscard]] std::span<const migration_info> migrations(dialect d) const noexcept {
+    return d == dialect::postgres ? std::span<const migration_info>(postgres_infos_) : infos_;
+  }
+  /// The first migration that has no text for dialect `d` (neither its own nor `portable`),
+  /// or nullptr.
+  [[nodiscard]] const migration_info* first_without_text(dialect d) const noexcept {
+    if (d != dialect::postgres) return nullptr;
+    for (std::size_t i = 0; i != postgres_present_.size(); ++i) {
+      if (!postgres_present_[i]) return &infos_[i];
+    }
+    return nullptr;
+  }
   /// Number of migrations.
   [[nodiscard]] std::size_t size() const noexcept { return infos_.size(); }
   /// True when no migration was added.
@@ -477,6 +801,21 @@ class runtime_migration_list {
                                 "drop them or make it reversible",
                             {}, m.version, m.name);
     }
+    if (m.portable && !(m.postgres_up.empty() && m.postgres_down.empty())) {
+      throw migration_error("sqlproof: " + who + " is marked portable and has a PostgreSQL "
+                                "text; keep one of them",
+                            {}, m.version, m.name);
+    }
+    if (m.postgres_down.size() != 0 && (m.postgres_up.empty() || !m.reversible)) {
+      throw migration_error("sqlproof: " + who + " has a PostgreSQL down text but " +
+                                (m.reversible ? "no PostgreSQL up text" : "is irreversible"),
+                            {}, m.version, m.name);
+    }
+    if (!m.postgres_up.empty() && m.reversible && m.postgres_down.empty()) {
+      throw migration_error("sqlproof: " + who + " is reversible and has a PostgreSQL up text "
+                                "but no PostgreSQL down text",
+                            {}, m.version, m.name);
+    }
     if (infos_.empty()) return;
     const migration_info& last = infos_.back();
     const std::string previous =
@@ -495,8 +834,23 @@ class runtime_migration_list {
     }
   }
 
-  std::deque<runtime_migration> items_;  // a deque: push_back never moves the strings viewed
-  std::vector<migration_info> infos_;    // views of items_ plus checksums
+  static void take(runtime_migration& m, migration_flags f) noexcept { m.flags = m.flags | f; }
+  template <migration_flags F>
+  static void take(runtime_migration& m, migration_flag<F>) noexcept { m.flags = m.flags | F; }
+  static void take(runtime_migration& m, portable_t) noexcept { m.portable = true; }
+  template <std::size_t N>
+  static void take(runtime_migration& m, const dialect_up_sql<dialect::postgres, N>& up) {
+    m.postgres_up.assign(up.statements.begin(), up.statements.end());
+  }
+  template <std::size_t N>
+  static void take(runtime_migration& m, const dialect_down_sql<dialect::postgres, N>& down) {
+    m.postgres_down.assign(down.statements.begin(), down.statements.end());
+  }
+
+  std::deque<runtime_migration> items_;        // a deque: push_back never moves the strings viewed
+  std::vector<migration_info> infos_;          // views of items_ plus checksums (SQLite's text)
+  std::vector<migration_info> postgres_infos_;  // the same for PostgreSQL's text
+  std::vector<bool> postgres_present_;         // has a PostgreSQL text, or is portable
 };
 
 }  // namespace sqlproof

@@ -21,7 +21,7 @@
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <sqlproof/database.hpp>
-#include <sqlproof/detail/migration_history.hpp>
+#include <sqlproof/sqlite/detail/migration_history.hpp>
 #include <sqlproof/migration.hpp>
 
 #include "fuzz_check.hpp"

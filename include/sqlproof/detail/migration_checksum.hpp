@@ -2,7 +2,11 @@
 // The canonical encoding that migration checksums hash. Kept apart from the runner so the
 // encoding reads in one place; docs/migrations.md describes the same bytes.
 //
-//   "up" | "down"  NUL  version in decimal  NUL  name  NUL  { statement  NUL }
+//   "up" | "down"  NUL  [ dialect  NUL ]  version in decimal  NUL  name  NUL  { statement  NUL }
+//
+// The dialect part is there only for a text written for one dialect other than SQLite's
+// (`up_for<dialect::postgres>`: "postgres"), so the checksums of SQLite texts, and of
+// `portable` ones, are the bytes they always were.
 //
 // where each statement has a leading UTF-8 byte-order mark removed and every CR LF pair
 // replaced by LF, so a file saved on Windows and the same file saved on Linux agree.
@@ -55,12 +59,13 @@ struct checksum_chars {
   char data[72]{};
 };
 
-constexpr checksum_chars tagged_checksum(std::string_view kind, std::int64_t version,
-                                         std::string_view name,
+constexpr checksum_chars tagged_checksum(std::string_view kind, std::string_view dialect_name,
+                                         std::int64_t version, std::string_view name,
                                          std::span<const std::string_view> statements) noexcept {
   constexpr std::string_view nul("\0", 1);
   sha256 h;
   h.update(kind).update(nul);
+  if (!dialect_name.empty()) h.update(dialect_name).update(nul);
   update_decimal(h, version);
   h.update(nul).update(name).update(nul);
   for (const std::string_view s : statements) {
@@ -73,6 +78,13 @@ constexpr checksum_chars tagged_checksum(std::string_view kind, std::int64_t ver
   for (std::size_t i = 0; i != tag.size(); ++i) out.data[i] = tag[i];
   for (std::size_t i = 0; i != 64; ++i) out.data[tag.size() + i] = hex.data[i];
   return out;
+}
+
+// The checksum of a SQLite (or portable) text.
+constexpr checksum_chars tagged_checksum(std::string_view kind, std::int64_t version,
+                                         std::string_view name,
+                                         std::span<const std::string_view> statements) noexcept {
+  return tagged_checksum(kind, {}, version, name, statements);
 }
 
 }  // namespace sqlproof::detail

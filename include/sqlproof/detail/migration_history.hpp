@@ -1,53 +1,15 @@
 #pragma once
-// The migration history as stored in the database: the `sqlproof_migrations` table (one row
-// per applied migration), the `sqlproof_migration_events` audit log (failures, repairs,
-// baselines, rollbacks, resets) and `PRAGMA user_version`, plus the connection settings the
-// runner changes for the duration of a run (busy timeout, foreign_keys).
+// A migration history as the runner reads it, whatever stores it: one row per applied
+// migration (`sqlproof_migrations`) and the latest event of each version
+// (`sqlproof_migration_events`). Each backend keeps the tables and the SQL that reads and
+// writes them in its own migration store (sqlite/migration_store.hpp,
+// postgres/migration_store.hpp).
 
-#include <chrono>  // calendar types (year_month_day, hh_mm_ss), beyond detail/chrono.hpp
 #include <cstdint>
-#include <cstdio>
 #include <optional>
 #include <string>
-#include <string_view>
-#include <tuple>
-#include <utility>
-#include <vector>
-
-#include "../database.hpp"
-#include "../error.hpp"
 
 namespace sqlproof::detail {
-
-inline constexpr std::string_view history_table = "sqlproof_migrations";
-inline constexpr std::string_view events_table = "sqlproof_migration_events";
-
-// `flags` keeps the step options a migration was applied with, so a program that does not
-// contain the migration can still revert it the same way (foreign_keys off, no transaction).
-// `kind` is 'applied' or 'baseline'.
-inline constexpr std::string_view history_schema =
-    "CREATE TABLE IF NOT EXISTS sqlproof_migrations (\n"
-    "  version       INTEGER PRIMARY KEY,\n"
-    "  name          TEXT    NOT NULL,\n"
-    "  checksum      TEXT    NOT NULL,\n"
-    "  down_checksum TEXT,\n"
-    "  down_sql      TEXT,\n"
-    "  applied_at    TEXT    NOT NULL,\n"
-    "  duration_ms   REAL    NOT NULL,\n"
-    "  flags         INTEGER NOT NULL DEFAULT 0,\n"
-    "  kind          TEXT    NOT NULL DEFAULT 'applied'\n"
-    ");\n"
-    "CREATE TABLE IF NOT EXISTS sqlproof_migration_events (\n"
-    "  id      INTEGER PRIMARY KEY,\n"
-    "  version INTEGER NOT NULL,\n"
-    "  name    TEXT    NOT NULL,\n"
-    "  event   TEXT    NOT NULL,\n"
-    "  detail  TEXT    NOT NULL DEFAULT '',\n"
-    "  at      TEXT    NOT NULL\n"
-    ");";
-
-// ISO 8601 in UTC with milliseconds, as SQLite spells it.
-inline constexpr std::string_view now_sql = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 struct history_row {
   std::int64_t version = 0;
@@ -55,10 +17,10 @@ struct history_row {
   std::string checksum;
   std::optional<std::string> down_checksum;
   std::optional<std::string> down_sql;
-  std::string applied_at;
+  std::string applied_at;  // ISO 8601 in UTC with milliseconds: 2024-05-01T10:15:00.123Z
   double duration_ms = 0;
   std::int64_t flags = 0;
-  std::string kind;
+  std::string kind;  // 'applied' or 'baseline'
 };
 
 struct history_event {
@@ -67,197 +29,5 @@ struct history_event {
   std::string detail;
   std::string at;
 };
-
-inline bool history_exists(database& db) {
-  auto st = db.prepare_cached(
-      "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'sqlproof_migrations'");
-  return st.one<std::int64_t>().value_or(0) > 0;
-}
-
-inline void ensure_history(database& db) { db.exec_script(history_schema); }
-
-// Every applied migration, lowest version first.
-inline std::vector<history_row> read_history(database& db) {
-  using row = std::tuple<std::int64_t, std::string, std::string, std::optional<std::string>,
-                         std::optional<std::string>, std::string, double, std::int64_t,
-                         std::string>;
-  auto st = db.prepare_cached(
-      "SELECT version, name, checksum, down_checksum, down_sql, applied_at, duration_ms, flags, "
-      "kind FROM sqlproof_migrations ORDER BY version");
-  std::vector<history_row> out;
-  for (auto& r : st.all<row>()) {
-    auto& [version, name, checksum, down_checksum, down_sql, applied_at, duration, flags, kind] = r;
-    out.push_back({version, std::move(name), std::move(checksum), std::move(down_checksum),
-                   std::move(down_sql), std::move(applied_at), duration, flags, std::move(kind)});
-  }
-  return out;
-}
-
-// The most recent event of each version.
-inline std::vector<history_event> read_latest_events(database& db) {
-  auto st = db.prepare_cached(
-      "SELECT version, event, detail, at FROM sqlproof_migration_events WHERE id IN "
-      "(SELECT max(id) FROM sqlproof_migration_events GROUP BY version) ORDER BY version");
-  std::vector<history_event> out;
-  for (auto& [v, e, d, at] : st.all<std::tuple<std::int64_t, std::string, std::string, std::string>>()) {
-    out.push_back({v, std::move(e), std::move(d), std::move(at)});
-  }
-  return out;
-}
-
-inline void insert_history(database& db, const history_row& r) {
-  auto st = db.prepare_cached(
-      "INSERT INTO sqlproof_migrations (version, name, checksum, down_checksum, down_sql, "
-      "applied_at, duration_ms, flags, kind) VALUES (?, ?, ?, ?, ?, "
-      "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?)");
-  st.exec(r.version, r.name, r.checksum, r.down_checksum, r.down_sql, r.duration_ms, r.flags,
-          r.kind);
-}
-
-// The newest applied version, 0 when none.
-inline std::int64_t newest_version(database& db) {
-  return db.prepare_cached("SELECT coalesce(max(version), 0) FROM sqlproof_migrations")
-      .one<std::int64_t>()
-      .value_or(0);
-}
-
-// Changes whenever another connection commits to the database; our own commits leave it
-// alone (https://sqlite.org/pragma.html#pragma_data_version).
-inline std::int64_t data_version(database& db) {
-  return db.prepare_cached("PRAGMA data_version").one<std::int64_t>().value_or(0);
-}
-
-inline void delete_history(database& db, std::int64_t version) {
-  db.prepare_cached("DELETE FROM sqlproof_migrations WHERE version = ?").exec(version);
-}
-
-inline void insert_event(database& db, std::int64_t version, std::string_view name,
-                         std::string_view event, std::string_view detail) {
-  auto st = db.prepare_cached(
-      "INSERT INTO sqlproof_migration_events (version, name, event, detail, at) VALUES "
-      "(?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
-  st.exec(version, name, event, detail);
-}
-
-inline std::int64_t user_version(database& db) {
-  return db.prepare_cached("PRAGMA user_version").one<std::int64_t>().value_or(0);
-}
-
-inline void set_user_version(database& db, std::int64_t v) {
-  // PRAGMA takes no parameters; v is an integer, so formatting it is safe.
-  db.exec_script("PRAGMA user_version = " + std::to_string(v));
-}
-
-// `PRAGMA foreign_key_check` rows, spelled for an error message.
-inline std::vector<std::string> foreign_key_violations(database& db) {
-  auto st = db.prepare("PRAGMA foreign_key_check");
-  std::vector<std::string> out;
-  for (auto& [table, rowid, parent, fkid] :
-       st.all<std::tuple<std::string, std::optional<std::int64_t>, std::string, std::int64_t>>()) {
-    out.push_back(table + " row " + (rowid ? std::to_string(*rowid) : std::string("?")) +
-                  " refers to a missing row of " + parent + " (constraint " +
-                  std::to_string(fkid) + ")");
-  }
-  return out;
-}
-
-// Sets `PRAGMA foreign_keys` for the scope and restores the previous value on every path.
-// The pragma is a no-op inside a transaction (https://sqlite.org/foreignkeys.html#fk_enable),
-// so the guard must be created before BEGIN and destroyed after COMMIT or ROLLBACK.
-class foreign_keys_scope {
- public:
-  foreign_keys_scope(database& db, bool off) : db_(&db) {
-    if (!off) return;
-    restore_ = db.prepare_cached("PRAGMA foreign_keys").one<std::int64_t>().value_or(0) != 0;
-    if (restore_) db.exec_script("PRAGMA foreign_keys = OFF");
-  }
-  foreign_keys_scope(const foreign_keys_scope&) = delete;
-  foreign_keys_scope& operator=(const foreign_keys_scope&) = delete;
-  ~foreign_keys_scope() {
-    if (restore_) {
-      try {
-        db_->exec_script("PRAGMA foreign_keys = ON");
-      } catch (...) {  // the connection reports a broken state on its next use
-      }
-    }
-  }
-
- private:
-  database* db_;
-  bool restore_ = false;  // foreign keys were on: turn them on again
-};
-
-// Raises the busy timeout for a run (another process may hold the write lock while it
-// migrates) and restores the connection's own value afterwards.
-class busy_timeout_scope {
- public:
-  busy_timeout_scope(database& db, std::chrono::milliseconds timeout) : db_(&db) {
-    previous_ = db.prepare_cached("PRAGMA busy_timeout").one<std::int64_t>().value_or(0);
-    if (timeout.count() > previous_) {
-      db.exec_script("PRAGMA busy_timeout = " + std::to_string(timeout.count()));
-    }
-  }
-  busy_timeout_scope(const busy_timeout_scope&) = delete;
-  busy_timeout_scope& operator=(const busy_timeout_scope&) = delete;
-  ~busy_timeout_scope() {
-    try {
-      db_->exec_script("PRAGMA busy_timeout = " + std::to_string(previous_));
-    } catch (...) {
-    }
-  }
-
- private:
-  database* db_;
-  std::int64_t previous_ = 0;
-};
-
-// "name" with embedded quotes doubled (https://sqlite.org/lang_keywords.html).
-inline std::string quote_identifier(std::string_view name) {
-  std::string out = "\"";
-  for (const char c : name) {
-    out += c;
-    if (c == '"') out += '"';
-  }
-  out += '"';
-  return out;
-}
-
-inline std::string quote_literal(std::string_view text) {
-  std::string out = "'";
-  for (const char c : text) {
-    out += c;
-    if (c == '\'') out += '\'';
-  }
-  out += '\'';
-  return out;
-}
-
-// Drops every view, trigger and table (indexes go with their tables), history included.
-inline void drop_everything(database& db) {
-  using row = std::tuple<std::string, std::string>;
-  const auto objects = db.prepare(
-      "SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-      "AND type IN ('view', 'trigger', 'table') "
-      "ORDER BY CASE type WHEN 'view' THEN 0 WHEN 'trigger' THEN 1 ELSE 2 END").all<row>();
-  for (const auto& [type, name] : objects) {
-    db.exec_script("DROP " + std::string(type == "view" ? "VIEW" : type == "trigger" ? "TRIGGER" : "TABLE") +
-                   " IF EXISTS " + quote_identifier(name));
-  }
-}
-
-// A file name suffix such as "20240501T101500.123Z" for backups.
-inline std::string backup_timestamp() {
-  using namespace std::chrono;
-  const auto now = floor<milliseconds>(system_clock::now());
-  const auto day = floor<days>(now);
-  const year_month_day ymd{day};
-  const hh_mm_ss<milliseconds> t{now - day};
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04d%02u%02uT%02d%02d%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(t.hours().count()), static_cast<int>(t.minutes().count()),
-                static_cast<int>(t.seconds().count()), static_cast<int>(t.subseconds().count()));
-  return buffer;
-}
 
 }  // namespace sqlproof::detail

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "../../config.hpp"
+#include "../../detail/json_text.hpp"
 #include "../../detail/type_name.hpp"
 #include "../../error.hpp"
 #include "../../value.hpp"
@@ -118,29 +119,7 @@ inline void check_bind(int rc, int index, std::string_view cpp_type) {
                            "SQLite's 64-bit signed INTEGER cannot hold"}));
 }
 
-inline void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (const char ch : s) {
-    const auto u = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          constexpr char hex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[u >> 4];
-          out += hex[u & 0xf];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
+// append_json_string: detail/json_text.hpp.
 
 template <class T>
 void append_json_element(std::string& out, const T& v, int index) {

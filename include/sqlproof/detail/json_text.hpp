@@ -1,0 +1,34 @@
+#pragma once
+// A string as a JSON string literal (RFC 8259 §7): for lists bound as JSON on SQLite and for
+// the JSON renderings of migration results. Neutral, so neither needs the other's headers.
+
+#include <string>
+#include <string_view>
+
+namespace sqlproof::detail {
+
+inline void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (const char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20) {
+          constexpr char hex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += hex[u >> 4];
+          out += hex[u & 0xf];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace sqlproof::detail
