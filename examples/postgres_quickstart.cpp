@@ -1,6 +1,6 @@
 // The quickstart's queries, rows and a user value_traits type, run unchanged on SQLite and on
-// PostgreSQL: the same query types, the same code, the same output. Only the schema's DDL
-// differs (INTEGER PRIMARY KEY vs an identity column).
+// PostgreSQL: the same query types, the same migration list, the same code, the same output.
+// Only one migration's DDL differs (INTEGER PRIMARY KEY vs an identity column).
 //
 // The PostgreSQL server comes from SQLPROOF_PG_CONNINFO, a libpq connection string; without
 // it the program says so and exits with status 77 (skipped). `bash scripts/pg.sh -- <cmd>`
@@ -62,17 +62,24 @@ using largest_payment = sp::query<"SELECT max(amount) FROM payments WHERE user_i
 
 namespace {
 
-constexpr std::string_view sqlite_schema =
-    "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT UNIQUE,"
-    "                    age INTEGER NOT NULL);"
-    "CREATE TABLE payments (user_id INTEGER NOT NULL REFERENCES users(id),"
-    "                       amount INTEGER NOT NULL);";
-
-constexpr std::string_view postgres_schema =
-    "CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL,"
-    "                    email text UNIQUE, age integer NOT NULL);"
-    "CREATE TABLE payments (user_id bigint NOT NULL REFERENCES users(id),"
-    "                       amount bigint NOT NULL);";
+// [migrations]
+// One list for both backends: SQLite's text, PostgreSQL's where the DDL differs (an identity
+// column instead of INTEGER PRIMARY KEY), and `portable` where one text serves both.
+constexpr auto schema = sp::migrations(
+    sp::migration<1, "create users">(
+        sp::up("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT UNIQUE,"
+               "                    age INTEGER NOT NULL)"),
+        sp::down("DROP TABLE users"),
+        sp::up_for<sp::dialect::postgres>(
+            "CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+            "                    name text NOT NULL, email text UNIQUE, age integer NOT NULL)"),
+        sp::down_for<sp::dialect::postgres>("DROP TABLE users")),
+    sp::migration<2, "create payments">(
+        sp::up("CREATE TABLE payments (user_id bigint NOT NULL REFERENCES users(id),"
+               "                       amount bigint NOT NULL)"),
+        sp::down("DROP TABLE payments"),
+        sp::portable));
+// [migrations]
 
 // [both]
 // The application code, for either backend.
@@ -125,13 +132,13 @@ int main() {
 
   // [open]
   sp::database lite{":memory:", sp::options::in_memory()};
-  lite.exec_script(sqlite_schema);
+  sp::migrator{lite, schema}.migrate();
 
   sp::pg::database pg{conninfo};
   // A schema of its own, dropped at the end, so the example leaves the server as it found it.
   pg.exec_script("DROP SCHEMA IF EXISTS sqlproof_example CASCADE; CREATE SCHEMA sqlproof_example;"
                  "SET search_path TO sqlproof_example");
-  pg.exec_script(postgres_schema);
+  sp::pg::migrator{pg, schema}.migrate();
   // [open]
 
   const std::string on_sqlite = run(lite);
