@@ -31,6 +31,7 @@
 #include "../detail/call_checks.hpp"
 #include "../detail/chrono.hpp"
 #include "../detail/connection_use.hpp"
+#include "../detail/row_iterator.hpp"
 #include "../detail/statement_context.hpp"
 #include "../dialect.hpp"
 #include "../error.hpp"
@@ -500,35 +501,8 @@ result send_streaming(connection_state& c, const prepared& p);
 template <class Row>
 class row_range {
  public:
-  class iterator {
-   public:
-    using iterator_concept = std::input_iterator_tag;
-    using iterator_category = std::input_iterator_tag;
-    using value_type = Row;
-    using difference_type = std::ptrdiff_t;
-    using reference = const Row&;
-    using pointer = const Row*;
-
-    iterator() noexcept = default;
-    reference operator*() const noexcept { return *range_->current_; }
-    pointer operator->() const noexcept { return &*range_->current_; }
-    iterator& operator++() {
-      range_->advance();
-      return *this;
-    }
-    void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& it, std::default_sentinel_t) noexcept {
-      return it.at_end();
-    }
-
-   private:
-    friend class row_range;
-    explicit iterator(row_range* r) noexcept : range_(r) {}
-    [[nodiscard]] bool at_end() const noexcept {
-      return range_ == nullptr || !range_->current_.has_value();
-    }
-    row_range* range_ = nullptr;
-  };
+  /// An input iterator over the rows; `end()` is `std::default_sentinel`.
+  using iterator = sqlproof::detail::row_iterator<row_range, Row>;
 
   // `check` is the unnamed mode's check of the result shape, run on the first result;
   // `first` is that result, already read by the runner.
@@ -566,6 +540,7 @@ class row_range {
   std::default_sentinel_t end() const noexcept { return {}; }
 
  private:
+  friend iterator;
   bool streaming() const noexcept {
     return conn_ != nullptr && conn_->streaming.range == this;
   }

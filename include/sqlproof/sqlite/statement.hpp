@@ -18,6 +18,7 @@
 #include "../detail/affinity.hpp"
 #include "../detail/connection_use.hpp"
 #include "../detail/reflect.hpp"
+#include "../detail/row_iterator.hpp"
 #include "../detail/statement_context.hpp"
 #include "../error.hpp"
 #include "../query.hpp"
@@ -226,35 +227,8 @@ SQLPROOF_ALWAYS_INLINE void bind_query(sqlite_stmt* stmt, bind_lifetime lifetime
 template <class Row>
 class row_range {
  public:
-  class iterator {
-   public:
-    using iterator_concept = std::input_iterator_tag;
-    using iterator_category = std::input_iterator_tag;
-    using value_type = Row;
-    using difference_type = std::ptrdiff_t;
-    using reference = const Row&;
-    using pointer = const Row*;
-
-    iterator() noexcept = default;
-    reference operator*() const noexcept { return *range_->current_; }
-    pointer operator->() const noexcept { return &*range_->current_; }
-    iterator& operator++() {
-      range_->advance();
-      return *this;
-    }
-    void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& it, std::default_sentinel_t) noexcept {
-      return it.at_end();
-    }
-
-   private:
-    friend class row_range;
-    explicit iterator(row_range* r) noexcept : range_(r) {}
-    [[nodiscard]] bool at_end() const noexcept {
-      return range_ == nullptr || !range_->current_.has_value();
-    }
-    row_range* range_ = nullptr;
-  };
+  /// An input iterator over the rows; `end()` is `std::default_sentinel`.
+  using iterator = detail::row_iterator<row_range, Row>;
 
   row_range(detail::sqlite_lease lease, detail::statement_context ctx) noexcept
       : lease_(std::move(lease)), ctx_(ctx) {}
@@ -272,6 +246,7 @@ class row_range {
   std::default_sentinel_t end() const noexcept { return {}; }
 
  private:
+  friend iterator;
   void advance() {
     if (!lease_) {
       current_.reset();
