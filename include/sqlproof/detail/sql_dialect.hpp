@@ -208,6 +208,18 @@ constexpr bool limit_has_comma(lexer lx) noexcept {
 }
 
 // Whether construct `c` is at `lx`; `ahead` is the lexer one token further.
+// Whether a TCL-style placeholder name holds `::` or `(` (SQLite's `$a::b(c)`). By index, not
+// string_view::find: find compares its pointer with null, which GCC 12 does not accept in a
+// constant expression when the text is part of a template argument and sanitizers are on.
+constexpr bool holds_cast_or_call(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '(' || (text[i] == ':' && i + 1 < text.size() && text[i + 1] == ':')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 constexpr bool matches(const sqlite_only_construct& c, const lexer& lx, lexer ahead,
                        bool first_word) noexcept {
   const token& t = lx.current();
@@ -236,9 +248,7 @@ constexpr bool matches(const sqlite_only_construct& c, const lexer& lx, lexer ah
     case sqlite_only_match::limit_comma:
       return lx.is_keyword(c.word) && limit_has_comma(lx);
     case sqlite_only_match::placeholder_name:
-      return t.kind == token_kind::placeholder && text[0] != '?' &&
-             (text.find("::") != std::string_view::npos ||
-              text.find('(') != std::string_view::npos);
+      return t.kind == token_kind::placeholder && text[0] != '?' && holds_cast_or_call(text);
     case sqlite_only_match::none:
       break;
   }

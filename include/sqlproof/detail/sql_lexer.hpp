@@ -207,10 +207,16 @@ constexpr std::size_t dollar_quoted_end(std::string_view sv, std::size_t i) noex
     if (j >= size || s[j] != '$') return 0;
   }
   if (j >= size) return 0;
-  const std::string_view delimiter = sv.substr(i, j + 1 - i);
-  const std::size_t close = sv.find(delimiter, j + 1);
-  if (close == std::string_view::npos) return size + 1;
-  return close + delimiter.size();
+  // The closing tag, searched by index: string_view::find compares pointers with null, which
+  // GCC 12 does not evaluate at compile time on text inside a template argument when
+  // sanitizers are on.
+  const std::size_t length = j + 1 - i;
+  for (std::size_t at = j + 1; at + length <= size; ++at) {
+    std::size_t k = 0;
+    while (k < length && s[at + k] == s[i + k]) ++k;
+    if (k == length) return at + length;
+  }
+  return size + 1;
 }
 
 // Reads the token that starts at or after `i`.

@@ -506,7 +506,8 @@ class row_range {
 
   // `check` is the unnamed mode's check of the result shape, run on the first result;
   // `first` is that result, already read by the runner.
-  row_range(detail::lease l, detail::connection_state* c, const detail::statement_context* ctx,
+  row_range(detail::lease l, detail::connection_state* c,
+            const detail::statement_context* ctx = nullptr,
             void (*check)(const detail::pg_result*) = nullptr,
             detail::result first = detail::result()) noexcept
       : lease_(std::move(l)), conn_(c), ctx_(ctx), first_(std::move(first)), check_(check) {
