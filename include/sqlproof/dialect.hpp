@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// SQL dialects: which database's SQL a query's text is written in, and `either<>` for a
-/// query whose text differs between SQLite and PostgreSQL.
+/// query whose text differs between SQLite and PostgreSQL (`pg::query` is in query.hpp).
 /// @code
 /// // Portable: written in SQLite's dialect, rendered for PostgreSQL at compile time.
 /// using find_user = sqlproof::query<"SELECT name FROM users WHERE id = ?", std::string(std::int64_t)>;
