@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// SQL dialects: which database's SQL a query's text is written in, and `either<>` for a
-/// query whose text differs between SQLite and PostgreSQL.
+/// query whose text differs between SQLite and PostgreSQL (`pg::query` is in query.hpp).
 /// @code
 /// // Portable: written in SQLite's dialect, rendered for PostgreSQL at compile time.
 /// using find_user = sqlproof::query<"SELECT name FROM users WHERE id = ?", std::string(std::int64_t)>;
@@ -36,24 +36,27 @@ enum class dialect : unsigned char {
 /// SQLite and another for PostgreSQL.
 ///
 /// Built implicitly from a string literal or a `fixed_string`, so `query<"SELECT ...", Sig>`
-/// and aliases taking a `fixed_string` read as before. `M == 0`: one text, in `text`.
+/// and aliases taking a `fixed_string` read as before. `M == 0`: one text.
 template <std::size_t N, std::size_t M = 0>
 struct query_text {
-  fixed_string<N> text;                     ///< The query's text (SQLite's, for either<>).
-  fixed_string<(M == 0 ? 1 : M)> postgres;  ///< PostgreSQL's text, for either<>; else empty.
+  fixed_string<N> text;      ///< SQLite's text.
+  fixed_string<M> postgres;  ///< PostgreSQL's text.
 
-  constexpr query_text(const char (&sql)[N]) noexcept  // NOLINT: implicit by design
-    requires(M == 0)
-      : text(sql), postgres("") {}
-  constexpr query_text(const fixed_string<N>& sql) noexcept  // NOLINT: implicit by design
-    requires(M == 0)
-      : text(sql), postgres("") {}
   constexpr query_text(const fixed_string<N>& sqlite_sql, const fixed_string<M>& postgres_sql) noexcept
-    requires(M > 0)
       : text(sqlite_sql), postgres(postgres_sql) {}
 
   /// True for the two texts of `either<>`.
-  [[nodiscard]] static constexpr bool is_either() noexcept { return M > 0; }
+  [[nodiscard]] static constexpr bool is_either() noexcept { return true; }
+};
+
+template <std::size_t N>
+struct query_text<N, 0> {
+  fixed_string<N> text;  ///< The query's text, in the query's dialect.
+
+  constexpr query_text(const char (&sql)[N]) noexcept : text(sql) {}  // NOLINT: implicit by design
+  constexpr query_text(const fixed_string<N>& sql) noexcept : text(sql) {}  // NOLINT: implicit by design
+
+  [[nodiscard]] static constexpr bool is_either() noexcept { return false; }
 };
 
 template <std::size_t N>
