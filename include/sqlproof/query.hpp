@@ -232,6 +232,12 @@ struct text_checks<postgres_text<Report>> {
   static constexpr bool report = Report;
 };
 
+// A query's text as a string_view into the template parameter object that check_query<Text,
+// ...> reads as well: GCC caches a constant evaluation by its arguments, pointers included,
+// so the query's shape and its checks then share one evaluation of analyse_sql.
+template <fixed_string Text>
+inline constexpr std::string_view text_view = Text.view();
+
 // The Schema argument check_query gets for a query's text: Schema itself in SQLite's
 // dialect, so that nothing more is instantiated for a portable query.
 template <dialect Dialect>
@@ -476,7 +482,7 @@ template <query_text Sql, class Row, class... Params, class Schema, dialect Dial
   requires(!Sql.is_either())
 struct query<Sql, Row(Params...), Schema, Dialect> {
   /// The statement's text (SQLite's, for `either<>`; PostgreSQL's, for `pg::query`).
-  static constexpr std::string_view sql = Sql.text.view();
+  static constexpr std::string_view sql = detail::text_view<Sql.text>;
   /// The dialect `sql` is written in.
   static constexpr sqlproof::dialect written_in = Dialect;
   /// The text as given: one text, or the two texts of `either<>`.
@@ -488,7 +494,7 @@ struct query<Sql, Row(Params...), Schema, Dialect> {
   /// Number of declared parameters.
   static constexpr std::size_t parameter_count = sizeof...(Params);
   /// What the compiler learned from the SQL text.
-  static constexpr detail::sql_shape shape = detail::analyse_sql<Dialect>(Sql.text.view());
+  static constexpr detail::sql_shape shape = detail::analyse_sql<Dialect>(sql);
   /// The mapped tables the SQL is checked against (besides a mapped `Row`).
   using schema_type = Schema;
   /// True once every compile-time check has passed (a failed check stops compilation).
@@ -498,7 +504,7 @@ struct query<Sql, Row(Params...), Schema, Dialect> {
   /// The SQLite parameter index each declared parameter binds to (PostgreSQL: `$k` binds
   /// declared parameter k - 1, in every dialect's text once rendered for it).
   static constexpr auto bind_index =
-      detail::bind_indices<sizeof...(Params), Dialect>(Sql.text.view(), shape.numbered_names);
+      detail::bind_indices<sizeof...(Params), Dialect>(sql, shape.numbered_names);
 };
 
 // A query with either<> texts: its SQLite text is `sql` and is checked as a portable query's;
@@ -507,13 +513,13 @@ struct query<Sql, Row(Params...), Schema, Dialect> {
 template <query_text Sql, class Row, class... Params, class Schema, dialect Dialect>
   requires(Sql.is_either())
 struct query<Sql, Row(Params...), Schema, Dialect> {
-  static constexpr std::string_view sql = Sql.text.view();
+  static constexpr std::string_view sql = detail::text_view<Sql.text>;
   static constexpr sqlproof::dialect written_in = dialect::sqlite;
   static constexpr auto sql_source = Sql;
   using row_type = Row;
   using parameter_types = std::tuple<Params...>;
   static constexpr std::size_t parameter_count = sizeof...(Params);
-  static constexpr detail::sql_shape shape = detail::analyse_sql(Sql.text.view());
+  static constexpr detail::sql_shape shape = detail::analyse_sql(sql);
   using schema_type = Schema;
   static constexpr bool checked =
       detail::check_query<Sql.text, Schema, Row, Params...>() &&
@@ -521,7 +527,7 @@ struct query<Sql, Row(Params...), Schema, Dialect> {
                           detail::postgres_text<detail::check_query<Sql.text, Schema, Row, Params...>()>,
                           Row, Params...>();
   static constexpr auto bind_index =
-      detail::bind_indices<sizeof...(Params)>(Sql.text.view(), shape.numbered_names);
+      detail::bind_indices<sizeof...(Params)>(sql, shape.numbered_names);
 };
 
 namespace pg {
