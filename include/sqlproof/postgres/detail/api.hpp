@@ -3,7 +3,13 @@
 // small wrappers here; all are inline, so the optimiser sees straight through them.
 // libpq reference: https://www.postgresql.org/docs/current/libpq.html
 
+// libpq's include directory comes from the build (the sqlproof::postgres target, pkg-config
+// sqlproof-postgres); without it, Debian's and Fedora's layout under /usr/include is tried.
+#if __has_include(<libpq-fe.h>)
 #include <libpq-fe.h>
+#else
+#include <postgresql/libpq-fe.h>
+#endif
 
 #include <cstdint>
 #include <cstdlib>
