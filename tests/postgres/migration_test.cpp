@@ -262,7 +262,8 @@ TEST_CASE("pg: a database ahead of the program is refused; rollback reverts it f
   REQUIRE(r.steps.size() == 1);
   CHECK(r.steps[0].version == 5);
   CHECK(r.steps[0].direction == sp::migration_direction::down);
-  CHECK(scalar(db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'users_name'") == 0);
+  CHECK(scalar(db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'users_name' "
+                   "AND schemaname = current_schema()") == 0);
   CHECK(r.to_version == 2);
   CHECK(m.verify().ok());
 
@@ -434,12 +435,14 @@ TEST_CASE("pg: an outside_transaction migration runs CREATE INDEX CONCURRENTLY",
 
   const auto dry = m.rollback(1);
   REQUIRE(dry.steps.size() == 1);
-  CHECK(scalar(db, "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'users_%_c'") == 0);
+  CHECK(scalar(db, "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'users_%_c' "
+                   "AND schemaname = current_schema()") == 0);
 
   const auto d = m.dry_run();
   REQUIRE(d.steps.size() == 1);
   CHECK_FALSE(d.steps[0].executed);
-  CHECK(scalar(db, "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'users_%_c'") == 0);
+  CHECK(scalar(db, "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'users_%_c' "
+                   "AND schemaname = current_schema()") == 0);
 }
 
 TEST_CASE("pg: the runner refuses to run inside a transaction", "[pg][migration]") {
