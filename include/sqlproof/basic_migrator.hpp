@@ -795,15 +795,19 @@ class basic_migrator {
     // SQLite, PRAGMA data_version, https://sqlite.org/pragma.html#pragma_data_version):
     // reading it whole for every step made a run of n migrations read n²/2 rows.
     std::vector<detail::history_row> history;
-    std::optional<std::int64_t> seen_token;
+    // A flag and a value rather than std::optional: g++ 12 -O2 reports the optional's value
+    // as maybe-uninitialized here.
+    bool token_seen = false;
+    std::int64_t seen_token = 0;
     bool history_checked = false;
     for (;;) {
       [[maybe_unused]] const auto flags = store_.flag_scope(fk_off);  // outside the transaction, on purpose
       auto tx = store_.begin_step();
       const std::int64_t token = store_.history_token();
-      if (seen_token != token) {
+      if (!token_seen || seen_token != token) {
         store_.ensure_history();
         history = store_.read_history();
+        token_seen = true;
         seen_token = token;
         history_checked = false;
       }
@@ -818,7 +822,7 @@ class basic_migrator {
       if (wants_fk_off != fk_off) {  // switch the pragma outside the transaction and re-plan
         fk_off = wants_fk_off;
         tx.rollback();  // may undo ensure_history: read again
-        seen_token.reset();
+        token_seen = false;
         continue;
       }
       const auto t0 = clock::now();
