@@ -190,7 +190,6 @@ class basic_database : public Backend::template extension<basic_database<Backend
                              retry_policy retry = {}) {
     connection* c = live();
     const bool outermost = c->tx_depth == 0;
-    auto backoff = retry.initial_backoff;
     for (int attempt = 1;; ++attempt) {
       try {
         transaction_type tx(*c, options);
@@ -220,8 +219,7 @@ class basic_database : public Backend::template extension<basic_database<Backend
       } catch (const busy_error&) {
         if (!outermost || attempt >= retry.max_attempts) throw;
       }
-      Backend::sleep_for(backoff);
-      backoff = backoff * 2 < retry.max_backoff ? backoff * 2 : retry.max_backoff;
+      Backend::sleep_for(retry.delay_after(attempt));
     }
   }
 

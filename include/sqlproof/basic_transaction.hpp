@@ -17,14 +17,45 @@ namespace sqlproof {
 /// Whether and how `db.transaction` re-runs its callable when the database is busy (on
 /// PostgreSQL also after a serialization failure or deadlock, which must be retried).
 /// Only the outermost transaction retries (a savepoint cannot re-run its enclosing work).
+///
+/// The sleep before attempt n+1 is `initial_backoff * 2^(n-1)`, capped at `max_backoff`; with
+/// `jitter` (the default) it is drawn uniformly from the upper half of that, so that threads
+/// or processes that failed together do not retry in lockstep.
 struct retry_policy {
   int max_attempts = 1;                               ///< 1 means no retry.
   std::chrono::milliseconds initial_backoff{5};       ///< Sleep before the second attempt.
   std::chrono::milliseconds max_backoff{500};         ///< Backoff doubles up to this.
+  bool jitter = true;                                 ///< Randomize each sleep (see above).
 
   /// Retry up to `attempts` times in all on `busy_error`.
   static constexpr retry_policy on_busy(int attempts = 5) noexcept {
-    return retry_policy{attempts, std::chrono::milliseconds{5}, std::chrono::milliseconds{500}};
+    return retry_policy{attempts, std::chrono::milliseconds{5}, std::chrono::milliseconds{500},
+                        true};
+  }
+
+  /// How long to sleep after failed attempt `attempt` (1-based): the capped exponential
+  /// backoff, jittered when `jitter` is set.
+  [[nodiscard]] std::chrono::milliseconds delay_after(int attempt) const noexcept {
+    std::chrono::milliseconds d = initial_backoff;
+    for (int i = 1; i < attempt && d < max_backoff; ++i) d *= 2;
+    if (d > max_backoff) d = max_backoff;
+    if (!jitter || d.count() < 2) return d;
+    const auto half = d.count() / 2;
+    return std::chrono::milliseconds{
+        d.count() - half + static_cast<long long>(next_random() % static_cast<unsigned long long>(half + 1))};
+  }
+
+ private:
+  // xorshift64*, one state per thread, seeded from the thread's own address: no <random>.
+  static unsigned long long next_random() noexcept {
+    static thread_local unsigned long long state = 0;
+    if (state == 0) {
+      state = reinterpret_cast<unsigned long long>(&state) * 0x9E3779B97F4A7C15ULL | 1ULL;
+    }
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 0x2545F4914F6CDD1DULL;
   }
 };
 

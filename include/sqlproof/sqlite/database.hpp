@@ -71,6 +71,10 @@ struct options {
   std::optional<int> page_size;
   /// Open read-only; requires `create == false`.
   bool read_only = false;
+  /// `PRAGMA query_only`: the connection refuses every change to the database (a `error`
+  /// with SQLITE_READONLY) while it can still read and checkpoint a WAL database; how a
+  /// `pool`'s readers are opened.
+  bool query_only = false;
   /// Create the file when it does not exist.
   bool create = true;
   /// Interpret the path as a `file:` URI.
@@ -514,6 +518,7 @@ struct sqlite_backend {
     set_pragma(c, "journal_mode", detail::pragma_value(o.journal));
     set_pragma(c, "synchronous", detail::pragma_value(o.synchronous));
     set_pragma(c, "foreign_keys", o.foreign_keys ? "ON" : "OFF");
+    if (o.query_only) set_pragma(c, "query_only", "ON");
     if (o.cache_size) set_pragma(c, "cache_size", detail::number_text(*o.cache_size));
     if (o.mmap_size) set_pragma(c, "mmap_size", detail::number_text(*o.mmap_size));
     set_pragma(c, "temp_store", detail::pragma_value(o.temp_store));
