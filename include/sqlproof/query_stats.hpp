@@ -33,6 +33,15 @@ struct query_stat {
   }
 };
 
+/// What happened on a connection since it opened, whatever the statistics setting: counted
+/// only on the paths where it happens (a busy wait, an interrupt), so always on.
+struct event_counts {
+  std::uint64_t busy_waits = 0;          ///< Busy-handler retries (another connection's lock).
+  std::uint64_t busy_errors = 0;         ///< Calls that failed with `busy_error`.
+  std::uint64_t interrupts = 0;          ///< Statements stopped by `interrupt()`.
+  std::uint64_t deadlines_exceeded = 0;  ///< Statements stopped by a deadline.
+};
+
 /// A connection's (or a pool's) per-query statistics, in no particular order.
 struct query_stats {
   std::vector<query_stat> entries;
