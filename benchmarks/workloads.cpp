@@ -243,6 +243,11 @@ inline User read_user_raw(sqlite3_stmt* s) {
   return db.one<find_user>(id);
 }
 
+// The same call on a connection collecting per-query statistics (two clock reads a call).
+[[gnu::noinline]] std::optional<User> w1_sqlproof_stats(sp::database& db, std::int64_t id) {
+  return db.one<find_user>(id);
+}
+
 [[gnu::noinline]] std::optional<User> w2_raw_prepare_per_call(sqlite3* db, std::int64_t id) {
   sqlite3_stmt* s = nullptr;
   check(db, sqlite3_prepare_v2(db, select_by_id_sql, -1, &s, nullptr), "prepare");
@@ -468,6 +473,15 @@ void bm_w1_sqlproof(benchmark::State& state) {
   auto& db = sqlproof_read_db();
   (void)db.one<find_user>(1);  // the statement is prepared on first use, as in a program
   run_point_lookups(state, [&](std::int64_t id) { return w1_sqlproof(db, id); });
+}
+
+void bm_w1_sqlproof_stats(benchmark::State& state) {
+  auto& db = sqlproof_read_db();
+  db.collect_query_stats(true);
+  (void)db.one<find_user>(1);
+  run_point_lookups(state, [&](std::int64_t id) { return w1_sqlproof_stats(db, id); });
+  db.collect_query_stats(false);
+  db.reset_query_stats();
 }
 
 void bm_w2_raw_prepare_per_call(benchmark::State& state) {
@@ -772,6 +786,7 @@ void register_all() {
   };
   add("W1_point_select/raw", bm_w1_raw);
   add("W1_point_select/sqlproof", bm_w1_sqlproof);
+  add("W1_point_select/sqlproof_query_stats", bm_w1_sqlproof_stats);
   add("W2_as_documented/raw_prepare_per_call", bm_w2_raw_prepare_per_call);
   add("W2_as_documented/sqlproof_typed_query", bm_w1_sqlproof);
   add("W3_insert_memory/raw", bm_w3_raw<storage::memory>);

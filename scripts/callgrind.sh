@@ -32,6 +32,7 @@ mkdir -p "${out}"
 cases=(
   "W1 point select (raw)|W1_point_select/raw/|workloads::w1_raw(*|20000"
   "W1 point select (sqlproof)|W1_point_select/sqlproof/|workloads::w1_sqlproof(*|20000"
+  "W1 point select (sqlproof, query stats on)|W1_point_select/sqlproof_query_stats/|workloads::w1_sqlproof_stats(*|20000"
   "W5 sqlproof prepare_cached|W5_dynamic_sql/sqlproof_prepare_cached/|workloads::w5_sqlproof_prepare_cached(*|20000"
   "W2 raw, prepare per call|W2_as_documented/raw_prepare_per_call/|workloads::w2_raw_prepare_per_call(*|5000"
   "W3 insert 100k, memory (raw)|W3_insert_memory/raw/|workloads::w3_raw(*|2"

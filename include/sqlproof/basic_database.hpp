@@ -219,6 +219,7 @@ class basic_database : public Backend::template extension<basic_database<Backend
       } catch (const busy_error&) {
         if (!outermost || attempt >= retry.max_attempts) throw;
       }
+      if constexpr (requires { Backend::note_busy_retry(*c); }) Backend::note_busy_retry(*c);
       Backend::sleep_for(retry.delay_after(attempt));
     }
   }

@@ -255,6 +255,24 @@ class transaction_aborted_error : public error {
   using error::error;
 };
 
+/// A statement was stopped before it finished: by `database::interrupt()` from another
+/// thread (SQLITE_INTERRUPT, extended code 9), or by a deadline (`deadline_exceeded_error`).
+/// Names the query that was stopped. A write statement stopped inside a transaction rolls the
+/// whole transaction back (SQLite's rule), so the transaction then ends with
+/// `transaction_aborted_error`; nothing it wrote stays.
+class interrupted_error : public error {
+ public:
+  using error::error;
+};
+
+/// A statement ran past its deadline (`options::statement_timeout`,
+/// `database::set_statement_timeout`, `database::with_deadline`) and was stopped; only the
+/// statement on that connection stops. Derives from `interrupted_error`.
+class deadline_exceeded_error : public interrupted_error {
+ public:
+  using interrupted_error::interrupted_error;
+};
+
 /// The library was used in a way it does not allow (closing with statements in use, a
 /// transaction ended twice, SQLITE_MISUSE).
 class misuse_error : public error {
@@ -264,7 +282,9 @@ class misuse_error : public error {
 
 namespace detail {
 
-enum class error_kind : unsigned char { error, open, constraint, busy, type, schema, misuse };
+enum class error_kind : unsigned char {
+  error, open, constraint, busy, type, schema, misuse, interrupted, deadline
+};
 
 // The one place the library's own errors are thrown from (SQLite's go through
 // throw_sqlite_error, which picks the kind from the result code).
@@ -277,6 +297,8 @@ enum class error_kind : unsigned char { error, open, constraint, busy, type, sch
     case error_kind::type: throw type_error(summary, c, -1, {});
     case error_kind::schema: throw schema_error(summary, c);
     case error_kind::misuse: throw misuse_error(summary, c);
+    case error_kind::interrupted: throw interrupted_error(summary, c);
+    case error_kind::deadline: throw deadline_exceeded_error(summary, c);
     case error_kind::error: break;
   }
   throw error(summary, c);

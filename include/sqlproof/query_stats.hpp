@@ -24,8 +24,8 @@ struct query_stat {
   std::uint64_t calls = 0;       ///< Times it ran (each exec/one/all/iter call).
   std::uint64_t rows = 0;        ///< Rows read (one/all), or rows changed (exec).
   std::uint64_t errors = 0;      ///< Calls that threw (busy and interrupts included).
-  std::uint64_t busy = 0;        ///< Times it waited on another connection's lock (busy
-                                 ///< handler retries), whether or not the call then failed.
+  std::uint64_t busy = 0;        ///< Calls that failed with `busy_error` (another connection
+                                 ///< held the lock past `busy_timeout`).
   std::uint64_t interrupts = 0;  ///< Calls stopped by `interrupt()` or a deadline.
   std::chrono::nanoseconds total_time{0};  ///< Time inside the calls, summed.
   std::chrono::nanoseconds max_time{0};    ///< The longest call.
@@ -41,9 +41,9 @@ struct query_stat {
 /// What happened on a connection since it opened, whatever the statistics setting: counted
 /// only on the paths where it happens (a busy wait, an interrupt), so always on.
 struct event_counts {
-  std::uint64_t busy_waits = 0;          ///< Busy-handler retries (another connection's lock).
-  std::uint64_t busy_errors = 0;         ///< Calls that failed with `busy_error`.
-  std::uint64_t interrupts = 0;          ///< Statements stopped by `interrupt()`.
+  std::uint64_t busy_errors = 0;         ///< Statements that failed with `busy_error`.
+  std::uint64_t busy_retries = 0;        ///< Transactions re-run after one (`retry_policy`).
+  std::uint64_t interrupts = 0;          ///< `interrupt()` calls.
   std::uint64_t deadlines_exceeded = 0;  ///< Statements stopped by a deadline.
 };
 

@@ -85,6 +85,14 @@ struct options {
   bool no_mutex = true;
   /// Bound on cached dynamic-SQL statements (`prepare_cached`).
   std::size_t statement_cache_capacity = statement_cache::default_capacity;
+  /// Stop any statement that runs longer than this (`deadline_exceeded_error`); 0 = never.
+  /// Each `exec`/`one`/`all`/`iter` call, dynamic statement run and script gets its own
+  /// deadline, checked every few microseconds of the statement's work
+  /// (`database::set_statement_timeout` changes it).
+  std::chrono::milliseconds statement_timeout{0};
+  /// Count calls, rows, errors and time per typed query and per dynamic SQL text, read with
+  /// `database::query_stats()`. Off by default; costs two clock reads per call when on.
+  bool collect_query_stats = false;
 
   /// The checklist for a server application: WAL, synchronous=NORMAL, 5 s busy timeout,
   /// foreign keys, 64 MiB page cache, 256 MiB mmap, temp tables in memory, checkpoint every
@@ -175,6 +183,13 @@ inline bool is_memory_database(std::string_view path, bool uri) noexcept {
 template <class Q, class Params = typename Q::parameter_types>
 struct query_runner;
 
+// A failed step of a typed query: counted (busy), then thrown naming the query.
+[[noreturn]] SQLPROOF_COLD inline void fail_step(connection_state& c, sqlite_stmt* stmt, int rc,
+                                                const statement_context& ctx) {
+  count_failure(c.watch, rc);
+  throw_step_error(stmt, rc, ctx);
+}
+
 template <class Q, class... Params>
 struct query_runner<Q, std::tuple<Params...>> {
   using row = typename Q::row_type;
@@ -184,18 +199,45 @@ struct query_runner<Q, std::tuple<Params...>> {
     return c.cache.checkout_typed(query_slot<Q>(), [&] { return prepare_query<Q>(c.db); });
   }
 
+  // The statistics entry of Q on `c`, created on first use.
+  static query_counter* counter(connection_state& c) {
+    return c.watch.collect_stats
+               ? &c.watch.stats.for_slot(query_slot<Q>(), context_of<Q>.name, context_of<Q>.sql)
+               : nullptr;
+  }
+
+  // Each entry point tests one byte: the watched path (statistics, deadlines) is out of line.
   SQLPROOF_ALWAYS_INLINE static exec_result exec(connection_state& c, const Params&... params) {
+    if (c.watch.watched) [[unlikely]] return exec_watched(c, params...);
+    return exec_plain(c, params...);
+  }
+  static std::optional<row> one(connection_state& c, const Params&... params) {
+    if (c.watch.watched) [[unlikely]] return one_watched(c, params...);
+    return one_plain(c, params...);
+  }
+  static std::vector<row> all(connection_state& c, const Params&... params) {
+    if (c.watch.watched) [[unlikely]] return all_watched(c, params...);
+    return all_plain(c, params...);
+  }
+  static row_range<row> iter(connection_state& c, const Params&... params) {
+    if (c.watch.watched) [[unlikely]] return iter_watched(c, params...);
+    return iter_plain(c, params...);
+  }
+
+  SQLPROOF_ALWAYS_INLINE static exec_result exec_plain(connection_state& c,
+                                                       const Params&... params) {
     const connection_use use(c.cache);
     sqlite_lease lease = checkout(c);
     sqlite_stmt* stmt = lease.get();
     bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
     int rc = step(stmt);
     while (rc == sqlite_row) rc = step(stmt);
-    if (rc != sqlite_done) [[unlikely]] throw_step_error(stmt, rc, context_of<Q>);
+    if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, context_of<Q>);
     return {changes(c.db), last_insert_rowid(c.db)};
   }
 
-  static std::optional<row> one(connection_state& c, const Params&... params) {
+  SQLPROOF_ALWAYS_INLINE static std::optional<row> one_plain(connection_state& c,
+                                                             const Params&... params) {
     const connection_use use(c.cache);
     sqlite_lease lease = checkout(c);
     sqlite_stmt* stmt = lease.get();
@@ -204,11 +246,12 @@ struct query_runner<Q, std::tuple<Params...>> {
     if (rc == sqlite_row) [[likely]] {
       return std::optional<row>(std::in_place, row_reader<row>{stmt, &context_of<Q>});
     }
-    if (rc != sqlite_done) [[unlikely]] throw_step_error(stmt, rc, context_of<Q>);
+    if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, context_of<Q>);
     return std::nullopt;
   }
 
-  static std::vector<row> all(connection_state& c, const Params&... params) {
+  SQLPROOF_ALWAYS_INLINE static std::vector<row> all_plain(connection_state& c,
+                                                           const Params&... params) {
     const connection_use use(c.cache);
     sqlite_lease lease = checkout(c);
     sqlite_stmt* stmt = lease.get();
@@ -219,16 +262,63 @@ struct query_runner<Q, std::tuple<Params...>> {
       out.emplace_back(row_reader<row>{stmt, &context_of<Q>});
       rc = step(stmt);
     }
-    if (rc != sqlite_done) [[unlikely]] throw_step_error(stmt, rc, context_of<Q>);
+    if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, context_of<Q>);
     return out;
   }
 
-  static row_range<row> iter(connection_state& c, const Params&... params) {
+  SQLPROOF_ALWAYS_INLINE static row_range<row> iter_plain(connection_state& c,
+                                                          const Params&... params) {
     const connection_use use(c.cache);
     sqlite_lease lease = checkout(c);
     // The range outlives this call (and the caller's temporaries): SQLite copies text/blobs.
     bind_query<Q>(lease.get(), bind_lifetime::copied, params...);
     return row_range<row>(std::move(lease), context_of<Q>);
+  }
+
+  SQLPROOF_NOINLINE static exec_result exec_watched(connection_state& c,
+                                                    const Params&... params) {
+    watched_call call(c.watch, counter(c));
+    try {
+      exec_result r = exec_plain(c, params...);
+      call.finished(static_cast<std::uint64_t>(r.changes));
+      return r;
+    } catch (...) {
+      call.failed();
+    }
+  }
+  SQLPROOF_NOINLINE static std::optional<row> one_watched(connection_state& c,
+                                                          const Params&... params) {
+    watched_call call(c.watch, counter(c));
+    try {
+      std::optional<row> r = one_plain(c, params...);
+      call.finished(r.has_value() ? 1 : 0);
+      return r;
+    } catch (...) {
+      call.failed();
+    }
+  }
+  SQLPROOF_NOINLINE static std::vector<row> all_watched(connection_state& c,
+                                                        const Params&... params) {
+    watched_call call(c.watch, counter(c));
+    try {
+      std::vector<row> r = all_plain(c, params...);
+      call.finished(r.size());
+      return r;
+    } catch (...) {
+      call.failed();
+    }
+  }
+  // Counts the call; the rows are read, and the time spent, in the caller's loop.
+  SQLPROOF_NOINLINE static row_range<row> iter_watched(connection_state& c,
+                                                       const Params&... params) {
+    watched_call call(c.watch, counter(c));
+    try {
+      row_range<row> r = iter_plain(c, params...);
+      call.finished(0);
+      return r;
+    } catch (...) {
+      call.failed();
+    }
   }
 };
 
@@ -382,6 +472,16 @@ struct sqlite_backend {
   static void exec_script(connection& c, std::string_view sql) {
     const detail::connection_use use(c.cache);
     detail::ensure_transaction_usable(c, sql);
+    if (c.watch.watched) [[unlikely]] {
+      // Scripts get the statement deadline; they are not counted in the statistics.
+      detail::watched_call call(c.watch, nullptr);
+      try {
+        detail::exec_script(c.db, sql);
+        return;
+      } catch (...) {
+        call.failed();
+      }
+    }
     detail::exec_script(c.db, sql);
   }
 
@@ -405,6 +505,7 @@ struct sqlite_backend {
   }
 
   static bool in_transaction(const connection& c) noexcept { return !detail::autocommit(c.db); }
+  static void note_busy_retry(connection& c) noexcept { ++c.watch.events.busy_retries; }
   static detail::sqlite_db* native_handle(const connection& c) noexcept { return c.db; }
   // sqlite3_sleep rather than <thread>, which would add to every translation unit.
   static void sleep_for(std::chrono::milliseconds d) {
@@ -471,6 +572,10 @@ struct sqlite_backend {
     detail::rollback_hook(db, &detail::note_rollback, &c);
     // The busy timeout comes first so that the read below and the pragmas wait for locks too.
     detail::busy_timeout(db, static_cast<int>(o.busy_timeout.count()));
+    c.watch.collect_stats = o.collect_query_stats;
+    c.watch.statement_timeout_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(o.statement_timeout).count();
+    c.watch.update();
     // One read of the file's header (`PRAGMA schema_version` reads it without parsing the
     // schema): a file that is not a database fails here, named by its path, rather than at
     // the first query. 0 means no table was ever created.
@@ -485,6 +590,8 @@ struct sqlite_backend {
     } catch (const error& e) {
       fail_open(c, e, "cannot configure database '");
     }
+    // After configuring: the deadline is for the application's statements.
+    detail::update_progress_handler(db, c.watch);
   }
 
   // Closes the half-opened connection and throws for `e`, naming the path. Another
@@ -597,6 +704,68 @@ class sqlite_extension {
     const auto* c = state();
     return c != nullptr && c->db != nullptr ? detail::last_insert_rowid(c->db) : 0;
   }
+
+  // ---- interruption and deadlines --------------------------------------------------------
+
+  /// Stops the statement running on this connection now, from any thread: it fails with
+  /// `interrupted_error` (naming the query) within a few microseconds of its work. A write
+  /// inside a transaction rolls the whole transaction back. Does nothing when no statement is
+  /// running; must not race with `close()` or the database's destruction.
+  void interrupt() noexcept {
+    const auto* c = state();
+    if (c == nullptr || c->db == nullptr) return;
+    detail::note_interrupt(const_cast<detail::connection_state*>(c)->watch.events);
+    detail::interrupt(c->db);
+  }
+
+  /// Every statement this connection runs from now on is stopped with
+  /// `deadline_exceeded_error` once it has run for `timeout` (0 turns the timeout off). Only
+  /// that statement stops; other connections are not affected.
+  void set_statement_timeout(std::chrono::milliseconds timeout) {
+    detail::connection_state& c = *live();
+    c.watch.statement_timeout_ns =
+        timeout.count() > 0 ? std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count()
+                            : 0;
+    c.watch.update();
+    detail::update_progress_handler(c.db, c.watch);
+  }
+  /// The per-statement timeout (`options::statement_timeout`), 0 when none.
+  [[nodiscard]] std::chrono::milliseconds statement_timeout() const noexcept {
+    const auto* c = state();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::nanoseconds{c != nullptr ? c->watch.statement_timeout_ns : 0});
+  }
+
+  /// Runs `fn()` with a deadline `budget` from now on every statement it runs on this
+  /// connection: the first one still running then is stopped with `deadline_exceeded_error`
+  /// (which `fn` sees, and which leaves `with_deadline` unless `fn` catches it). Nested calls
+  /// keep the earlier deadline; a statement timeout shorter than what is left still applies.
+  /// @code
+  /// auto rows = db.with_deadline(50ms, [&] { return db.all<report>(since); });
+  /// @endcode
+  template <class F>
+  decltype(auto) with_deadline(std::chrono::milliseconds budget, F&& fn) {
+    detail::connection_state& c = *live();
+    detail::deadline_scope scope(c.db, c.watch, budget);
+    return std::forward<F>(fn)();
+  }
+
+  // ---- statistics ----------------------------------------------------------------------------
+
+  /// Turns per-query statistics on or off (`options::collect_query_stats`); what was
+  /// collected is kept (`reset_query_stats` clears it).
+  void collect_query_stats(bool on) {
+    detail::connection_state& c = *live();
+    c.watch.collect_stats = on;
+    c.watch.update();
+  }
+  /// True while per-query statistics are collected.
+  [[nodiscard]] bool collecting_query_stats() const noexcept {
+    const auto* c = state();
+    return c != nullptr && c->watch.collect_stats;
+  }
+  /// Forgets the statistics collected so far.
+  void reset_query_stats() { live()->watch.stats.clear(); }
 
   // ---- maintenance and observability ---------------------------------------------------
   //
@@ -713,6 +882,18 @@ class sqlite_extension {
   void clear_trace() noexcept {
     if (auto* c = state()) detail::clear_trace(*c);
   }
+  /// Per-query statistics (`query_stats`: entries, sorted views, table and JSON), empty
+  /// unless `options::collect_query_stats` is on.
+  template <class M = detail::maintenance>
+  [[nodiscard]] auto query_stats() const {
+    if constexpr (detail::maintenance_included<M>()) return M::query_stats(db());
+  }
+  /// Busy errors, busy retries, interrupts and deadlines since the connection opened
+  /// (`event_counts`), always counted.
+  template <class M = detail::maintenance>
+  [[nodiscard]] auto event_counts() const {
+    if constexpr (detail::maintenance_included<M>()) return M::event_counts(db());
+  }
   /// The `EXPLAIN QUERY PLAN` rows of typed query `Q` (`std::vector<plan_row>`).
   template <class Q, class M = detail::maintenance>
   [[nodiscard]] auto explain() {
@@ -734,6 +915,9 @@ class sqlite_extension {
   [[nodiscard]] const Db& db() const noexcept { return static_cast<const Db&>(*this); }
   [[nodiscard]] detail::connection_state* state() const noexcept {
     return detail::connection_access::state(db());
+  }
+  [[nodiscard]] detail::connection_state* live() const {
+    return detail::connection_access::live(db());
   }
 };
 

@@ -31,6 +31,7 @@
 #include "detail/connection.hpp"
 #include "detail/api.hpp"
 #include "../error.hpp"
+#include "../query_stats.hpp"
 #include "statement.hpp"
 #include "statement_cache.hpp"
 
@@ -759,6 +760,28 @@ struct maintenance {
     s.statement_memory = detail::db_status(c.db, ops::stmt_used);
     s.statements = c.cache.stats();
     return s;
+  }
+
+  /// The per-query statistics collected so far, typed queries and dynamic SQL texts.
+  static sqlproof::query_stats query_stats(const database& db) {
+    const detail::watch_state& w = detail::connection_access::live(db)->watch;
+    sqlproof::query_stats out;
+    const auto add = [&out](const detail::query_counter& q) {
+      if (q.calls == 0) return;
+      out.entries.push_back({std::string(q.name), std::string(q.sql), q.calls, q.rows, q.errors,
+                             q.busy, q.interrupts, std::chrono::nanoseconds{q.total_ns},
+                             std::chrono::nanoseconds{q.max_ns}});
+    };
+    for (const detail::query_counter& q : w.stats.typed) add(q);
+    for (const detail::dynamic_query_counter& d : w.stats.dynamic) add(d.counter);
+    add(w.stats.other);
+    return out;
+  }
+
+  /// The connection's event counters.
+  static sqlproof::event_counts event_counts(const database& db) {
+    const detail::event_counters& e = detail::connection_access::live(db)->watch.events;
+    return {e.busy_errors, e.busy_retries, detail::interrupts_of(e), e.deadlines};
   }
 
   /// Calls `hook` after every statement this connection runs (`sqlite3_trace_v2`,

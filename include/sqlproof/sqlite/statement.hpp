@@ -291,7 +291,7 @@ class statement {
   explicit statement(detail::sqlite_lease lease) noexcept : lease_(std::move(lease)) {}
   /// A statement of connection `c`: it refuses to run (`transaction_aborted_error`) while
   /// SQLite has rolled back a transaction that `c` still has open.
-  statement(detail::sqlite_lease lease, const detail::connection_state* c) noexcept
+  statement(detail::sqlite_lease lease, detail::connection_state* c) noexcept
       : lease_(std::move(lease)), conn_(c) {}
 
   /// The statement's SQL text.
@@ -314,6 +314,36 @@ class statement {
   /// Runs the statement with `args` bound to its parameters, discarding any rows.
   template <bindable... Args>
   exec_result exec(const Args&... args) {
+    if (watched()) [[unlikely]] {
+      return run_watched([&] { return exec_plain(args...); },
+                         [](const exec_result& r) { return static_cast<std::uint64_t>(r.changes); });
+    }
+    return exec_plain(args...);
+  }
+
+  /// Runs the statement and reads its first row, or `std::nullopt` when there is none.
+  template <class Row, bindable... Args>
+  std::optional<Row> one(const Args&... args) {
+    if (watched()) [[unlikely]] {
+      return run_watched([&] { return one_plain<Row>(args...); },
+                         [](const std::optional<Row>& r) -> std::uint64_t { return r ? 1 : 0; });
+    }
+    return one_plain<Row>(args...);
+  }
+
+  /// Runs the statement and reads every row.
+  template <class Row, bindable... Args>
+  std::vector<Row> all(const Args&... args) {
+    if (watched()) [[unlikely]] {
+      return run_watched([&] { return all_plain<Row>(args...); },
+                         [](const std::vector<Row>& r) -> std::uint64_t { return r.size(); });
+    }
+    return all_plain<Row>(args...);
+  }
+
+ private:
+  template <class... Args>
+  exec_result exec_plain(const Args&... args) {
     const detail::connection_use use(*lease_.cache());
     run_bind(args...);
     int rc = detail::step(lease_.get());
@@ -323,9 +353,8 @@ class statement {
     return {detail::changes(db), detail::last_insert_rowid(db)};
   }
 
-  /// Runs the statement and reads its first row, or `std::nullopt` when there is none.
-  template <class Row, bindable... Args>
-  std::optional<Row> one(const Args&... args) {
+  template <class Row, class... Args>
+  std::optional<Row> one_plain(const Args&... args) {
     check_row<Row>();
     const detail::connection_use use(*lease_.cache());
     run_bind(args...);
@@ -339,9 +368,8 @@ class statement {
     return std::nullopt;
   }
 
-  /// Runs the statement and reads every row.
-  template <class Row, bindable... Args>
-  std::vector<Row> all(const Args&... args) {
+  template <class Row, class... Args>
+  std::vector<Row> all_plain(const Args&... args) {
     check_row<Row>();
     const detail::connection_use use(*lease_.cache());
     run_bind(args...);
@@ -355,6 +383,7 @@ class statement {
     return out;
   }
 
+ public:
   /// Binds one value to parameter `index` (1-based), for step-by-step use with `step()`.
   template <bindable T>
   statement& bind(int index, const T& value) {
@@ -462,11 +491,32 @@ class statement {
     }
     detail::sqlite_stmt* stmt = lease_.get();
     detail::reset(stmt);
+    if (conn_ != nullptr) detail::count_failure(conn_->watch, rc);
     detail::throw_db_error(detail::db_of(stmt), rc, "statement failed", sql());
   }
 
+  // Runs `body` on a watched connection (statistics, deadlines: watch.hpp); `rows` tells what
+  // the result counts.
+  template <class Body, class Rows>
+  SQLPROOF_NOINLINE auto run_watched(Body body, Rows rows) {
+    detail::watched_call call(conn_->watch,
+                              conn_->watch.collect_stats ? &conn_->watch.stats.for_text(sql())
+                                                         : nullptr);
+    try {
+      auto r = body();
+      call.finished(rows(r));
+      return r;
+    } catch (...) {
+      call.failed();
+    }
+  }
+
+  [[nodiscard]] bool watched() const noexcept {
+    return conn_ != nullptr && conn_->watch.watched;
+  }
+
   detail::sqlite_lease lease_;
-  const detail::connection_state* conn_ = nullptr;
+  detail::connection_state* conn_ = nullptr;
 };
 
 }  // namespace sqlproof

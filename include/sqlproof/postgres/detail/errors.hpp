@@ -55,6 +55,8 @@ inline constexpr std::string_view changed_plan_hint =
     case error_kind::type: throw type_error(summary, c, d, -1, {});
     case error_kind::schema: throw schema_error(summary, c, d);
     case error_kind::misuse: throw misuse_error(summary, c, d);
+    case error_kind::interrupted: throw interrupted_error(summary, c, d);
+    case error_kind::deadline: throw deadline_exceeded_error(summary, c, d);
     case error_kind::error: break;
   }
   throw error(summary, c, d);

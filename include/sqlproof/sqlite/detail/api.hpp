@@ -59,6 +59,7 @@ inline std::string_view storage_name(storage s) noexcept {
     case SQLITE_MISUSE: kind = error_kind::misuse; break;
     case SQLITE_MISMATCH: kind = error_kind::type; break;
     case SQLITE_SCHEMA: kind = error_kind::schema; break;
+    case SQLITE_INTERRUPT: kind = error_kind::interrupted; break;
     case SQLITE_CANTOPEN:
     case SQLITE_NOTADB: kind = error_kind::open; break;
     default: break;
@@ -85,6 +86,20 @@ inline int open_v2(const char* path, sqlite_db** out, int flags) noexcept {
 inline int close(sqlite_db* db) noexcept { return sqlite3_close(db); }
 inline int close_v2(sqlite_db* db) noexcept { return sqlite3_close_v2(db); }
 inline int busy_timeout(sqlite_db* db, int ms) noexcept { return sqlite3_busy_timeout(db, ms); }
+inline int busy_handler(sqlite_db* db, int (*handler)(void*, int), void* context) noexcept {
+  return sqlite3_busy_handler(db, handler, context);
+}
+// Calls `handler` every `instructions` virtual-machine instructions of a running statement; a
+// non-zero return stops the statement with SQLITE_INTERRUPT
+// (https://sqlite.org/c3ref/progress_handler.html). A null handler removes it.
+inline void progress_handler(sqlite_db* db, int instructions, int (*handler)(void*),
+                             void* context) noexcept {
+  sqlite3_progress_handler(db, instructions, handler, context);
+}
+// Safe to call from any thread while the connection is open
+// (https://sqlite.org/c3ref/interrupt.html).
+inline void interrupt(sqlite_db* db) noexcept { sqlite3_interrupt(db); }
+inline constexpr int sqlite_interrupt = SQLITE_INTERRUPT;
 // Sleeps through SQLite's VFS rather than std::this_thread: <thread> alone costs a consumer's
 // every translation unit a few tenths of a second of compile time (g++ 12, libstdc++).
 inline void sleep_ms(int ms) noexcept { sqlite3_sleep(ms); }

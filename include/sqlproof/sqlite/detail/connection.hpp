@@ -14,6 +14,7 @@
 #include "../statement_cache.hpp"
 #include "../../detail/connection_use.hpp"
 #include "api.hpp"
+#include "watch.hpp"
 
 namespace sqlproof::detail {
 
@@ -30,6 +31,8 @@ struct connection_state {
   // time in nanoseconds. SQLite holds a pointer to this state, so clear_trace runs before
   // the connection closes.
   callback<void(sqlite_stmt*, std::int64_t)> on_profile;
+  // Busy handler, deadlines and statistics (watch.hpp); SQLite holds a pointer to it.
+  watch_state watch;
 
   explicit connection_state(std::size_t cache_capacity) : cache(cache_capacity) {}
 };
@@ -181,6 +184,7 @@ SQLPROOF_NOINLINE inline void exec_control_statement(connection_state& c, std::s
   int rc = step(lease.get());
   while (rc == sqlite_row) rc = step(lease.get());
   if (rc != sqlite_done) {
+    count_failure(c.watch, rc);
     throw_db_error(c.db, rc, "statement failed", sql);
   }
 }
