@@ -11,8 +11,8 @@
 /// | `freelist`        | free pages against all pages               | `max_freelist_ratio`, `min_free_pages` |
 /// | `cache_hit_ratio` | page-cache hits against lookups            | `min_cache_hit_ratio`, `min_cache_lookups` |
 /// | `slow_queries`    | per-query mean and longest call            | `slow_query_threshold`   |
-/// | `busy`            | busy waits and `busy_error`s               | `max_busy_waits`         |
-/// | `interrupts`      | statements stopped by a deadline or `interrupt()` | any deadline      |
+/// | `busy`            | `busy_error`s, and transactions retried    | `max_busy_errors`        |
+/// | `interrupts`      | deadlines exceeded, `interrupt()` calls    | any deadline             |
 ///
 /// @code
 /// sqlproof::database db{"app.db", sqlproof::options::production()};
@@ -67,16 +67,17 @@ struct health_options {
   /// automatic checkpoint's worth of frames (`wal_autocheckpoint` pages) is normal and never
   /// reported.
   std::int64_t wal_size_limit = std::int64_t{64} * 1024 * 1024;
-  /// More busy waits than this (busy-handler retries while another connection held the
-  /// lock) is a warning; fewer, but some, is info. Any call that failed with `busy_error` is
-  /// a warning.
-  std::uint64_t max_busy_waits = 100;
+  /// Statements that failed with `busy_error` (another connection held the lock past
+  /// `busy_timeout`): up to this many, each followed by a transaction re-run through a
+  /// `retry_policy`, is info; more, or more than were retried (failures that reached the
+  /// application), is a warning.
+  std::uint64_t max_busy_errors = 10;
 };
 
 /// How much a finding matters. Ordered: a report's `worst()` is the greatest.
 enum class health_severity {
   ok,        ///< Checked, and nothing to do.
-  info,      ///< Worth knowing, nothing urgent (some slow calls, a few busy waits).
+  info,      ///< Worth knowing, nothing urgent (some slow calls, a few retried busy errors).
   warning,   ///< Costs time or space now: follow the recommendation.
   critical,  ///< The data itself is at risk (`quick_check` found a problem).
 };
@@ -262,9 +263,7 @@ inline std::string ms_text(std::chrono::nanoseconds t) {
 }
 
 // A query as a finding names it: its name, or its SQL on one line.
-inline std::string query_label(const query_stat& q) {
-  return q.name.empty() ? one_line_sql(q.sql, 80) : q.name;
-}
+inline std::string query_label(const query_stat& q) { return query_label(q, 80); }
 
 inline health_finding finding(health_severity s, std::string_view check, std::string message,
                               std::string recommendation = {}) {
@@ -516,32 +515,33 @@ std::string most_of(const query_stats& qs, Count count) {
 
 inline health_finding check_busy(const health_inputs& in, const health_options& o) {
   const event_counts& e = in.events;
-  std::string message = std::to_string(e.busy_waits) + " busy wait(s) on another "
-                        "connection's lock, " + std::to_string(e.busy_errors) +
-                        " call(s) failed with busy_error (threshold " +
-                        std::to_string(o.max_busy_waits) + " waits, 0 errors)";
+  std::string message = std::to_string(e.busy_errors) + " statement(s) failed with "
+                        "busy_error, " + std::to_string(e.busy_retries) +
+                        " transaction(s) re-run by a retry_policy (threshold " +
+                        std::to_string(o.max_busy_errors) + " errors, each retried)";
   const std::string top = most_of(in.queries, [](const query_stat& q) { return q.busy; });
-  if (!top.empty()) message += "; most waits: " + top;
-  if (e.busy_waits == 0 && e.busy_errors == 0) {
+  if (!top.empty()) message += "; most: " + top;
+  if (e.busy_errors == 0 && e.busy_retries == 0) {
     return finding(health_severity::ok, "busy", std::move(message));
   }
-  const bool warn = e.busy_errors > 0 || e.busy_waits > o.max_busy_waits;
+  const bool warn = e.busy_errors > e.busy_retries || e.busy_errors > o.max_busy_errors;
   return finding(warn ? health_severity::warning : health_severity::info, "busy",
                  std::move(message),
                  "connections contend for SQLite's single write lock: send writes through "
                  "one writer (sqlproof::pool), keep write transactions short and begin them "
-                 "with tx_mode::immediate, and retry busy ones with a retry_policy; busy_timeout "
-                 "is " + std::to_string(in.pragmas.busy_timeout.count()) + " ms");
+                 "with tx_mode::immediate, retry them with a retry_policy, and check "
+                 "options::busy_timeout (now " +
+                     std::to_string(in.pragmas.busy_timeout.count()) + " ms)");
 }
 
 inline health_finding check_interrupts(const health_inputs& in) {
   const event_counts& e = in.events;
   std::string message = std::to_string(e.deadlines_exceeded) +
                         " statement(s) stopped by a deadline, " +
-                        std::to_string(e.interrupts) + " by interrupt()";
+                        std::to_string(e.interrupts) + " interrupt() call(s)";
   const std::string top =
       most_of(in.queries, [](const query_stat& q) { return q.interrupts; });
-  if (!top.empty()) message += "; most: " + top;
+  if (!top.empty()) message += "; most stopped: " + top;
   if (e.deadlines_exceeded == 0 && e.interrupts == 0) {
     return finding(health_severity::ok, "interrupts", std::move(message));
   }
@@ -579,8 +579,9 @@ inline health_report health_from(const health_inputs& in, const health_options& 
 
 /// Checks `db` and reports what it found: WAL size, free pages, the page-cache hit ratio, slow
 /// queries (each with advice from its query plan), busy waits and interrupts, and with
-/// `o.quick_check` the file's structure. Reads `db.stats()`, `db.pragmas()` and the per-query
-/// statistics; runs no statement that writes. Throws `misuse_error` when `db` is closed,
+/// `o.quick_check` the file's structure. Reads `db.stats()`, `db.pragmas()`,
+/// `db.query_stats()` (empty unless `options::collect_query_stats` is on: the slow-query check
+/// then says so) and `db.event_counts()`; runs no statement that writes. Throws `misuse_error` when `db` is closed,
 /// `error` when a pragma cannot be read. Like every call on `db`, from its own thread only.
 /// @code
 /// sqlproof::health_options o;
@@ -597,6 +598,8 @@ inline health_report check_health(database& db, const health_options& o = {}) {
     in.quick_checked = true;
     in.quick_check_problems = db.quick_check(10);
   }
+  in.queries = db.query_stats();
+  in.events = db.event_counts();
   return detail::health_from(in, o, [&db](const query_stat& q) -> std::vector<plan_row> {
     try {
       return db.explain(q.sql);

@@ -126,6 +126,13 @@ inline std::string one_line_sql(std::string_view sql, std::size_t width) {
   return flat;
 }
 
+// What names a query in a table or a report: its name, or its SQL on one line when it has
+// none (dynamic SQL) or only the signature an alias gets ("query<long int(...)>").
+inline std::string query_label(const query_stat& q, std::size_t width) {
+  const bool named = !q.name.empty() && std::string_view(q.name).substr(0, 6) != "query<";
+  return one_line_sql(named ? q.name : q.sql, width);
+}
+
 // Right-aligns `s` in `width` characters.
 inline void append_right(std::string& out, std::string_view s, std::size_t width) {
   if (s.size() < width) out.append(width - s.size(), ' ');
@@ -231,7 +238,8 @@ struct query_stats {
   }
 
   /// The `limit` entries with the most total time as a fixed-width text table, one line per
-  /// query (its name, or its SQL on one line shortened to 50 characters), then a line saying
+  /// query (its name; its SQL on one line, shortened to 50 characters, for dynamic SQL and for
+  /// a query declared as an alias, whose name is only its signature), then a line saying
   /// how many were left out (if any) and a line of totals over every entry. Times: total and
   /// longest call in milliseconds, mean in microseconds.
   /// @code
@@ -247,8 +255,7 @@ struct query_stats {
     labels.reserve(rows_shown.size());
     std::size_t label_width = 5;  // "query", "total"
     for (const query_stat& e : rows_shown) {
-      labels.push_back(e.name.empty() ? detail::one_line_sql(e.sql, max_label)
-                                      : detail::one_line_sql(e.name, max_label));
+      labels.push_back(detail::query_label(e, max_label));
       const std::size_t chars = detail::utf8_length(labels.back());
       if (chars > label_width) label_width = chars;
     }

@@ -31,6 +31,11 @@ using add_blob = sp::query<"INSERT INTO blobs (data) VALUES (randomblob(?))", vo
 using blob_bytes = sp::query<"SELECT sum(length(data)) FROM blobs", std::int64_t()>;
 using blob_count = sp::query<"SELECT count(*) FROM blobs", std::int64_t()>;
 
+struct add_event : sp::query<"INSERT INTO events (kind) VALUES (?)", void(int)> {};
+struct events_of_kind
+    : sp::query<"SELECT count(*) FROM events WHERE kind = ?", std::int64_t(int)> {};
+struct event_by_id : sp::query<"SELECT kind FROM events WHERE id = ?", int(std::int64_t)> {};
+
 void create_blobs(sp::database& db, int rows, int bytes) {
   db.exec_script("CREATE TABLE IF NOT EXISTS blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
   db.transaction([&] {
@@ -424,6 +429,50 @@ TEST_CASE("health: a slow query is named, with advice from its plan") {
   CHECK(blind.healthy());
 }
 
+TEST_CASE("health: check_health reads the connection's query statistics and event counts") {
+  scratch_dir dir;
+  sp::options o = sp::options::production();
+  o.collect_query_stats = true;
+  sp::database db{dir.file("stats.db"), o};
+  db.exec_script(
+      "CREATE TABLE events (id INTEGER PRIMARY KEY, kind INTEGER NOT NULL);"
+      "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 499999)"
+      "  INSERT INTO events (kind) SELECT i % 100 FROM n");
+  for (int i = 0; i < 5; ++i) CHECK(db.one<events_of_kind>(i) == 5000);
+  for (std::int64_t id = 1; id <= 100; ++id) CHECK(db.one<event_by_id>(id) == (id - 1) % 100);
+  db.interrupt();  // nothing running: counted, stops nothing
+
+  const auto entry = [&](std::string_view name) {
+    for (const sp::query_stat& q : db.query_stats().entries) {
+      if (contains(q.name, name)) return q;
+    }
+    return sp::query_stat{};
+  };
+  const sp::query_stat scan = entry("events_of_kind");
+  const sp::query_stat lookup = entry("event_by_id");
+  CHECK(scan.calls == 5);
+  CHECK(lookup.calls == 100);
+  // A scan of 500,000 rows takes milliseconds, a lookup by key microseconds: a threshold at
+  // half the scan's mean separates them.
+  sp::health_options h;
+  h.slow_query_threshold =
+      std::chrono::duration_cast<std::chrono::milliseconds>(scan.mean_time() / 2);
+  INFO("scan mean " << scan.mean_time().count() << " ns, lookup max "
+                    << lookup.max_time.count() << " ns");
+  REQUIRE(h.slow_query_threshold >= 1ms);
+  REQUIRE(lookup.max_time < h.slow_query_threshold);
+  const sp::health_report r = sp::check_health(db, h);
+  INFO(r.text());
+  const auto slow = of(r, "slow_queries");
+  REQUIRE_FALSE(slow.empty());
+  CHECK(contains(slow.front().message, "events_of_kind: mean "));
+  CHECK(contains(slow.front().message, "over 5 call(s)"));
+  CHECK(contains(slow.front().recommendation, "EXPLAIN QUERY PLAN scans table events in full"));
+  for (const sp::health_finding& f : slow) CHECK_FALSE(contains(f.message, "event_by_id"));
+  CHECK(one(r, "interrupts").severity == sp::health_severity::info);
+  CHECK(contains(one(r, "interrupts").message, "1 interrupt() call(s)"));
+}
+
 TEST_CASE("health: the slow-query advice reads the query's real plan") {
   scratch_dir dir;
   sp::database db{dir.file("plans.db")};
@@ -474,30 +523,38 @@ TEST_CASE("health: plan summaries tell full scans from passes through an index")
   CHECK(q.uses_index);
 }
 
-TEST_CASE("health: busy waits and busy errors") {
+TEST_CASE("health: busy errors, retried or not") {
   sp::detail::health_inputs in = healthy_inputs();
   sp::query_stat writer = stat("add_event", "INSERT INTO events VALUES (?)", 100, 1ms, 1ms);
-  writer.busy = 40;
+  writer.busy = 4;
   in.queries.entries.push_back(writer);
-  in.events.busy_waits = 40;
+  // Each busy error followed by a transaction re-run: info.
+  in.events.busy_errors = 4;
+  in.events.busy_retries = 4;
   sp::health_report r = sp::detail::health_from(in, {});
   CHECK(one(r, "busy").severity == sp::health_severity::info);
   CHECK(r.healthy());
-  CHECK(contains(one(r, "busy").message, "40 busy wait(s)"));
-  CHECK(contains(one(r, "busy").message, "most waits: add_event (40)"));
+  CHECK(one(r, "busy").message ==
+        "4 statement(s) failed with busy_error, 4 transaction(s) re-run by a retry_policy "
+        "(threshold 10 errors, each retried); most: add_event (4)");
 
-  in.events.busy_waits = 250;
+  // More than the threshold, even retried: a warning.
+  in.events.busy_errors = 11;
+  in.events.busy_retries = 11;
   r = sp::detail::health_from(in, {});
   const sp::health_finding f = one(r, "busy");
   CHECK(f.severity == sp::health_severity::warning);
-  CHECK(contains(f.message, "250 busy wait(s) on another connection's lock, 0 call(s) failed"));
   CHECK(contains(f.recommendation, "sqlproof::pool"));
   CHECK(contains(f.recommendation, "retry_policy"));
-  CHECK(contains(f.recommendation, "busy_timeout is 5000 ms"));
+  CHECK(contains(f.recommendation, "options::busy_timeout (now 5000 ms)"));
   CHECK_FALSE(r.healthy());
+  sp::health_options o;
+  o.max_busy_errors = 20;
+  CHECK(one(sp::detail::health_from(in, o), "busy").severity == sp::health_severity::info);
 
-  in.events.busy_waits = 1;
+  // One that no retry followed reached the application: a warning.
   in.events.busy_errors = 1;
+  in.events.busy_retries = 0;
   CHECK(one(sp::detail::health_from(in, {}), "busy").severity == sp::health_severity::warning);
 }
 
@@ -509,7 +566,8 @@ TEST_CASE("health: deadlines exceeded are a warning, interrupts info") {
   in.events.interrupts = 2;
   sp::health_finding f = one(sp::detail::health_from(in, {}), "interrupts");
   CHECK(f.severity == sp::health_severity::info);
-  CHECK(f.message == "0 statement(s) stopped by a deadline, 2 by interrupt(); most: report (2)");
+  CHECK(f.message ==
+        "0 statement(s) stopped by a deadline, 2 interrupt() call(s); most stopped: report (2)");
   in.events.deadlines_exceeded = 1;
   f = one(sp::detail::health_from(in, {}), "interrupts");
   CHECK(f.severity == sp::health_severity::warning);
@@ -527,7 +585,7 @@ TEST_CASE("health: text and JSON") {
   CHECK(text.rfind("health of C:\\data\\\"app\".db: warning\n", 0) == 0);
   CHECK(contains(text, "\n  warning   freelist: 800 of 1000 pages are free (80.0%, 3.1 MiB; "
                        "threshold 20.0%)\n            run db.incremental_vacuum()"));
-  CHECK(contains(text, "\n  ok        busy: 0 busy wait(s)"));
+  CHECK(contains(text, "\n  ok        busy: 0 statement(s) failed with busy_error"));
   CHECK(contains(text, "\n  info      slow_queries: no per-query statistics"));
 
   const std::string json = r.json();
@@ -560,7 +618,7 @@ TEST_CASE("health: text and JSON") {
 
 TEST_CASE("health: merged reports tag each finding with its connection and keep file facts once") {
   sp::detail::health_inputs writer_in = healthy_inputs();
-  writer_in.events.busy_waits = 500;
+  writer_in.events.busy_errors = 50;
   sp::detail::health_inputs reader_in = healthy_inputs();
   reader_in.stats.cache_hits = 100;
   reader_in.stats.cache_misses = 900;

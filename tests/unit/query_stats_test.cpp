@@ -217,6 +217,16 @@ TEST_CASE("table shortens long SQL to one line of 50 characters, and says what i
   CHECK(sp::detail::one_line_sql("SELECT 'éü'", 11) == "SELECT 'éü'");
 }
 
+TEST_CASE("table labels a query declared as an alias by its SQL, not its signature") {
+  sp::query_stats s;
+  s.entries.push_back(stat("query<long int(...)>", "SELECT count(*) FROM users", 1, 1ms, 1ms));
+  s.entries.push_back(stat("count_users", "SELECT count(*) FROM users WHERE 1", 1, 1ms, 1ms));
+  const std::string t = s.table();
+  CHECK(t.find("query<") == std::string::npos);
+  CHECK(t.find("\nSELECT count(*) FROM users ") != std::string::npos);
+  CHECK(t.find("\ncount_users ") != std::string::npos);
+}
+
 TEST_CASE("table of no queries is a header and zero totals") {
   const std::string t = sp::query_stats{}.table();
   CHECK(count_of(t, "\n") == 3);
