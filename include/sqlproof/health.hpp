@@ -259,6 +259,9 @@ inline std::string bytes_text(double bytes) {
 }
 
 inline std::string ms_text(std::chrono::nanoseconds t) {
+  if (t < std::chrono::milliseconds{1}) {
+    return printed("%.1f \u00b5s", static_cast<double>(t.count()) / 1e3);
+  }
   return printed("%.1f ms", static_cast<double>(t.count()) / 1e6);
 }
 
@@ -450,9 +453,9 @@ inline std::string slow_query_advice(const query_stat& q, const std::vector<plan
   }
   if (advice.empty()) {
     advice = "EXPLAIN QUERY PLAN finds no full scan (" + plan.front().detail +
-             (plan.size() > 1 ? ", ..." : "") + "): it reads " +
+             (plan.size() > 1 ? ", ..." : "") + "): it returns " +
              std::to_string(q.calls > 0 ? q.rows / q.calls : 0) +
-             " rows per call; fetch fewer rows or run db.optimize() so the planner's "
+             " row(s) per call; fetch fewer rows or run db.optimize() so the planner's "
              "statistics are current";
   }
   return advice;

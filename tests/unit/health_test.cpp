@@ -495,7 +495,7 @@ TEST_CASE("health: the slow-query advice reads the query's real plan") {
   CHECK(contains(slow[1].recommendation, "sorts in a temporary b-tree"));
   CHECK_FALSE(contains(slow[1].recommendation, "scans table"));
   CHECK(contains(slow[2].recommendation, "finds no full scan (SEARCH users USING INTEGER PRIMARY KEY"));
-  CHECK(contains(slow[2].recommendation, "1 rows per call"));
+  CHECK(contains(slow[2].recommendation, "returns 1 row(s) per call"));
 
   // With the index the scan advice is gone.
   db.exec_script("CREATE INDEX events_by_kind ON events (kind)");
