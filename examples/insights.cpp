@@ -6,12 +6,11 @@
 // Run it in a scratch directory: it creates insights.db there (removing any previous one
 // first) and checks its own results.
 
-#include <sqlproof/sqlproof.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <sqlproof/sqlproof.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,7 +90,8 @@ int main() {
     // [views]
     std::printf("\nslowest in total:\n");
     for (const sp::query_stat& q : stats.slowest(3)) {
-      std::printf("  %-40.40s %6llu calls  %8.3f ms\n", q.name.empty() ? q.sql.c_str() : q.name.c_str(),
+      std::printf("  %-40.40s %6llu calls  %8.3f ms\n",
+                  q.name.empty() ? q.sql.c_str() : q.name.c_str(),
                   static_cast<unsigned long long>(q.calls),
                   std::chrono::duration<double, std::milli>(q.total_time).count());
     }
@@ -114,6 +114,9 @@ int main() {
     const sp::health_report report = sp::check_health(db, h);
     std::printf("\n%s", report.text().c_str());
     // [health]
+    // [health-json]
+    std::printf("\n%s\n", report.json().c_str());  // for a /health endpoint
+    // [health-json]
     check(!report.healthy(), "a query over the threshold is a warning");
     bool named = false;
     for (const sp::health_finding& f : report.findings) {

@@ -4,15 +4,15 @@
 /// `pragmas()`, the per-query statistics and the connection's event counts show, each finding
 /// with the numbers it saw and, when something is wrong, what to do about it.
 ///
-/// | check             | looks at                                   | threshold option         |
-/// | ----------------- | ------------------------------------------ | ------------------------ |
-/// | `quick_check`     | `PRAGMA quick_check` (only when asked for) | `health_options::quick_check` |
-/// | `wal_size`        | the `-wal` file against `journal_size_limit` | `wal_size_limit`       |
-/// | `freelist`        | free pages against all pages               | `max_freelist_ratio`, `min_free_pages` |
-/// | `cache_hit_ratio` | page-cache hits against lookups            | `min_cache_hit_ratio`, `min_cache_lookups` |
-/// | `slow_queries`    | per-query mean and longest call            | `slow_query_threshold`   |
-/// | `busy`            | `busy_error`s, and transactions retried    | `max_busy_errors`        |
-/// | `interrupts`      | deadlines exceeded, `interrupt()` calls    | any deadline             |
+/// | check             | looks at                                  | thresholds (options)   |
+/// | ----------------- | ----------------------------------------- | ---------------------- |
+/// | `quick_check`     | `PRAGMA quick_check`, when asked for      | `quick_check`          |
+/// | `wal_size`        | the `-wal` file, against its limit        | `wal_size_limit`       |
+/// | `freelist`        | free pages against all pages              | `max_freelist_ratio`   |
+/// | `cache_hit_ratio` | page-cache hits against lookups           | `min_cache_hit_ratio`  |
+/// | `slow_queries`    | each query's mean and longest call        | `slow_query_threshold` |
+/// | `busy`            | `busy_error`s, and transactions retried   | `max_busy_errors`      |
+/// | `interrupts`      | deadlines exceeded, `interrupt()` calls   | any deadline exceeded  |
 ///
 /// @code
 /// sqlproof::database db{"app.db", sqlproof::options::production()};
@@ -297,8 +297,7 @@ inline health_finding check_wal(const health_inputs& in, const health_options& o
           ? 32.0 + static_cast<double>(p.wal_autocheckpoint) * (p.page_size + 24.0)
           : 0.0;
   const bool own_limit = p.journal_size_limit >= 0;
-  const double set_limit =
-      static_cast<double>(own_limit ? p.journal_size_limit : o.wal_size_limit);
+  const double set_limit = static_cast<double>(own_limit ? p.journal_size_limit : o.wal_size_limit);
   const double limit = set_limit > one_checkpoint ? set_limit : one_checkpoint;
   std::string message = "the WAL file is " + bytes_text(wal) + " (limit " + bytes_text(limit);
   if (own_limit) {
@@ -307,8 +306,7 @@ inline health_finding check_wal(const health_inputs& in, const health_options& o
     message += ": no journal_size_limit, health_options::wal_size_limit " + bytes_text(set_limit);
   }
   if (one_checkpoint > set_limit) {
-    message += ", raised to wal_autocheckpoint " + std::to_string(p.wal_autocheckpoint) +
-               " pages";
+    message += ", raised to wal_autocheckpoint " + std::to_string(p.wal_autocheckpoint) + " pages";
   }
   message += ")";
   if (wal <= limit) return finding(health_severity::ok, "wal_size", std::move(message));
@@ -327,14 +325,13 @@ inline health_finding check_freelist(const health_inputs& in, const health_optio
   const double ratio =
       s.page_count > 0 ? static_cast<double>(s.freelist_count) / static_cast<double>(s.page_count)
                        : 0.0;
-  std::string message = std::to_string(s.freelist_count) + " of " +
-                        std::to_string(s.page_count) + " pages are free (" + percent(ratio) +
-                        ", " +
-                        bytes_text(static_cast<double>(s.freelist_count) *
-                                   static_cast<double>(s.page_size)) +
-                        "; threshold " + percent(o.max_freelist_ratio);
+  std::string message =
+      std::to_string(s.freelist_count) + " of " + std::to_string(s.page_count) +
+      " pages are free (" + percent(ratio) + ", " +
+      bytes_text(static_cast<double>(s.freelist_count) * static_cast<double>(s.page_size)) +
+      "; threshold " + percent(o.max_freelist_ratio);
   if (s.freelist_count < o.min_free_pages) {
-    message += ", reported from " + std::to_string(o.min_free_pages) + " free pages)";
+    message += " from " + std::to_string(o.min_free_pages) + " free pages)";
     return finding(health_severity::ok, "freelist", std::move(message));
   }
   message += ")";
@@ -347,14 +344,16 @@ inline health_finding check_freelist(const health_inputs& in, const health_optio
       advice = "run db.incremental_vacuum() to return the free pages to the file system";
       break;
     case auto_vacuum_mode::full:
-      advice = "auto_vacuum is FULL yet pages stay free: run VACUUM (db.exec_script(\"VACUUM\")) "
-               "at a quiet moment";
+      advice =
+          "auto_vacuum is FULL yet pages stay free: run VACUUM (db.exec_script(\"VACUUM\")) "
+          "at a quiet moment";
       break;
     default:
-      advice = "auto_vacuum is NONE, so db.incremental_vacuum() frees nothing: run VACUUM "
-               "(db.exec_script(\"VACUUM\")) at a quiet moment, or write a compact copy with "
-               "db.vacuum_into(path); create databases with auto_vacuum incremental "
-               "(options::production()) to reclaim pages without a full VACUUM";
+      advice =
+          "auto_vacuum is NONE, so db.incremental_vacuum() frees nothing: run VACUUM "
+          "(db.exec_script(\"VACUUM\")) at a quiet moment, or write a compact copy with "
+          "db.vacuum_into(path); create databases with auto_vacuum incremental "
+          "(options::production()) to reclaim pages without a full VACUUM";
       break;
   }
   return finding(health_severity::warning, "freelist", std::move(message), std::move(advice));
@@ -375,13 +374,12 @@ inline health_finding check_cache(const health_inputs& in, const health_options&
   const double cache_bytes = cache_size >= 0
                                  ? static_cast<double>(cache_size) * in.pragmas.page_size
                                  : static_cast<double>(-cache_size) * 1024.0;
-  std::string message = percent(ratio) + " of page lookups hit the cache (" +
-                        std::to_string(hits) + " hits, " + std::to_string(misses) +
-                        " misses; threshold " + percent(o.min_cache_hit_ratio) +
-                        "); cache_size " + std::to_string(cache_size) + " (" +
-                        bytes_text(cache_bytes) + ") for a database of " +
-                        bytes_text(static_cast<double>(s.page_count) *
-                                   static_cast<double>(s.page_size));
+  std::string message =
+      percent(ratio) + " of page lookups hit the cache (" + std::to_string(hits) + " hits, " +
+      std::to_string(misses) + " misses; threshold " + percent(o.min_cache_hit_ratio) +
+      "); cache_size " + std::to_string(cache_size) + " (" + bytes_text(cache_bytes) +
+      ") for a database of " +
+      bytes_text(static_cast<double>(s.page_count) * static_cast<double>(s.page_size));
   if (ratio >= o.min_cache_hit_ratio) {
     return finding(health_severity::ok, "cache_hit_ratio", std::move(message));
   }
@@ -443,13 +441,15 @@ inline std::string slow_query_advice(const query_stat& q, const std::vector<plan
       if (i > 0) advice += ", ";
       advice += p.scanned_tables[i];
     }
-    advice += " in full: add an index on the columns its WHERE, JOIN or ORDER BY use so "
-              "SQLite can search instead, then run db.optimize()";
+    advice +=
+        " in full: add an index on the columns its WHERE, JOIN or ORDER BY use so "
+        "SQLite can search instead, then run db.optimize()";
   }
   if (p.sorts) {
     advice += advice.empty() ? "EXPLAIN QUERY PLAN sorts" : "; it also sorts";
-    advice += " in a temporary b-tree: an index in the ORDER BY (or GROUP BY) column order "
-              "avoids the sort";
+    advice +=
+        " in a temporary b-tree: an index in the ORDER BY (or GROUP BY) column order "
+        "avoids the sort";
   }
   if (advice.empty()) {
     advice = "EXPLAIN QUERY PLAN finds no full scan (" + plan.front().detail +
@@ -471,8 +471,8 @@ void check_slow_queries(std::vector<health_finding>& out, const health_inputs& i
                           "nothing has run yet"));
     return;
   }
-  const auto threshold = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      o.slow_query_threshold);
+  const auto threshold =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(o.slow_query_threshold);
   const query_stat total = qs.totals();
   std::size_t slow = 0;
   for (const query_stat& q : qs.slowest(qs.entries.size())) {
@@ -480,29 +480,26 @@ void check_slow_queries(std::vector<health_finding>& out, const health_inputs& i
     ++slow;
     if (slow > o.max_slow_queries) continue;
     const bool mean_slow = q.mean_time() >= threshold;
-    std::string message = query_label(q) + ": mean " + ms_text(q.mean_time()) + " over " +
-                          std::to_string(q.calls) + " call(s), longest " + ms_text(q.max_time) +
-                          " (threshold " + ms_text(threshold) + "); " +
-                          percent(total.total_time.count() > 0
-                                      ? static_cast<double>(q.total_time.count()) /
-                                            static_cast<double>(total.total_time.count())
-                                      : 0.0) +
-                          " of all query time";
+    std::string message =
+        query_label(q) + ": mean " + ms_text(q.mean_time()) + " over " + std::to_string(q.calls) +
+        " call(s), longest " + ms_text(q.max_time) + " (threshold " + ms_text(threshold) + "); " +
+        percent(total.total_time.count() > 0 ? static_cast<double>(q.total_time.count()) /
+                                                   static_cast<double>(total.total_time.count())
+                                             : 0.0) +
+        " of all query time";
     out.push_back(finding(mean_slow ? health_severity::warning : health_severity::info,
-                          "slow_queries", std::move(message),
-                          slow_query_advice(q, plan_of(q))));
+                          "slow_queries", std::move(message), slow_query_advice(q, plan_of(q))));
   }
   if (slow > o.max_slow_queries && o.max_slow_queries > 0) {
-    out.back().message += "; " + std::to_string(slow - o.max_slow_queries) +
-                          " more quer" + (slow - o.max_slow_queries == 1 ? "y" : "ies") +
+    out.back().message += "; " + std::to_string(slow - o.max_slow_queries) + " more quer" +
+                          (slow - o.max_slow_queries == 1 ? "y" : "ies") +
                           " over the threshold not listed";
   }
   if (slow == 0 || o.max_slow_queries == 0) {
-    out.push_back(finding(
-        slow == 0 ? health_severity::ok : health_severity::info, "slow_queries",
-        std::to_string(slow) + " of " + std::to_string(qs.entries.size()) +
-            " queries over " + ms_text(threshold) + " (longest call " +
-            ms_text(total.max_time) + ")"));
+    out.push_back(finding(slow == 0 ? health_severity::ok : health_severity::info, "slow_queries",
+                          std::to_string(slow) + " of " + std::to_string(qs.entries.size()) +
+                              " queries over " + ms_text(threshold) + " (longest call " +
+                              ms_text(total.max_time) + ")"));
   }
 }
 
@@ -513,13 +510,16 @@ std::string most_of(const query_stats& qs, Count count) {
   for (const query_stat& q : qs.entries) {
     if (count(q) > 0 && (top == nullptr || count(q) > count(*top))) top = &q;
   }
-  return top == nullptr ? std::string() : query_label(*top) + " (" + std::to_string(count(*top)) + ")";
+  return top == nullptr ? std::string()
+                        : query_label(*top) + " (" + std::to_string(count(*top)) + ")";
 }
 
 inline health_finding check_busy(const health_inputs& in, const health_options& o) {
   const event_counts& e = in.events;
-  std::string message = std::to_string(e.busy_errors) + " statement(s) failed with "
-                        "busy_error, " + std::to_string(e.busy_retries) +
+  std::string message = std::to_string(e.busy_errors) +
+                        " statement(s) failed with "
+                        "busy_error, " +
+                        std::to_string(e.busy_retries) +
                         " transaction(s) re-run by a retry_policy (threshold " +
                         std::to_string(o.max_busy_errors) + " errors, each retried)";
   const std::string top = most_of(in.queries, [](const query_stat& q) { return q.busy; });
@@ -540,10 +540,9 @@ inline health_finding check_busy(const health_inputs& in, const health_options& 
 inline health_finding check_interrupts(const health_inputs& in) {
   const event_counts& e = in.events;
   std::string message = std::to_string(e.deadlines_exceeded) +
-                        " statement(s) stopped by a deadline, " +
-                        std::to_string(e.interrupts) + " interrupt() call(s)";
-  const std::string top =
-      most_of(in.queries, [](const query_stat& q) { return q.interrupts; });
+                        " statement(s) stopped by a deadline, " + std::to_string(e.interrupts) +
+                        " interrupt() call(s)";
+  const std::string top = most_of(in.queries, [](const query_stat& q) { return q.interrupts; });
   if (!top.empty()) message += "; most stopped: " + top;
   if (e.deadlines_exceeded == 0 && e.interrupts == 0) {
     return finding(health_severity::ok, "interrupts", std::move(message));
@@ -584,8 +583,9 @@ inline health_report health_from(const health_inputs& in, const health_options& 
 /// queries (each with advice from its query plan), busy waits and interrupts, and with
 /// `o.quick_check` the file's structure. Reads `db.stats()`, `db.pragmas()`,
 /// `db.query_stats()` (empty unless `options::collect_query_stats` is on: the slow-query check
-/// then says so) and `db.event_counts()`; runs no statement that writes. Throws `misuse_error` when `db` is closed,
-/// `error` when a pragma cannot be read. Like every call on `db`, from its own thread only.
+/// then says so) and `db.event_counts()`; runs no statement that writes. Throws `misuse_error` when
+/// `db` is closed, `error` when a pragma cannot be read. Like every call on `db`, from its own
+/// thread only.
 /// @code
 /// sqlproof::health_options o;
 /// o.quick_check = true;

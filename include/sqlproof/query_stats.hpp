@@ -145,6 +145,14 @@ inline std::string fixed_decimals(double v, int decimals) {
   return buffer;
 }
 
+inline std::string milliseconds_text(std::chrono::nanoseconds t, int decimals) {
+  return fixed_decimals(static_cast<double>(t.count()) / 1e6, decimals);
+}
+
+inline std::string microseconds_text(std::chrono::nanoseconds t) {
+  return fixed_decimals(static_cast<double>(t.count()) / 1e3, 1);
+}
+
 }  // namespace detail
 
 /// A connection's (or a pool's) per-query statistics: `entries` in no particular order, with
@@ -265,9 +273,9 @@ struct query_stats {
       detail::append_right(out, std::to_string(e.rows), 10);
       detail::append_right(out, std::to_string(e.errors), 8);
       detail::append_right(out, std::to_string(e.busy), 7);
-      detail::append_right(out, detail::fixed_decimals(static_cast<double>(e.total_time.count()) / 1e6, 3), 12);
-      detail::append_right(out, detail::fixed_decimals(static_cast<double>(e.mean_time().count()) / 1e3, 1), 11);
-      detail::append_right(out, detail::fixed_decimals(static_cast<double>(e.max_time.count()) / 1e6, 3), 10);
+      detail::append_right(out, detail::milliseconds_text(e.total_time, 3), 12);
+      detail::append_right(out, detail::microseconds_text(e.mean_time()), 11);
+      detail::append_right(out, detail::milliseconds_text(e.max_time, 3), 10);
       out += '\n';
     };
     std::string out = detail::pad("query", label_width + 2);

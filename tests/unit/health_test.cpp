@@ -8,12 +8,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <sqlproof/health.hpp>
+#include <sqlproof/sqlproof.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <sqlproof/health.hpp>
-#include <sqlproof/sqlproof.hpp>
 
 #include "catch.hpp"
 #include "support/scratch_dir.hpp"
@@ -32,8 +31,8 @@ using blob_bytes = sp::query<"SELECT sum(length(data)) FROM blobs", std::int64_t
 using blob_count = sp::query<"SELECT count(*) FROM blobs", std::int64_t()>;
 
 struct add_event : sp::query<"INSERT INTO events (kind) VALUES (?)", void(int)> {};
-struct events_of_kind
-    : sp::query<"SELECT count(*) FROM events WHERE kind = ?", std::int64_t(int)> {};
+struct events_of_kind : sp::query<"SELECT count(*) FROM events WHERE kind = ?", std::int64_t(int)> {
+};
 struct event_by_id : sp::query<"SELECT kind FROM events WHERE id = ?", int(std::int64_t)> {};
 
 void create_blobs(sp::database& db, int rows, int bytes) {
@@ -145,7 +144,8 @@ class json_syntax {
   bool number() {
     const std::size_t start = at_;
     if (at_ < s_.size() && s_[at_] == '-') ++at_;
-    while (at_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[at_])) || s_[at_] == '.')) {
+    while (at_ < s_.size() &&
+           (std::isdigit(static_cast<unsigned char>(s_[at_])) || s_[at_] == '.')) {
       ++at_;
     }
     return at_ > start;
@@ -183,12 +183,18 @@ class json_syntax {
           ++at_;
           return value();
         });
-      case '[': return sequence(']', [this] { return value(); });
-      case '"': return string();
-      case 't': return literal("true");
-      case 'f': return literal("false");
-      case 'n': return literal("null");
-      default: return number();
+      case '[':
+        return sequence(']', [this] { return value(); });
+      case '"':
+        return string();
+      case 't':
+        return literal("true");
+      case 'f':
+        return literal("false");
+      case 'n':
+        return literal("null");
+      default:
+        return number();
     }
   }
 
@@ -241,7 +247,8 @@ TEST_CASE("health: quick_check runs when asked for, first, and is ok on a sound 
   // A problem is critical.
   sp::detail::health_inputs in = healthy_inputs();
   in.quick_checked = true;
-  in.quick_check_problems = {"*** in database main ***\nPage 7: btreeInitPage() returns error code 11"};
+  in.quick_check_problems = {
+      "*** in database main ***\nPage 7: btreeInitPage() returns error code 11"};
   const sp::health_report bad = sp::detail::health_from(in, {});
   CHECK(bad.worst() == sp::health_severity::critical);
   CHECK_FALSE(bad.healthy());
@@ -292,8 +299,7 @@ TEST_CASE("health: without auto_vacuum the free pages call for VACUUM") {
   CHECK(one(sp::detail::health_from(in, {}), "freelist").severity == sp::health_severity::ok);
   sp::health_options o;
   o.min_free_pages = 5;
-  CHECK(one(sp::detail::health_from(in, o), "freelist").severity ==
-        sp::health_severity::warning);
+  CHECK(one(sp::detail::health_from(in, o), "freelist").severity == sp::health_severity::warning);
 }
 
 TEST_CASE("health: a WAL kept growing by an open reader calls for checkpoint(truncate)") {
@@ -347,8 +353,7 @@ TEST_CASE("health: the WAL limit is never below one automatic checkpoint's worth
   // Not in WAL mode.
   in.pragmas.journal = sp::journal_mode::delete_;
   in.stats.wal_size = 0;
-  CHECK(one(sp::detail::health_from(in, {}), "wal_size").message ==
-        "not in WAL mode: no WAL file");
+  CHECK(one(sp::detail::health_from(in, {}), "wal_size").message == "not in WAL mode: no WAL file");
 }
 
 TEST_CASE("health: a page cache too small for a scan gives a low hit ratio") {
@@ -386,19 +391,20 @@ TEST_CASE("health: a page cache too small for a scan gives a low hit ratio") {
 
 TEST_CASE("health: a slow query is named, with advice from its plan") {
   sp::detail::health_inputs in = healthy_inputs();
-  in.queries.entries.push_back(stat("find_user", "SELECT * FROM users WHERE id = ?", 5000,
-                                    50ms, 1ms));
-  in.queries.entries.push_back(stat("", "SELECT * FROM events WHERE payload LIKE ?", 4, 800ms,
-                                    300ms));
-  in.queries.entries.push_back(stat("recent_events", "SELECT * FROM events ORDER BY at DESC", 100,
-                                    1s, 150ms));
+  in.queries.entries.push_back(
+      stat("find_user", "SELECT * FROM users WHERE id = ?", 5000, 50ms, 1ms));
+  in.queries.entries.push_back(
+      stat("", "SELECT * FROM events WHERE payload LIKE ?", 4, 800ms, 300ms));
+  in.queries.entries.push_back(
+      stat("recent_events", "SELECT * FROM events ORDER BY at DESC", 100, 1s, 150ms));
   const sp::health_report r = sp::detail::health_from(in, {}, no_plan);
   INFO(r.text());
   const auto slow = of(r, "slow_queries");
   REQUIRE(slow.size() == 2);
   // Most total time first: recent_events (1 s) before the LIKE (800 ms); find_user is fast.
   CHECK(slow[0].severity == sp::health_severity::info);  // mean 10 ms, only some calls slow
-  CHECK(contains(slow[0].message, "recent_events: mean 10.0 ms over 100 call(s), longest 150.0 ms"));
+  CHECK(
+      contains(slow[0].message, "recent_events: mean 10.0 ms over 100 call(s), longest 150.0 ms"));
   CHECK(slow[1].severity == sp::health_severity::warning);  // mean 200 ms
   CHECK(contains(slow[1].message, "SELECT * FROM events WHERE payload LIKE ?: mean 200.0 ms"));
   CHECK(contains(slow[1].message, "(threshold 100.0 ms)"));
@@ -457,8 +463,8 @@ TEST_CASE("health: check_health reads the connection's query statistics and even
   sp::health_options h;
   h.slow_query_threshold =
       std::chrono::duration_cast<std::chrono::milliseconds>(scan.mean_time() / 2);
-  INFO("scan mean " << scan.mean_time().count() << " ns, lookup max "
-                    << lookup.max_time.count() << " ns");
+  INFO("scan mean " << scan.mean_time().count() << " ns, lookup max " << lookup.max_time.count()
+                    << " ns");
   REQUIRE(h.slow_query_threshold >= 1ms);
   REQUIRE(lookup.max_time < h.slow_query_threshold);
   const sp::health_report r = sp::check_health(db, h);
@@ -494,7 +500,8 @@ TEST_CASE("health: the slow-query advice reads the query's real plan") {
   CHECK(contains(slow[0].recommendation, "add an index"));
   CHECK(contains(slow[1].recommendation, "sorts in a temporary b-tree"));
   CHECK_FALSE(contains(slow[1].recommendation, "scans table"));
-  CHECK(contains(slow[2].recommendation, "finds no full scan (SEARCH users USING INTEGER PRIMARY KEY"));
+  CHECK(contains(slow[2].recommendation,
+                 "finds no full scan (SEARCH users USING INTEGER PRIMARY KEY"));
   CHECK(contains(slow[2].recommendation, "returns 1 row(s) per call"));
 
   // With the index the scan advice is gone.
@@ -583,8 +590,9 @@ TEST_CASE("health: text and JSON") {
 
   const std::string text = r.text();
   CHECK(text.rfind("health of C:\\data\\\"app\".db: warning\n", 0) == 0);
-  CHECK(contains(text, "\n  warning   freelist: 800 of 1000 pages are free (80.0%, 3.1 MiB; "
-                       "threshold 20.0%)\n            run db.incremental_vacuum()"));
+  CHECK(contains(text,
+                 "\n  warning   freelist: 800 of 1000 pages are free (80.0%, 3.1 MiB; "
+                 "threshold 20.0%)\n            run db.incremental_vacuum()"));
   CHECK(contains(text, "\n  ok        busy: 0 statement(s) failed with busy_error"));
   CHECK(contains(text, "\n  info      slow_queries: no per-query statistics"));
 
@@ -594,20 +602,22 @@ TEST_CASE("health: text and JSON") {
                    "\"healthy\":false,\"findings\":[{\"severity\":\"ok\",\"check\":\"wal_size\","
                    "\"connection\":\"\",\"message\":\"the WAL file is 0 B",
                    0) == 0);
-  CHECK(contains(json, "{\"severity\":\"warning\",\"check\":\"freelist\",\"connection\":\"\","
-                       "\"message\":\"800 of 1000 pages are free (80.0%, 3.1 MiB; threshold "
-                       "20.0%)\",\"recommendation\":\"run db.incremental_vacuum() to return the "
-                       "free pages to the file system\"}"));
+  CHECK(contains(json,
+                 "{\"severity\":\"warning\",\"check\":\"freelist\",\"connection\":\"\","
+                 "\"message\":\"800 of 1000 pages are free (80.0%, 3.1 MiB; threshold "
+                 "20.0%)\",\"recommendation\":\"run db.incremental_vacuum() to return the "
+                 "free pages to the file system\"}"));
   // An escaped quote in a recommendation, and a control character in a message.
-  sp::health_report odd{"db", {{sp::health_severity::info, "busy", "tab\there \x01",
-                                "run \"VACUUM\"", "reader 1"}}};
+  sp::health_report odd{
+      "db", {{sp::health_severity::info, "busy", "tab\there \x01", "run \"VACUUM\"", "reader 1"}}};
   CHECK(json_syntax(odd.json()).valid());
   CHECK(odd.json() ==
         "{\"source\":\"db\",\"worst\":\"info\",\"healthy\":true,\"findings\":[{\"severity\":"
         "\"info\",\"check\":\"busy\",\"connection\":\"reader 1\",\"message\":\"tab\\there "
         "\\u0001\",\"recommendation\":\"run \\\"VACUUM\\\"\"}]}");
-  CHECK(odd.text() == "health of db: info\n  info      [reader 1] busy: tab\there \x01\n"
-                      "            run \"VACUUM\"\n");
+  CHECK(odd.text() ==
+        "health of db: info\n  info      [reader 1] busy: tab\there \x01\n"
+        "            run \"VACUUM\"\n");
   CHECK_FALSE(json_syntax("{\"a\":\"\x01\"}").valid());  // the checker itself rejects raw controls
   CHECK_FALSE(json_syntax("{\"a\":1,}").valid());
   const sp::health_report empty{"x", {}};

@@ -5,11 +5,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <sqlproof/query_stats.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <sqlproof/query_stats.hpp>
 
 #include "catch.hpp"
 
@@ -62,8 +61,8 @@ std::size_t count_of(std::string_view text, std::string_view part) {
 TEST_CASE("slowest orders by total time, equal totals by the longest call") {
   const sp::query_stats s = sample();
   CHECK(names(s.slowest()) == std::vector<std::string>{"report", "add_event",
-                                                        "DELETE FROM sessions WHERE expires < ?",
-                                                        "find_user"});
+                                                       "DELETE FROM sessions WHERE expires < ?",
+                                                       "find_user"});
   CHECK(names(s.slowest(2)) == std::vector<std::string>{"report", "add_event"});
   CHECK(s.slowest(0).empty());
   CHECK(s.slowest(100).size() == 4);
@@ -87,13 +86,13 @@ TEST_CASE("equal entries keep their order in every view") {
 
 TEST_CASE("slowest_calls orders by the longest call, most_frequent by calls") {
   const sp::query_stats s = sample();
-  CHECK(names(s.slowest_calls()) == std::vector<std::string>{"report",
-                                                             "DELETE FROM sessions WHERE expires < ?",
-                                                             "find_user", "add_event"});
+  CHECK(names(s.slowest_calls()) ==
+        std::vector<std::string>{"report", "DELETE FROM sessions WHERE expires < ?", "find_user",
+                                 "add_event"});
   CHECK(names(s.slowest_calls(1)) == std::vector<std::string>{"report"});
-  CHECK(names(s.most_frequent()) == std::vector<std::string>{"find_user", "add_event",
-                                                             "DELETE FROM sessions WHERE expires < ?",
-                                                             "report"});
+  CHECK(names(s.most_frequent()) ==
+        std::vector<std::string>{"find_user", "add_event", "DELETE FROM sessions WHERE expires < ?",
+                                 "report"});
   CHECK(names(s.most_frequent(3)).size() == 3);
 }
 
@@ -165,7 +164,8 @@ TEST_CASE("table lists the slowest queries with their numbers and a line of tota
   // Header, four queries, the rule and the totals.
   CHECK(count_of(t, "\n") == 7);
   CHECK(t.find("query") == 0);
-  for (const char* column : {"calls", "rows", "errors", "busy", "total ms", "mean \u00b5s", "max ms"}) {
+  for (const char* column :
+       {"calls", "rows", "errors", "busy", "total ms", "mean \u00b5s", "max ms"}) {
     CHECK(count_of(t, column) == 1);
   }
   // report: 3 calls, 6 rows, 1 error, 90 ms in total, 30000 µs mean, 60 ms at most.
@@ -236,8 +236,8 @@ TEST_CASE("table of no queries is a header and zero totals") {
 
 TEST_CASE("json lists every entry, most total time first, with escaped strings") {
   sp::query_stats s;
-  sp::query_stat q = stat("find \"user\"", "SELECT 'a\\b'\n\tFROM t WHERE x = '\x01' -- \u00e9",
-                          4, 10us, 4us, 1);
+  sp::query_stat q =
+      stat("find \"user\"", "SELECT 'a\\b'\n\tFROM t WHERE x = '\x01' -- \u00e9", 4, 10us, 4us, 1);
   q.busy = 2;
   q.interrupts = 1;
   s.entries.push_back(stat("", "SELECT 1", 1, 1us, 1us));
