@@ -139,8 +139,8 @@ struct health_report {
   /// line per finding, its recommendation (if any) on the next line.
   /// @code
   /// health of app.db: warning
-  ///   ok        wal_size: the WAL file is 0 B (limit 64.0 MiB)
-  ///   warning   freelist: 2520 of 2600 pages are free (96.9%, 9.8 MiB; threshold 20.0%)
+  ///   ok        wal_size: the WAL file is 3.8 MiB (limit 64.0 MiB: journal_size_limit 64.0 MiB)
+  ///   warning   freelist: 800 of 1000 pages are free (80.0%, 3.1 MiB; threshold 20.0%)
   ///             run db.incremental_vacuum() to return the free pages to the file system
   /// @endcode
   [[nodiscard]] std::string text() const {
