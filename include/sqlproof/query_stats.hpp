@@ -251,10 +251,10 @@ struct query_stats {
   /// how many were left out (if any) and a line of totals over every entry. Times: total and
   /// longest call in milliseconds, mean in microseconds.
   /// @code
-  /// query            calls      rows  errors   busy    total ms    mean µs    max ms
-  /// find_user         2000      2000       0      0      41.530       20.8     0.310
-  /// --------------------------------------------------------------------------------
-  /// total             2000      2000       0      0      41.530       20.8     0.310
+  /// query          calls      rows  errors   busy    total ms    mean µs    max ms
+  /// find_user       2000      2000       0      0      41.530       20.8     0.310
+  /// ------------------------------------------------------------------------------
+  /// total           2000      2000       0      0      41.530       20.8     0.310
   /// @endcode
   [[nodiscard]] std::string table(std::size_t limit = 20) const {
     constexpr std::size_t max_label = 50;
