@@ -230,6 +230,31 @@ TEST_CASE("health: a fresh database in good order is healthy, every check report
   }
 }
 
+TEST_CASE("health: an in-memory database, and a slow query whose table is gone") {
+  sp::options o = sp::options::in_memory();
+  o.collect_query_stats = true;
+  sp::database db{":memory:", o};
+  db.exec_script("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2)");
+  CHECK(db.prepare_cached("SELECT count(*) FROM t WHERE x > ?").one<std::int64_t>(0) == 2);
+  db.exec_script("DROP TABLE t");
+
+  sp::health_options h;
+  h.slow_query_threshold = 0ms;  // every query is slow
+  const sp::health_report r = sp::check_health(db, h);
+  INFO(r.text());
+  CHECK(r.source == ":memory:");
+  CHECK(one(r, "wal_size").message == "not in WAL mode: no WAL file");
+  // Its plan cannot be read any more: the advice falls back to db.explain.
+  bool found = false;
+  for (const sp::health_finding& f : of(r, "slow_queries")) {
+    if (contains(f.message, "SELECT count(*) FROM t WHERE x > ?: mean ")) {
+      found = true;
+      CHECK(contains(f.recommendation, "see its plan with db.explain(sql)"));
+    }
+  }
+  CHECK(found);
+}
+
 TEST_CASE("health: quick_check runs when asked for, first, and is ok on a sound file") {
   scratch_dir dir;
   sp::database db{dir.file("sound.db"), sp::options::production()};
