@@ -503,7 +503,7 @@ void check_slow_queries(std::vector<health_finding>& out, const health_inputs& i
   }
 }
 
-// The entry with the most of `count` (busy waits, interrupts), as "name (n)"; empty when none.
+// The entry with the most of `count` (busy errors, interrupts), as "name (n)"; empty when none.
 template <class Count>
 std::string most_of(const query_stats& qs, Count count) {
   const query_stat* top = nullptr;
