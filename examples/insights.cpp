@@ -111,7 +111,7 @@ int main() {
     // [health]
     sp::health_options h;
     h.slow_query_threshold = 2ms;
-    const sp::health_report report = sp::check_health(db, h);
+    const sp::health_report report = db.health(h);
     std::printf("\n%s", report.text().c_str());
     // [health]
     // [health-json]
@@ -131,7 +131,7 @@ int main() {
     db.exec_script("CREATE INDEX orders_by_user ON orders (user_id)");
     db.reset_query_stats();
     workload(db);
-    const sp::health_report after = sp::check_health(db, h);
+    const sp::health_report after = db.health(h);
     std::printf("\nafter CREATE INDEX orders_by_user:\n%s", after.text().c_str());
     // [fix]
     check(after.healthy(), "healthy once the index is there");

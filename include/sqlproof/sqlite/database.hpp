@@ -350,7 +350,21 @@ consteval bool maintenance_included() {
   return complete;
 }
 
+// Defined in health.hpp: the body of database::health().
+struct health_checks;
+
+template <class H>
+consteval bool health_included() {
+  constexpr bool complete = requires { sizeof(H); };
+  static_assert(complete,
+                "sqlproof: database::health() needs #include <sqlproof/health.hpp> (or "
+                "<sqlproof/sqlproof.hpp>)");
+  return complete;
+}
+
 }  // namespace detail
+
+struct health_options;
 
 /// How the outermost transaction takes its locks (https://sqlite.org/lang_transaction.html).
 enum class tx_mode {
@@ -893,6 +907,18 @@ class sqlite_extension {
   template <class M = detail::maintenance>
   [[nodiscard]] auto event_counts() const {
     if constexpr (detail::maintenance_included<M>()) return M::event_counts(db());
+  }
+  /// A health report (`health_report`, health.hpp): WAL size, free pages, page-cache hit
+  /// ratio, slow queries, busy errors, interrupts and optionally `quick_check`, each finding
+  /// with a recommendation; `text()` and `json()`.
+  template <class H = detail::health_checks>
+  [[nodiscard]] auto health() {
+    if constexpr (detail::health_included<H>()) return H::health(db());
+  }
+  /// `health()` with `health_options` (thresholds, `quick_check`).
+  template <class H = detail::health_checks, class O = health_options>
+  [[nodiscard]] auto health(const O& o) {
+    if constexpr (detail::health_included<H>()) return H::health(db(), o);
   }
   /// The `EXPLAIN QUERY PLAN` rows of typed query `Q` (`std::vector<plan_row>`).
   template <class Q, class M = detail::maintenance>
