@@ -183,10 +183,18 @@ inline bool is_memory_database(std::string_view path, bool uri) noexcept {
 template <class Q, class Params = typename Q::parameter_types>
 struct query_runner;
 
-// A failed step of a typed query: counted (busy), then thrown naming the query.
+// A failed step of a typed query: counted, then thrown naming the query (an interrupt that a
+// deadline caused as deadline_exceeded_error).
 [[noreturn]] SQLPROOF_COLD inline void fail_step(connection_state& c, sqlite_stmt* stmt, int rc,
                                                 const statement_context& ctx) {
   count_failure(c.watch, rc);
+  if (c.watch.deadline_hit) {
+    try {
+      throw_step_error(stmt, rc, ctx);
+    } catch (const interrupted_error& e) {
+      rethrow_interrupt(c.watch, e);
+    }
+  }
   throw_step_error(stmt, rc, ctx);
 }
 
@@ -199,60 +207,43 @@ struct query_runner<Q, std::tuple<Params...>> {
     return c.cache.checkout_typed(query_slot<Q>(), [&] { return prepare_query<Q>(c.db); });
   }
 
-  // The statistics entry of Q on `c`, created on first use.
-  static query_counter* counter(connection_state& c) {
-    return c.watch.collect_stats
-               ? &c.watch.stats.for_slot(query_slot<Q>(), context_of<Q>.name, context_of<Q>.sql)
-               : nullptr;
-  }
+  // Statistics and deadlines (watch.hpp): one byte tested when the call starts.
+  SQLPROOF_ALWAYS_INLINE static watch_guard::slot_of slot() noexcept { return &query_slot<Q>; }
 
-  // Each entry point tests one byte: the watched path (statistics, deadlines) is out of line.
   SQLPROOF_ALWAYS_INLINE static exec_result exec(connection_state& c, const Params&... params) {
-    if (c.watch.watched) [[unlikely]] return exec_watched(c, params...);
-    return exec_plain(c, params...);
-  }
-  static std::optional<row> one(connection_state& c, const Params&... params) {
-    if (c.watch.watched) [[unlikely]] return one_watched(c, params...);
-    return one_plain(c, params...);
-  }
-  static std::vector<row> all(connection_state& c, const Params&... params) {
-    if (c.watch.watched) [[unlikely]] return all_watched(c, params...);
-    return all_plain(c, params...);
-  }
-  static row_range<row> iter(connection_state& c, const Params&... params) {
-    if (c.watch.watched) [[unlikely]] return iter_watched(c, params...);
-    return iter_plain(c, params...);
-  }
-
-  SQLPROOF_ALWAYS_INLINE static exec_result exec_plain(connection_state& c,
-                                                       const Params&... params) {
     const connection_use use(c.cache);
+    watch_guard watch(c.watch, slot(), context_of<Q>.name, context_of<Q>.sql);
     sqlite_lease lease = checkout(c);
     sqlite_stmt* stmt = lease.get();
     bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
     int rc = step(stmt);
     while (rc == sqlite_row) rc = step(stmt);
     if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, context_of<Q>);
-    return {changes(c.db), last_insert_rowid(c.db)};
+    const exec_result r{changes(c.db), last_insert_rowid(c.db)};
+    watch.done(static_cast<std::uint64_t>(r.changes));
+    return r;
   }
 
-  SQLPROOF_ALWAYS_INLINE static std::optional<row> one_plain(connection_state& c,
-                                                             const Params&... params) {
+  static std::optional<row> one(connection_state& c, const Params&... params) {
     const connection_use use(c.cache);
+    watch_guard watch(c.watch, slot(), context_of<Q>.name, context_of<Q>.sql);
     sqlite_lease lease = checkout(c);
     sqlite_stmt* stmt = lease.get();
     bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
     const int rc = step(stmt);
     if (rc == sqlite_row) [[likely]] {
-      return std::optional<row>(std::in_place, row_reader<row>{stmt, &context_of<Q>});
+      std::optional<row> out(std::in_place, row_reader<row>{stmt, &context_of<Q>});
+      watch.done(1);
+      return out;
     }
     if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, context_of<Q>);
+    watch.done(0);
     return std::nullopt;
   }
 
-  SQLPROOF_ALWAYS_INLINE static std::vector<row> all_plain(connection_state& c,
-                                                           const Params&... params) {
+  static std::vector<row> all(connection_state& c, const Params&... params) {
     const connection_use use(c.cache);
+    watch_guard watch(c.watch, slot(), context_of<Q>.name, context_of<Q>.sql);
     sqlite_lease lease = checkout(c);
     sqlite_stmt* stmt = lease.get();
     bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
@@ -263,62 +254,19 @@ struct query_runner<Q, std::tuple<Params...>> {
       rc = step(stmt);
     }
     if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, context_of<Q>);
+    watch.done(out.size());
     return out;
   }
 
-  SQLPROOF_ALWAYS_INLINE static row_range<row> iter_plain(connection_state& c,
-                                                          const Params&... params) {
+  // Counts the call; the rows are read, and the time spent, in the caller's loop.
+  static row_range<row> iter(connection_state& c, const Params&... params) {
     const connection_use use(c.cache);
+    watch_guard watch(c.watch, slot(), context_of<Q>.name, context_of<Q>.sql);
     sqlite_lease lease = checkout(c);
     // The range outlives this call (and the caller's temporaries): SQLite copies text/blobs.
     bind_query<Q>(lease.get(), bind_lifetime::copied, params...);
+    watch.done(0);
     return row_range<row>(std::move(lease), context_of<Q>);
-  }
-
-  SQLPROOF_NOINLINE static exec_result exec_watched(connection_state& c,
-                                                    const Params&... params) {
-    watched_call call(c.watch, counter(c));
-    try {
-      exec_result r = exec_plain(c, params...);
-      call.finished(static_cast<std::uint64_t>(r.changes));
-      return r;
-    } catch (...) {
-      call.failed();
-    }
-  }
-  SQLPROOF_NOINLINE static std::optional<row> one_watched(connection_state& c,
-                                                          const Params&... params) {
-    watched_call call(c.watch, counter(c));
-    try {
-      std::optional<row> r = one_plain(c, params...);
-      call.finished(r.has_value() ? 1 : 0);
-      return r;
-    } catch (...) {
-      call.failed();
-    }
-  }
-  SQLPROOF_NOINLINE static std::vector<row> all_watched(connection_state& c,
-                                                        const Params&... params) {
-    watched_call call(c.watch, counter(c));
-    try {
-      std::vector<row> r = all_plain(c, params...);
-      call.finished(r.size());
-      return r;
-    } catch (...) {
-      call.failed();
-    }
-  }
-  // Counts the call; the rows are read, and the time spent, in the caller's loop.
-  SQLPROOF_NOINLINE static row_range<row> iter_watched(connection_state& c,
-                                                       const Params&... params) {
-    watched_call call(c.watch, counter(c));
-    try {
-      row_range<row> r = iter_plain(c, params...);
-      call.finished(0);
-      return r;
-    } catch (...) {
-      call.failed();
-    }
   }
 };
 
@@ -486,17 +434,14 @@ struct sqlite_backend {
   static void exec_script(connection& c, std::string_view sql) {
     const detail::connection_use use(c.cache);
     detail::ensure_transaction_usable(c, sql);
-    if (c.watch.watched) [[unlikely]] {
-      // Scripts get the statement deadline; they are not counted in the statistics.
-      detail::watched_call call(c.watch, nullptr);
-      try {
-        detail::exec_script(c.db, sql);
-        return;
-      } catch (...) {
-        call.failed();
-      }
+    // Scripts get the statement deadline; they are not counted in the statistics.
+    detail::watch_guard watch(c.watch);
+    try {
+      detail::exec_script(c.db, sql);
+    } catch (const interrupted_error& e) {
+      detail::rethrow_interrupt(c.watch, e);
     }
-    detail::exec_script(c.db, sql);
+    watch.done(0);
   }
 
   // Text longer than `INT_MAX` bytes is refused (an `error` with SQLITE_TOOBIG) before it is read.

@@ -314,64 +314,43 @@ class statement {
   /// Runs the statement with `args` bound to its parameters, discarding any rows.
   template <bindable... Args>
   exec_result exec(const Args&... args) {
-    if (watched()) [[unlikely]] {
-      return run_watched([&] { return exec_plain(args...); },
-                         [](const exec_result& r) { return static_cast<std::uint64_t>(r.changes); });
-    }
-    return exec_plain(args...);
-  }
-
-  /// Runs the statement and reads its first row, or `std::nullopt` when there is none.
-  template <class Row, bindable... Args>
-  std::optional<Row> one(const Args&... args) {
-    if (watched()) [[unlikely]] {
-      return run_watched([&] { return one_plain<Row>(args...); },
-                         [](const std::optional<Row>& r) -> std::uint64_t { return r ? 1 : 0; });
-    }
-    return one_plain<Row>(args...);
-  }
-
-  /// Runs the statement and reads every row.
-  template <class Row, bindable... Args>
-  std::vector<Row> all(const Args&... args) {
-    if (watched()) [[unlikely]] {
-      return run_watched([&] { return all_plain<Row>(args...); },
-                         [](const std::vector<Row>& r) -> std::uint64_t { return r.size(); });
-    }
-    return all_plain<Row>(args...);
-  }
-
- private:
-  template <class... Args>
-  exec_result exec_plain(const Args&... args) {
     const detail::connection_use use(*lease_.cache());
+    watch_guard watch(*this);
     run_bind(args...);
     int rc = detail::step(lease_.get());
     while (rc == detail::sqlite_row) rc = detail::step(lease_.get());
     finish(rc);
     auto* db = detail::db_of(lease_.get());
-    return {detail::changes(db), detail::last_insert_rowid(db)};
+    const exec_result r{detail::changes(db), detail::last_insert_rowid(db)};
+    watch.done(static_cast<std::uint64_t>(r.changes));
+    return r;
   }
 
-  template <class Row, class... Args>
-  std::optional<Row> one_plain(const Args&... args) {
+  /// Runs the statement and reads its first row, or `std::nullopt` when there is none.
+  template <class Row, bindable... Args>
+  std::optional<Row> one(const Args&... args) {
     check_row<Row>();
     const detail::connection_use use(*lease_.cache());
+    watch_guard watch(*this);
     run_bind(args...);
     const int rc = detail::step(lease_.get());
     if (rc == detail::sqlite_row) {
       std::optional<Row> out(read<Row>());
       detail::reset(lease_.get());
+      watch.done(1);
       return out;
     }
     finish(rc);
+    watch.done(0);
     return std::nullopt;
   }
 
-  template <class Row, class... Args>
-  std::vector<Row> all_plain(const Args&... args) {
+  /// Runs the statement and reads every row.
+  template <class Row, bindable... Args>
+  std::vector<Row> all(const Args&... args) {
     check_row<Row>();
     const detail::connection_use use(*lease_.cache());
+    watch_guard watch(*this);
     run_bind(args...);
     std::vector<Row> out;
     int rc = detail::step(lease_.get());
@@ -380,10 +359,10 @@ class statement {
       rc = detail::step(lease_.get());
     }
     finish(rc);
+    watch.done(out.size());
     return out;
   }
 
- public:
   /// Binds one value to parameter `index` (1-based), for step-by-step use with `step()`.
   template <bindable T>
   statement& bind(int index, const T& value) {
@@ -491,29 +470,32 @@ class statement {
     }
     detail::sqlite_stmt* stmt = lease_.get();
     detail::reset(stmt);
-    if (conn_ != nullptr) detail::count_failure(conn_->watch, rc);
+    if (conn_ != nullptr) {
+      detail::count_failure(conn_->watch, rc);
+      if (conn_->watch.deadline_hit) {
+        try {
+          detail::throw_db_error(detail::db_of(stmt), rc, "statement failed", sql());
+        } catch (const interrupted_error& e) {
+          detail::rethrow_interrupt(conn_->watch, e);
+        }
+      }
+    }
     detail::throw_db_error(detail::db_of(stmt), rc, "statement failed", sql());
   }
 
-  // Runs `body` on a watched connection (statistics, deadlines: watch.hpp); `rows` tells what
-  // the result counts.
-  template <class Body, class Rows>
-  SQLPROOF_NOINLINE auto run_watched(Body body, Rows rows) {
-    detail::watched_call call(conn_->watch,
-                              conn_->watch.collect_stats ? &conn_->watch.stats.for_text(sql())
-                                                         : nullptr);
-    try {
-      auto r = body();
-      call.finished(rows(r));
-      return r;
-    } catch (...) {
-      call.failed();
-    }
-  }
+  // The connection's watch (statistics, deadlines: watch.hpp) around one run; a statement
+  // made without a connection is not watched.
+  // The connection's watch (statistics, deadlines: watch.hpp) around one run; a statement
+  // made without a connection is not watched.
+  class watch_guard {
+   public:
+    explicit watch_guard(statement& s)
+        : guard_(s.conn_ != nullptr ? &s.conn_->watch : nullptr, s.lease_.get()) {}
+    void done(std::uint64_t rows) noexcept { guard_.done(rows); }
 
-  [[nodiscard]] bool watched() const noexcept {
-    return conn_ != nullptr && conn_->watch.watched;
-  }
+   private:
+    detail::watch_guard guard_;
+  };
 
   detail::sqlite_lease lease_;
   detail::connection_state* conn_ = nullptr;

@@ -116,6 +116,7 @@ struct watch_state {
   std::int64_t statement_timeout_ns = 0;  // per statement, 0 = none
   std::int64_t deadline_ns = 0;           // steady clock; 0 = none
   std::int64_t deadline_budget_ns = 0;    // the budget deadline_ns came from, for messages
+  int failed_rc = 0;                      // the result code of the last failed step
   event_counters events;
   query_counters stats;
 
@@ -142,6 +143,7 @@ inline std::uint64_t interrupts_of(const event_counters& e) noexcept {
 
 // Counts a failed step's kind before the error is thrown (cold paths only).
 inline void count_failure(watch_state& w, int rc) noexcept {
+  w.failed_rc = rc;
   const int primary = rc & 0xff;
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) ++w.events.busy_errors;
 }
@@ -183,6 +185,7 @@ class deadline_scope {
   deadline_scope(const deadline_scope&) = delete;
   deadline_scope& operator=(const deadline_scope&) = delete;
   ~deadline_scope() {
+    w_.deadline_hit = false;
     w_.deadline_ns = saved_deadline_;
     w_.deadline_budget_ns = saved_budget_;
     --w_.deadline_scopes;
@@ -209,74 +212,97 @@ class deadline_scope {
       {e.extended_code(), e.sqlite_message(), e.sql(), e.query_name()});
 }
 
-// One call on a watched connection: arms the statement timeout (never later than an open
-// with_deadline scope's), and with statistics on times the call into `counter`. Restores the
-// enclosing deadline when it ends.
-class watched_call {
+// One call (a typed query, a dynamic statement, a script) as the connection watches it (the
+// first call of a query with statistics on allocates its counter, which may throw). On an
+// unwatched connection it costs a test of `watched` when made and of `active_` when it ends:
+// everything else is out of line. On a watched one it arms the statement timeout (never later
+// than an open with_deadline scope's) and, with statistics on, times the call into its
+// query's counter; when it ends it restores the enclosing deadline. A call that did not reach
+// `done` threw: it counts as an error (interrupted or busy as `fail_step` noted).
+class watch_guard {
  public:
-  SQLPROOF_NOINLINE watched_call(watch_state& w, query_counter* counter) noexcept
-      : w_(w),
-        counter_(w.collect_stats ? counter : nullptr),
-        saved_deadline_(w.deadline_ns),
-        saved_budget_(w.deadline_budget_ns),
-        busy_before_(w.events.busy_errors),
-        start_(steady_now_ns()) {
-    if (w.statement_timeout_ns > 0) {
-      const std::int64_t own = start_ + w.statement_timeout_ns;
-      if (saved_deadline_ == 0 || own < saved_deadline_) {
-        w.deadline_ns = own;
-        w.deadline_budget_ns = w.statement_timeout_ns;
-      }
-    }
-    w.deadline_hit = false;
+  // Where the counter of a call is found: a typed query's slot, or a dynamic SQL text.
+  using slot_of = std::size_t (*)() noexcept;
+
+  SQLPROOF_ALWAYS_INLINE watch_guard(watch_state& w, slot_of slot, std::string_view name,
+                                     std::string_view sql)
+      : w_(&w) {
+    if (w.watched) [[unlikely]] begin_typed(slot, name, sql);
   }
-  watched_call(const watched_call&) = delete;
-  watched_call& operator=(const watched_call&) = delete;
-  SQLPROOF_NOINLINE ~watched_call() {
-    w_.deadline_ns = saved_deadline_;
-    w_.deadline_budget_ns = saved_budget_;
+  // A dynamic statement's run; `w` is null for a statement made without a connection.
+  SQLPROOF_ALWAYS_INLINE watch_guard(watch_state* w, sqlite_stmt* dynamic) : w_(w) {
+    if (w != nullptr && w->watched) [[unlikely]] begin_dynamic(dynamic);
+  }
+  // A call with a deadline and no statistics entry (a script).
+  SQLPROOF_ALWAYS_INLINE explicit watch_guard(watch_state& w) : w_(&w) {
+    if (w.watched) [[unlikely]] begin(nullptr);
+  }
+  watch_guard(const watch_guard&) = delete;
+  watch_guard& operator=(const watch_guard&) = delete;
+  SQLPROOF_ALWAYS_INLINE ~watch_guard() {
+    if (active_) [[unlikely]] end();
   }
 
-  // The call returned; `rows` read or changed.
-  SQLPROOF_NOINLINE void finished(std::uint64_t rows) noexcept {
-    if (counter_ != nullptr) record(rows, false);
-  }
-
-  // The call threw: counts it, and rethrows (an interrupt a deadline caused as
-  // deadline_exceeded_error). Called inside a catch block.
-  [[noreturn]] SQLPROOF_COLD void failed() {
-    try {
-      throw;
-    } catch (const interrupted_error& e) {
-      if (counter_ != nullptr) {
-        ++counter_->interrupts;
-        record(0, true);
-      }
-      rethrow_interrupt(w_, e);
-    } catch (...) {
-      if (counter_ != nullptr) record(0, true);
-      throw;
+  // The call succeeded; `rows` read or changed.
+  SQLPROOF_ALWAYS_INLINE void done(std::uint64_t rows) noexcept {
+    if (active_) [[unlikely]] {
+      rows_ = rows;
+      ok_ = true;
     }
   }
 
  private:
-  void record(std::uint64_t rows, bool error) noexcept {
+  SQLPROOF_NOINLINE void begin_typed(slot_of slot, std::string_view name,
+                                     std::string_view sql) {
+    begin(w_->collect_stats ? &w_->stats.for_slot(slot(), name, sql) : nullptr);
+  }
+  SQLPROOF_NOINLINE void begin_dynamic(sqlite_stmt* stmt) {
+    const char* sql = w_->collect_stats ? sql_of(stmt) : nullptr;
+    begin(sql != nullptr ? &w_->stats.for_text(sql) : nullptr);
+  }
+  SQLPROOF_NOINLINE void begin(query_counter* counter) noexcept {
+    active_ = true;
+    counter_ = counter;
+    saved_deadline_ = w_->deadline_ns;
+    saved_budget_ = w_->deadline_budget_ns;
+    start_ = steady_now_ns();
+    if (w_->statement_timeout_ns > 0) {
+      const std::int64_t own = start_ + w_->statement_timeout_ns;
+      if (saved_deadline_ == 0 || own < saved_deadline_) {
+        w_->deadline_ns = own;
+        w_->deadline_budget_ns = w_->statement_timeout_ns;
+      }
+    }
+    w_->deadline_hit = false;
+    w_->failed_rc = 0;
+  }
+  SQLPROOF_NOINLINE void end() noexcept {
+    w_->deadline_ns = saved_deadline_;
+    w_->deadline_budget_ns = saved_budget_;
+    if (counter_ == nullptr) return;
     const std::int64_t took = steady_now_ns() - start_;
     query_counter& q = *counter_;
     ++q.calls;
-    q.rows += rows;
-    if (error) ++q.errors;
-    q.busy += w_.events.busy_errors - busy_before_;
+    if (ok_) {
+      q.rows += rows_;
+    } else {
+      ++q.errors;
+      const int primary = w_->failed_rc & 0xff;
+      if (primary == SQLITE_INTERRUPT) ++q.interrupts;
+      if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) ++q.busy;
+    }
     q.total_ns += took;
     if (took > q.max_ns) q.max_ns = took;
   }
 
-  watch_state& w_;
-  query_counter* counter_;
-  std::int64_t saved_deadline_;
-  std::int64_t saved_budget_;
-  std::uint64_t busy_before_;
-  std::int64_t start_;
+  watch_state* w_;
+  bool active_ = false;
+  bool ok_ = false;
+  query_counter* counter_ = nullptr;
+  std::uint64_t rows_ = 0;
+  std::int64_t saved_deadline_ = 0;
+  std::int64_t saved_budget_ = 0;
+  std::int64_t start_ = 0;
 };
 
 }  // namespace sqlproof::detail
