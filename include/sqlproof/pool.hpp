@@ -538,11 +538,16 @@ class pool {
     }
     writer_turn(const writer_turn&) = delete;
     writer_turn& operator=(const writer_turn&) = delete;
-    ~writer_turn() { pool_.release_writer(clock::now() - start_); }
+    ~writer_turn() { pool_.release_writer(clock::now() - start_, writes_); }
+
+    // A write transaction committed in this turn (counted when the turn ends, under the
+    // lock taken then anyway).
+    void count_write() noexcept { ++writes_; }
 
    private:
     pool& pool_;
     clock::time_point start_;
+    std::uint64_t writes_ = 0;
   };
 
   void acquire_writer(bool with_deadline) {
@@ -578,9 +583,10 @@ class pool {
     }
   }
 
-  void release_writer(clock::duration busy) noexcept {
+  void release_writer(clock::duration busy, std::uint64_t writes) noexcept {
     const std::lock_guard lock(writer_mutex_);
     write_stats_.writer_busy_time += busy;
+    write_stats_.writes += writes;
     if (writer_queue_.empty()) {
       writer_held_ = false;
     } else {
@@ -624,11 +630,8 @@ class pool {
     }
   }
 
-  void after_commit(const writer_turn&) {
-    {
-      const std::lock_guard lock(writer_mutex_);
-      ++write_stats_.writes;
-    }
+  void after_commit(writer_turn& turn) {
+    turn.count_write();
     manage_wal();
   }
 
