@@ -762,14 +762,18 @@ class pool {
     } catch (...) {
       batch_error = std::current_exception();
     }
+    // Counted before any future is ready, so that a caller who saw its future ready sees
+    // its job in stats() too.
     std::uint64_t failed = 0;
-    for (auto& job : batch) {
+    for (const auto& job : batch) {
       if (batch_error != nullptr || job->failed()) ++failed;
-      job->settle(batch_error);
     }
-    const std::lock_guard lock(writer_mutex_);
-    write_stats_.queued_writes += batch.size() - failed;
-    write_stats_.failed_queued_writes += failed;
+    {
+      const std::lock_guard lock(writer_mutex_);
+      write_stats_.queued_writes += batch.size() - failed;
+      write_stats_.failed_queued_writes += failed;
+    }
+    for (auto& job : batch) job->settle(batch_error);
   }
 
   // Whether this thread is inside a read of this pool, on one of its readers.
