@@ -12,7 +12,6 @@
 #include "maintenance.hpp"
 #include "migration.hpp"
 #include "migration_list.hpp"
-#include "pool.hpp"
 #include "query.hpp"
 #include "schema.hpp"
 #include "schema_of.hpp"
