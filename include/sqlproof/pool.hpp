@@ -111,7 +111,7 @@ struct pool_stats {
   std::uint64_t busy_retries = 0;    ///< Write transactions re-run after `busy_error`.
 
   std::uint64_t passive_checkpoints = 0;   ///< `checkpoint(checkpoint_mode::passive)` calls.
-  std::uint64_t truncate_checkpoints = 0;  ///< Restart/truncate checkpoints that completed.
+  std::uint64_t truncate_checkpoints = 0;  ///< Full/restart/truncate ones that completed.
   std::uint64_t checkpoints_busy = 0;      ///< Ones that gave up waiting for old readers.
   std::uint64_t checkpoint_errors = 0;     ///< Ones that failed with another error.
   std::uintmax_t wal_size = 0;             ///< Bytes of the `-wal` file now.
@@ -345,11 +345,18 @@ class pool {
   }
 
   /// Checkpoints the WAL on the writer, in its turn (waiting for it like `write`). A
-  /// restart or truncate checkpoint waits up to `pool_options::checkpoint_wait` for readers
-  /// on older snapshots. Throws `busy_error` when the turn does not come in time.
+  /// full, restart or truncate checkpoint waits up to `pool_options::checkpoint_wait` for
+  /// the reads in flight, and reports `busy` when they outlast it. Throws `busy_error` when
+  /// the turn does not come in time, `misuse_error` inside a write of this pool (a
+  /// checkpoint cannot run inside a transaction), and `error` when the checkpoint fails.
   checkpoint_result checkpoint(checkpoint_mode mode = checkpoint_mode::truncate) {
+    if (const detail::pool_frame* held = detail::find_pool_frame(this); held && held->writer) {
+      detail::throw_error(detail::error_kind::misuse,
+                          "cannot checkpoint inside a write of the same pool: the writer is in "
+                          "a transaction (checkpoint after the write returns)");
+    }
     writer_turn turn(*this, true);
-    return run_checkpoint(mode);
+    return run_checkpoint(mode, true);
   }
 
   /// The counters (`pool_stats`) and the WAL file's size now.
@@ -649,15 +656,16 @@ class pool {
     if (checkpoint_bytes_ == 0 || wal_path_.empty() || holds_reader()) return;
     const std::uintmax_t size = detail::regular_file_size(wal_path_);
     if (size <= std::max(checkpoint_bytes_, retry_checkpoint_bytes_)) return;
-    const checkpoint_result r = run_checkpoint(checkpoint_mode::truncate);
+    const checkpoint_result r = run_checkpoint(checkpoint_mode::truncate, false);
     // Readers that outlasted checkpoint_wait: try again once the WAL has grown by another
     // half of the threshold, so that a long read costs the writer one wait per that much
     // written rather than one per write.
     retry_checkpoint_bytes_ = r.busy ? size + checkpoint_bytes_ / 2 : 0;
   }
 
-  // Runs in the writer's turn; counts the outcome. An error other than busy is counted and
-  // reported as `busy` in the result (the writes before it have committed either way).
+  // Runs in the writer's turn; counts the outcome. An error other than busy is counted, and
+  // rethrown when asked (pool.checkpoint); after a write it is reported as `busy` instead,
+  // since the write has committed either way.
   //
   // Before a checkpoint that waits for readers, the pool waits on its own for the reads in
   // flight to end, and only then lets SQLite wait (its busy handler) for the rest of
@@ -666,11 +674,11 @@ class pool {
   // the moment it ended takes the same slot again in between (with a new mark, which the
   // checkpoint no longer needs but still waits for). Reads that started after the commit
   // are on the newest snapshot and never hold the checkpoint up; they do not count.
-  checkpoint_result run_checkpoint(checkpoint_mode mode) {
+  checkpoint_result run_checkpoint(checkpoint_mode mode, bool rethrow) {
     const bool waits = mode != checkpoint_mode::passive;
     const clock::time_point deadline = clock::now() + options_.checkpoint_wait;
     checkpoint_result r;
-    bool failed = false;
+    std::exception_ptr failed;
     if (waits && !holds_reader() && !wait_for_older_reads(deadline)) {
       r.busy = true;
     } else {
@@ -681,20 +689,23 @@ class pool {
       try {
         r = writer_.checkpoint(mode);
       } catch (const error&) {
-        failed = true;
+        failed = std::current_exception();
         r.busy = true;
       }
     }
-    const std::lock_guard lock(writer_mutex_);
-    if (failed) {
-      ++write_stats_.checkpoint_errors;
-    } else if (!waits) {
-      ++write_stats_.passive_checkpoints;
-    } else if (r.busy) {
-      ++write_stats_.checkpoints_busy;
-    } else {
-      ++write_stats_.truncate_checkpoints;
+    {
+      const std::lock_guard lock(writer_mutex_);
+      if (failed != nullptr) {
+        ++write_stats_.checkpoint_errors;
+      } else if (!waits) {
+        ++write_stats_.passive_checkpoints;
+      } else if (r.busy) {
+        ++write_stats_.checkpoints_busy;
+      } else {
+        ++write_stats_.truncate_checkpoints;
+      }
     }
+    if (failed != nullptr && rethrow) std::rethrow_exception(failed);
     return r;
   }
 

@@ -227,6 +227,18 @@ TEST_CASE("nested calls on one thread reuse what the thread holds", "[pool]") {
     CHECK(seen == 1);
   }
 
+  SECTION("a checkpoint inside a write is refused rather than waiting for its own turn") {
+    const std::string message = error_text<sp::misuse_error>([&] {
+      pool.write([&](sp::database& db) {
+        db.exec<add_v>(1);
+        static_cast<void>(pool.checkpoint());
+      });
+    });
+    CHECK(contains(message, "cannot checkpoint inside a write"));
+    CHECK(row_count(pool) == 0);
+    CHECK(pool.checkpoint().complete());
+  }
+
   SECTION("a write inside a read takes the writer's turn; the read's snapshot stays") {
     const std::int64_t seen = pool.read([&](sp::database& db) {
       const std::int64_t n = *db.one<count_t>();
