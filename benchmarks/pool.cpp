@@ -30,6 +30,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <future>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -79,8 +80,11 @@ std::int64_t next_id(std::uint64_t& state) {
   return static_cast<std::int64_t>(state % static_cast<std::uint64_t>(items));
 }
 
-// Point selects per second: `threads` threads on a pool of `threads` readers.
-double read_rate(const std::string& path, int threads, std::chrono::duration<double> length) {
+// Point selects per second, each in a read transaction of its own: `threads` threads on a
+// pool of `threads` readers, or (`plain`) each thread on a connection of its own, for the
+// ceiling SQLite itself sets on this machine at the time.
+double read_rate(const std::string& path, int threads, std::chrono::duration<double> length,
+                 bool plain = false) {
   sp::pool pool{path, sp::options::production(), static_cast<std::size_t>(threads)};
   std::atomic<bool> stop{false};
   std::atomic<int> started{0};
@@ -91,11 +95,18 @@ double read_rate(const std::string& path, int threads, std::chrono::duration<dou
       std::uint64_t state = 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(t);
       std::uint64_t done = 0;
       std::int64_t sink = 0;
+      std::optional<sp::database> own;
+      if (plain) own.emplace(path, sp::options::production());
       ++started;
       while (started < threads) std::this_thread::yield();
       while (!stop.load(std::memory_order_relaxed)) {
         const std::int64_t id = next_id(state);
-        sink += pool.read([id](sp::database& db) { return *db.one<item_value>(id); });
+        if (plain) {
+          sp::database& db = *own;
+          sink += db.transaction([&] { return *db.one<item_value>(id); });
+        } else {
+          sink += pool.read([id](sp::database& db) { return *db.one<item_value>(id); });
+        }
         ++done;
       }
       counts[static_cast<std::size_t>(t)] = done + static_cast<std::uint64_t>(sink == -1);
@@ -177,12 +188,18 @@ int main() {
   read_rate(read_path, 1, std::chrono::milliseconds{200});  // warm the page cache
   std::vector<double> one_reader;
   std::vector<double> two_readers;
+  std::vector<double> one_plain;
+  std::vector<double> two_plain;
   for (long r = 0; r < reps; ++r) {
     one_reader.push_back(read_rate(read_path, 1, length));
     two_readers.push_back(read_rate(read_path, 2, length));
+    one_plain.push_back(read_rate(read_path, 1, length, true));
+    two_plain.push_back(read_rate(read_path, 2, length, true));
   }
   std::printf("%-34s %12.0f/s\n", "read, 1 thread, 1-reader pool", median(one_reader));
   report("read, 2 threads, 2-reader pool", two_readers, one_reader, 1.8);
+  std::printf("%-34s %12.0f/s\n", "read, 1 thread, own connection", median(one_plain));
+  report("read, 2 threads, own connections", two_plain, one_plain, 1.8);
   std::printf("\n");
 
   std::vector<double> single;
