@@ -190,11 +190,16 @@ int main() {
   std::vector<double> two_readers;
   std::vector<double> one_plain;
   std::vector<double> two_plain;
+  // Odd repetitions run in the reverse order, so that a drift in the machine's load does
+  // not favour whichever runs first.
   for (long r = 0; r < reps; ++r) {
+    const bool reverse = r % 2 == 1;
+    if (reverse) two_readers.push_back(read_rate(read_path, 2, length));
     one_reader.push_back(read_rate(read_path, 1, length));
-    two_readers.push_back(read_rate(read_path, 2, length));
+    if (!reverse) two_readers.push_back(read_rate(read_path, 2, length));
+    if (reverse) two_plain.push_back(read_rate(read_path, 2, length, true));
     one_plain.push_back(read_rate(read_path, 1, length, true));
-    two_plain.push_back(read_rate(read_path, 2, length, true));
+    if (!reverse) two_plain.push_back(read_rate(read_path, 2, length, true));
   }
   std::printf("%-34s %12.0f/s\n", "read, 1 thread, 1-reader pool", median(one_reader));
   report("read, 2 threads, 2-reader pool", two_readers, one_reader, 1.8);
@@ -206,9 +211,16 @@ int main() {
   std::vector<double> pooled;
   std::vector<double> queued;
   for (long r = 0; r < reps; ++r) {
+    const bool reverse = r % 2 == 1;
+    if (reverse) {
+      queued.push_back(submit_write_rate(fresh_database("sqlproof-bench-pool-w3.db"), writes));
+      pooled.push_back(pool_write_rate(fresh_database("sqlproof-bench-pool-w2.db"), writes));
+    }
     single.push_back(single_connection_write_rate(fresh_database("sqlproof-bench-pool-w1.db"), writes));
-    pooled.push_back(pool_write_rate(fresh_database("sqlproof-bench-pool-w2.db"), writes));
-    queued.push_back(submit_write_rate(fresh_database("sqlproof-bench-pool-w3.db"), writes));
+    if (!reverse) {
+      pooled.push_back(pool_write_rate(fresh_database("sqlproof-bench-pool-w2.db"), writes));
+      queued.push_back(submit_write_rate(fresh_database("sqlproof-bench-pool-w3.db"), writes));
+    }
   }
   std::printf("%-34s %12.0f/s\n", "write, one connection, IMMEDIATE", median(single));
   report("write, pool.write", pooled, single, 0.95);
