@@ -204,7 +204,7 @@ class pool_job_of final : public pool_job {
 
   void settle(const std::exception_ptr& batch_error) override {
     if (error_ != nullptr) {
-      promise_.set_exception(error_);
+      promise_.set_exception(std::exchange(error_, nullptr));
     } else if (batch_error != nullptr) {
       promise_.set_exception(batch_error);
     } else if constexpr (std::is_void_v<R>) {
@@ -799,7 +799,13 @@ class pool {
       write_stats_.queued_writes += batch.size() - failed;
       write_stats_.failed_queued_writes += failed;
     }
-    for (auto& job : batch) job->settle(batch_error);
+    // Each job (its promise, its own exception) is let go as soon as its future is ready,
+    // so that the caller, not this thread, usually holds the last reference to what the
+    // future carries.
+    for (auto& job : batch) {
+      job->settle(batch_error);
+      job.reset();
+    }
   }
 
   // Whether this thread is inside a read of this pool, on one of its readers.
