@@ -232,8 +232,8 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-# SQLPROOF_TSAN_TESTS: the threaded PostgreSQL test (pg::pool) also runs under
-# ThreadSanitizer, as a program of its own (TSan cannot share one with ASan).
+# SQLPROOF_TSAN_TESTS: the threaded tests (pool, pg::pool) also run under ThreadSanitizer,
+# as programs of their own (TSan cannot share one with ASan).
 build_and_test gcc-debug-asan \
   -DCMAKE_CXX_COMPILER=g++ \
   -DCMAKE_BUILD_TYPE=Debug \

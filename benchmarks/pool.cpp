@@ -1,0 +1,235 @@
+// The pool's throughput, a timed program rather than a Google Benchmark one: its workloads
+// are threads running side by side for a fixed time, and what it reports is ratios.
+//
+//   reads   point selects by primary key (each its own `pool.read`, so a read transaction
+//           each) for a fixed time: 2 threads on a 2-reader pool against 1 thread on a
+//           1-reader pool. On 2 free cores the ratio should reach 1.8 or more.
+//   writes  one INSERT per transaction: `pool.write`, and `submit_write` (queued, committed
+//           in batches), against one connection running the same INSERT in its own
+//           IMMEDIATE transaction (`db.transaction(fn, tx_mode::immediate)`). Target: 0.95
+//           or more.
+//
+// Every connection is opened with options::production() (WAL, synchronous=NORMAL). Each
+// measurement runs BENCH_REPETITIONS times (default 5) in turn with the others, so that a
+// change in the machine's load spreads over all of them; the median and the best ratio are
+// printed. Run through scripts/bench_pool.sh.
+//
+// Environment:
+//   SQLPROOF_BENCH_DIR   where the database files go (default: the temp directory)
+//   BENCH_REPETITIONS    repetitions of each measurement (default 5)
+//   BENCH_SECONDS        length of each read measurement (default 1)
+//   BENCH_WRITES         transactions in each write measurement (default 20000)
+
+#include <sqlproof/pool.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace sp = sqlproof;
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+using add_item = sp::query<"INSERT INTO items (id, v) VALUES (?, ?)", void(std::int64_t, std::int64_t)>;
+using item_value = sp::query<"SELECT v FROM items WHERE id = ?", std::int64_t(std::int64_t)>;
+using append = sp::query<"INSERT INTO log (v) VALUES (?)", void(std::int64_t)>;
+
+constexpr std::int64_t items = 10'000;
+
+long env_number(const char* name, long fallback) {
+  const char* text = std::getenv(name);
+  return text != nullptr && *text != '\0' ? std::strtol(text, nullptr, 10) : fallback;
+}
+
+std::filesystem::path bench_dir() {
+  const char* dir = std::getenv("SQLPROOF_BENCH_DIR");
+  return dir != nullptr && *dir != '\0' ? std::filesystem::path(dir)
+                                        : std::filesystem::temp_directory_path();
+}
+
+// A fresh database file with `items` rows and an empty log table.
+std::string fresh_database(const std::string& name) {
+  const std::string path = (bench_dir() / name).string();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  sp::database db{path, sp::options::production()};
+  db.exec_script(
+      "CREATE TABLE items (id INTEGER PRIMARY KEY, v INTEGER NOT NULL);"
+      "CREATE TABLE log (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)");
+  db.transaction([&] {
+    for (std::int64_t id = 0; id < items; ++id) db.exec<add_item>(id, id * 3);
+  });
+  return path;
+}
+
+// xorshift64: a different id for each read, cheap next to the read itself.
+std::int64_t next_id(std::uint64_t& state) {
+  state ^= state << 13;
+  state ^= state >> 7;
+  state ^= state << 17;
+  return static_cast<std::int64_t>(state % static_cast<std::uint64_t>(items));
+}
+
+// Point selects per second, each in a read transaction of its own: `threads` threads on a
+// pool of `threads` readers, or (`plain`) each thread on a connection of its own, for the
+// ceiling SQLite itself sets on this machine at the time.
+double read_rate(const std::string& path, int threads, std::chrono::duration<double> length,
+                 bool plain = false) {
+  sp::pool pool{path, sp::options::production(), static_cast<std::size_t>(threads)};
+  std::atomic<bool> stop{false};
+  std::atomic<int> started{0};
+  std::vector<std::uint64_t> counts(static_cast<std::size_t>(threads), 0);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::uint64_t state = 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(t);
+      std::uint64_t done = 0;
+      std::int64_t sink = 0;
+      std::optional<sp::database> own;
+      if (plain) own.emplace(path, sp::options::production());
+      ++started;
+      while (started < threads) std::this_thread::yield();
+      while (!stop.load(std::memory_order_relaxed)) {
+        const std::int64_t id = next_id(state);
+        if (plain) {
+          sp::database& db = *own;
+          sink += db.transaction([&] { return *db.one<item_value>(id); });
+        } else {
+          sink += pool.read([id](sp::database& db) { return *db.one<item_value>(id); });
+        }
+        ++done;
+      }
+      counts[static_cast<std::size_t>(t)] = done + static_cast<std::uint64_t>(sink == -1);
+    });
+  }
+  while (started < threads) std::this_thread::yield();
+  const clock_type::time_point start = clock_type::now();
+  std::this_thread::sleep_for(length);
+  stop = true;
+  for (auto& w : workers) w.join();
+  const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+  std::uint64_t total = 0;
+  for (const std::uint64_t c : counts) total += c;
+  return static_cast<double>(total) / seconds;
+}
+
+template <class Body>
+double rate_of(long n, Body&& body) {
+  const clock_type::time_point start = clock_type::now();
+  body();
+  return static_cast<double>(n) / std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+// Transactions per second, one INSERT each, on one connection.
+double single_connection_write_rate(const std::string& path, long n) {
+  sp::database db{path, sp::options::production()};
+  return rate_of(n, [&] {
+    for (long i = 0; i < n; ++i) {
+      db.transaction([&] { db.exec<append>(i); }, sp::tx_mode::immediate);
+    }
+  });
+}
+
+double pool_write_rate(const std::string& path, long n) {
+  sp::pool pool{path, sp::options::production(), 2};
+  return rate_of(n, [&] {
+    for (long i = 0; i < n; ++i) pool.write([i](sp::database& db) { db.exec<append>(i); });
+  });
+}
+
+double submit_write_rate(const std::string& path, long n) {
+  sp::pool pool{path, sp::options::production(), 2};
+  std::vector<std::future<void>> done;
+  done.reserve(static_cast<std::size_t>(n));
+  return rate_of(n, [&] {
+    for (long i = 0; i < n; ++i) {
+      done.push_back(pool.submit_write([i](sp::database& db) { db.exec<append>(i); }));
+    }
+    for (auto& f : done) f.get();
+  });
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+void report(const char* what, const std::vector<double>& rates, const std::vector<double>& base,
+            double target) {
+  std::vector<double> ratios;
+  for (std::size_t i = 0; i < rates.size(); ++i) ratios.push_back(rates[i] / base[i]);
+  const double mid = median(ratios);
+  const double best = *std::max_element(ratios.begin(), ratios.end());
+  std::printf("%-34s %12.0f/s  ratio median %.2f  best %.2f  (target >= %.2f: %s)\n", what,
+              median(rates), mid, best, target, mid >= target ? "met" : "not met");
+}
+
+}  // namespace
+
+int main() {
+  const long reps = std::max(1L, env_number("BENCH_REPETITIONS", 5));
+  const std::chrono::duration<double> length{static_cast<double>(env_number("BENCH_SECONDS", 1))};
+  const long writes = std::max(1L, env_number("BENCH_WRITES", 20'000));
+  std::printf("pool benchmark: %ld repetitions, reads %.0f s each, %ld writes each, %u cores\n\n",
+              reps, length.count(), writes, std::thread::hardware_concurrency());
+
+  const std::string read_path = fresh_database("sqlproof-bench-pool-read.db");
+  read_rate(read_path, 1, std::chrono::milliseconds{200});  // warm the page cache
+  std::vector<double> one_reader;
+  std::vector<double> two_readers;
+  std::vector<double> one_plain;
+  std::vector<double> two_plain;
+  // Odd repetitions run in the reverse order, so that a drift in the machine's load does
+  // not favour whichever runs first.
+  for (long r = 0; r < reps; ++r) {
+    const bool reverse = r % 2 == 1;
+    if (reverse) two_readers.push_back(read_rate(read_path, 2, length));
+    one_reader.push_back(read_rate(read_path, 1, length));
+    if (!reverse) two_readers.push_back(read_rate(read_path, 2, length));
+    if (reverse) two_plain.push_back(read_rate(read_path, 2, length, true));
+    one_plain.push_back(read_rate(read_path, 1, length, true));
+    if (!reverse) two_plain.push_back(read_rate(read_path, 2, length, true));
+  }
+  std::printf("%-34s %12.0f/s\n", "read, 1 thread, 1-reader pool", median(one_reader));
+  report("read, 2 threads, 2-reader pool", two_readers, one_reader, 1.8);
+  std::printf("%-34s %12.0f/s\n", "read, 1 thread, own connection", median(one_plain));
+  report("read, 2 threads, own connections", two_plain, one_plain, 1.8);
+  std::printf("\n");
+
+  std::vector<double> single;
+  std::vector<double> pooled;
+  std::vector<double> queued;
+  for (long r = 0; r < reps; ++r) {
+    const bool reverse = r % 2 == 1;
+    if (reverse) {
+      queued.push_back(submit_write_rate(fresh_database("sqlproof-bench-pool-w3.db"), writes));
+      pooled.push_back(pool_write_rate(fresh_database("sqlproof-bench-pool-w2.db"), writes));
+    }
+    single.push_back(single_connection_write_rate(fresh_database("sqlproof-bench-pool-w1.db"), writes));
+    if (!reverse) {
+      pooled.push_back(pool_write_rate(fresh_database("sqlproof-bench-pool-w2.db"), writes));
+      queued.push_back(submit_write_rate(fresh_database("sqlproof-bench-pool-w3.db"), writes));
+    }
+  }
+  std::printf("%-34s %12.0f/s\n", "write, one connection, IMMEDIATE", median(single));
+  report("write, pool.write", pooled, single, 0.95);
+  report("write, pool.submit_write", queued, single, 0.95);
+
+  for (const char* name : {"sqlproof-bench-pool-read.db", "sqlproof-bench-pool-w1.db",
+                           "sqlproof-bench-pool-w2.db", "sqlproof-bench-pool-w3.db"}) {
+    const std::string path = (bench_dir() / name).string();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  }
+  return 0;
+}
