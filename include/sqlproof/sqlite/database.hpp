@@ -219,9 +219,9 @@ struct query_runner<Q, std::tuple<Params...>> {
     int rc = step(stmt);
     while (rc == sqlite_row) rc = step(stmt);
     if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, context_of<Q>);
-    const exec_result r{changes(c.db), last_insert_rowid(c.db)};
-    watch.done(static_cast<std::uint64_t>(r.changes));
-    return r;
+    const std::int64_t changed = changes(c.db);
+    watch.rows(static_cast<std::uint64_t>(changed));
+    return {changed, last_insert_rowid(c.db)};
   }
 
   static std::optional<row> one(connection_state& c, const Params&... params) {
@@ -232,12 +232,10 @@ struct query_runner<Q, std::tuple<Params...>> {
     bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
     const int rc = step(stmt);
     if (rc == sqlite_row) [[likely]] {
-      std::optional<row> out(std::in_place, row_reader<row>{stmt, &context_of<Q>});
-      watch.done(1);
-      return out;
+      watch.rows(1);
+      return std::optional<row>(std::in_place, row_reader<row>{stmt, &context_of<Q>});
     }
     if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, context_of<Q>);
-    watch.done(0);
     return std::nullopt;
   }
 
@@ -254,7 +252,7 @@ struct query_runner<Q, std::tuple<Params...>> {
       rc = step(stmt);
     }
     if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, context_of<Q>);
-    watch.done(out.size());
+    watch.rows(out.size());
     return out;
   }
 
@@ -265,7 +263,6 @@ struct query_runner<Q, std::tuple<Params...>> {
     sqlite_lease lease = checkout(c);
     // The range outlives this call (and the caller's temporaries): SQLite copies text/blobs.
     bind_query<Q>(lease.get(), bind_lifetime::copied, params...);
-    watch.done(0);
     return row_range<row>(std::move(lease), context_of<Q>);
   }
 };
@@ -441,7 +438,6 @@ struct sqlite_backend {
     } catch (const interrupted_error& e) {
       detail::rethrow_interrupt(c.watch, e);
     }
-    watch.done(0);
   }
 
   // Text longer than `INT_MAX` bytes is refused (an `error` with SQLITE_TOOBIG) before it is read.

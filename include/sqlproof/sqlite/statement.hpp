@@ -321,9 +321,9 @@ class statement {
     while (rc == detail::sqlite_row) rc = detail::step(lease_.get());
     finish(rc);
     auto* db = detail::db_of(lease_.get());
-    const exec_result r{detail::changes(db), detail::last_insert_rowid(db)};
-    watch.done(static_cast<std::uint64_t>(r.changes));
-    return r;
+    const std::int64_t changed = detail::changes(db);
+    watch.rows(static_cast<std::uint64_t>(changed));
+    return {changed, detail::last_insert_rowid(db)};
   }
 
   /// Runs the statement and reads its first row, or `std::nullopt` when there is none.
@@ -337,11 +337,10 @@ class statement {
     if (rc == detail::sqlite_row) {
       std::optional<Row> out(read<Row>());
       detail::reset(lease_.get());
-      watch.done(1);
+      watch.rows(1);
       return out;
     }
     finish(rc);
-    watch.done(0);
     return std::nullopt;
   }
 
@@ -359,7 +358,7 @@ class statement {
       rc = detail::step(lease_.get());
     }
     finish(rc);
-    watch.done(out.size());
+    watch.rows(out.size());
     return out;
   }
 
@@ -491,7 +490,7 @@ class statement {
    public:
     explicit watch_guard(statement& s)
         : guard_(s.conn_ != nullptr ? &s.conn_->watch : nullptr, s.lease_.get()) {}
-    void done(std::uint64_t rows) noexcept { guard_.done(rows); }
+    void rows(std::uint64_t n) noexcept { guard_.rows(n); }
 
    private:
     detail::watch_guard guard_;

@@ -13,6 +13,7 @@
 #endif
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -217,8 +218,9 @@ class deadline_scope {
 // unwatched connection it costs a test of `watched` when made and of `active_` when it ends:
 // everything else is out of line. On a watched one it arms the statement timeout (never later
 // than an open with_deadline scope's) and, with statistics on, times the call into its
-// query's counter; when it ends it restores the enclosing deadline. A call that did not reach
-// `done` threw: it counts as an error (interrupted or busy as `fail_step` noted).
+// query's counter; when it ends it restores the enclosing deadline. A call that ends by an
+// exception counts as an error (interrupted or busy as `fail_step` noted); `rows` is what a
+// call that returns reports.
 class watch_guard {
  public:
   // Where the counter of a call is found: a typed query's slot, or a dynamic SQL text.
@@ -243,12 +245,9 @@ class watch_guard {
     if (active_) [[unlikely]] end();
   }
 
-  // The call succeeded; `rows` read or changed.
-  SQLPROOF_ALWAYS_INLINE void done(std::uint64_t rows) noexcept {
-    if (active_) [[unlikely]] {
-      rows_ = rows;
-      ok_ = true;
-    }
+  // The rows the call read or changed, counted if it returns.
+  SQLPROOF_ALWAYS_INLINE void rows(std::uint64_t n) noexcept {
+    if (active_) [[unlikely]] rows_ = n;
   }
 
  private:
@@ -262,6 +261,8 @@ class watch_guard {
   }
   SQLPROOF_NOINLINE void begin(query_counter* counter) noexcept {
     active_ = true;
+    exceptions_ = std::uncaught_exceptions();
+    rows_ = 0;
     counter_ = counter;
     saved_deadline_ = w_->deadline_ns;
     saved_budget_ = w_->deadline_budget_ns;
@@ -283,7 +284,7 @@ class watch_guard {
     const std::int64_t took = steady_now_ns() - start_;
     query_counter& q = *counter_;
     ++q.calls;
-    if (ok_) {
+    if (std::uncaught_exceptions() <= exceptions_) {
       q.rows += rows_;
     } else {
       ++q.errors;
@@ -295,14 +296,16 @@ class watch_guard {
     if (took > q.max_ns) q.max_ns = took;
   }
 
+  // Only w_ and active_ are set on an unwatched connection (no stores beyond them on the hot
+  // path); begin sets the rest.
   watch_state* w_;
   bool active_ = false;
-  bool ok_ = false;
-  query_counter* counter_ = nullptr;
-  std::uint64_t rows_ = 0;
-  std::int64_t saved_deadline_ = 0;
-  std::int64_t saved_budget_ = 0;
-  std::int64_t start_ = 0;
+  int exceptions_;
+  query_counter* counter_;
+  std::uint64_t rows_;
+  std::int64_t saved_deadline_;
+  std::int64_t saved_budget_;
+  std::int64_t start_;
 };
 
 }  // namespace sqlproof::detail
