@@ -52,6 +52,8 @@
 #include "error.hpp"
 #include "sqlite/database.hpp"
 #include "sqlite/maintenance.hpp"
+#include "sqlite/health.hpp"
+#include "query_stats.hpp"
 
 namespace sqlproof {
 
@@ -399,6 +401,71 @@ class pool {
     return s;
   }
 
+  /// Calls `fn(db, name)` for every connection, each while no other call uses it: the
+  /// writer ("writer", in its turn, waiting like `write`) and then each reader ("reader 1",
+  /// "reader 2", ..., as soon as it is free). For what is kept per connection: statistics,
+  /// health, settings. Not inside a read or write of the same pool (`misuse_error`: it would
+  /// wait for its own connection).
+  template <class F>
+    requires std::invocable<F&, database&, std::string_view>
+  void for_each_connection(F&& fn) {
+    if (detail::find_pool_frame(this) != nullptr) {
+      detail::throw_error(detail::error_kind::misuse,
+                          "cannot visit a pool's connections inside a read or write of the same "
+                          "pool (it would wait for the connection it holds)");
+    }
+    {
+      const writer_turn turn(*this, true);
+      fn(writer_, std::string_view("writer"));
+    }
+    for (std::size_t i = 0; i < readers_.size(); ++i) {
+      const reader_visit visit(*this, readers_[i]);
+      const std::string name = "reader " + std::to_string(i + 1);
+      fn(readers_[i], std::string_view(name));
+    }
+  }
+
+  /// Turns per-query statistics on or off on every connection (`options::collect_query_stats`
+  /// given to the constructor does it from the start).
+  void collect_query_stats(bool on) {
+    for_each_connection([on](database& db, std::string_view) { db.collect_query_stats(on); });
+  }
+
+  /// Every connection's per-query statistics, merged: one entry per query, summed over the
+  /// writer and the readers.
+  [[nodiscard]] sqlproof::query_stats query_stats() {
+    sqlproof::query_stats all;
+    for_each_connection([&all](database& db, std::string_view) { all.merge(db.query_stats()); });
+    return all;
+  }
+
+  /// Every connection's event counts (busy errors, retries, interrupts, deadlines), summed.
+  [[nodiscard]] sqlproof::event_counts event_counts() {
+    sqlproof::event_counts all;
+    for_each_connection([&all](database& db, std::string_view) {
+      const sqlproof::event_counts e = db.event_counts();
+      all.busy_errors += e.busy_errors;
+      all.busy_retries += e.busy_retries;
+      all.interrupts += e.interrupts;
+      all.deadlines_exceeded += e.deadlines_exceeded;
+    });
+    return all;
+  }
+
+  /// A health report of the whole pool (source "pool: <path>"): every connection's report
+  /// merged, each finding tagged with its connection, the file's own facts kept once.
+  /// `quick_check`, when asked for, runs once, on the writer.
+  [[nodiscard]] health_report health(const health_options& o = {}) {
+    health_report all;
+    all.source = "pool: " + path();
+    health_options readers = o;
+    readers.quick_check = false;
+    for_each_connection([&](database& db, std::string_view name) {
+      all.merge(check_health(db, name == "writer" ? o : readers), name);
+    });
+    return all;
+  }
+
   /// The database file's path.
   [[nodiscard]] const std::string& path() const noexcept { return writer_.path(); }
 
@@ -519,7 +586,7 @@ class pool {
         ++pool_.stats_.reads;
         pool_.stats_.reader_busy_time += busy;
       }
-      pool_.reader_free_.notify_one();
+      pool_.reader_free_.notify_all();  // all: a connection visit may wait for one reader in particular
       if (last_older) pool_.older_reads_done_.notify_all();
     }
 
@@ -530,6 +597,43 @@ class pool {
     std::uint64_t epoch_ = 0;
     database& db_;
     clock::time_point start_;
+  };
+
+  // One given reader, taken as soon as it is free (for_each_connection); not counted as a
+  // read.
+  class reader_visit {
+   public:
+    reader_visit(pool& p, database& reader) : pool_(p), db_(&reader) {
+      std::unique_lock lock(pool_.readers_mutex_);
+      const auto free_now = [&] {
+        return std::find(pool_.free_readers_.begin(), pool_.free_readers_.end(), db_) !=
+               pool_.free_readers_.end();
+      };
+      if (!pool_.reader_free_.wait_for(lock, pool_.options_.reader_wait, free_now)) {
+        detail::throw_error(
+            detail::error_kind::busy,
+            detail::concat({"pool on '", pool_.writer_.path(), "': a reader stayed in use for ",
+                            detail::number_text(
+                                static_cast<long long>(pool_.options_.reader_wait.count())),
+                            " ms (pool_options::reader_wait) while visiting the connections"}));
+      }
+      pool_.free_readers_.erase(
+          std::find(pool_.free_readers_.begin(), pool_.free_readers_.end(), db_));
+    }
+    reader_visit(const reader_visit&) = delete;
+    reader_visit& operator=(const reader_visit&) = delete;
+    ~reader_visit() {
+      {
+        const std::lock_guard lock(pool_.readers_mutex_);
+        pool_.free_readers_.push_back(db_);
+      }
+      // Every waiter: a visit may wait for this particular reader.
+      pool_.reader_free_.notify_all();
+    }
+
+   private:
+    pool& pool_;
+    database* db_;
   };
 
   // ---- the writer's turn ----
