@@ -30,6 +30,7 @@
 /// per translation unit): a program that does not use the pool does not pay for them.
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <concepts>
 #include <condition_variable>
@@ -262,8 +263,6 @@ class pool {
         wal_path_(detail::wal_filename(writer_.native_handle())),
         checkpoint_bytes_(restart_threshold(o, p)),
         busy_timeout_ms_(static_cast<int>(o.busy_timeout.count())) {
-    free_readers_.reserve(readers_.size());
-    for (auto it = readers_.rbegin(); it != readers_.rend(); ++it) free_readers_.push_back(&*it);
     const std::int64_t page_size = detail::pragma_int(writer_.native_handle(), "page_size");
     if (page_size > 0) {
       look_every_pages_ = std::max<std::int64_t>(
@@ -397,6 +396,10 @@ class pool {
       s.pending_jobs = jobs_.size();
     }
     s.readers = readers_.size();
+    for (std::size_t i = 0; i < readers_.size(); ++i) {
+      s.reads += slots_[i].reads.load(std::memory_order_relaxed);
+      s.reader_busy_time += std::chrono::nanoseconds{slots_[i].busy_ns.load(std::memory_order_relaxed)};
+    }
     s.wal_size = wal_path_.empty() ? 0 : detail::regular_file_size(wal_path_);
     return s;
   }
@@ -419,7 +422,7 @@ class pool {
       fn(writer_, std::string_view("writer"));
     }
     for (std::size_t i = 0; i < readers_.size(); ++i) {
-      const reader_visit visit(*this, readers_[i]);
+      const reader_visit visit(*this, i);
       const std::string name = "reader " + std::to_string(i + 1);
       fn(readers_[i], std::string_view(name));
     }
@@ -529,14 +532,62 @@ class pool {
 
   // ---- readers ----
 
-  // Takes a free reader and notes the read as in flight since the current epoch.
-  database& acquire_reader(std::uint64_t& epoch) {
-    std::unique_lock lock(readers_mutex_);
-    if (free_readers_.empty()) {
+  // Tries to take reader `i`: a load and, when it looks free, one exchange; no lock.
+  bool try_take(std::size_t i) noexcept {
+    reader_slot& r = slots_[i];
+    if (r.busy.load(std::memory_order_relaxed)) return false;
+    if (r.busy.exchange(true, std::memory_order_acquire)) return false;
+    r.generation.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+
+  // Gives reader `i` back and wakes whoever waits for one (the lock is taken only then).
+  void give_back(std::size_t i) noexcept {
+    slots_[i].busy.store(false, std::memory_order_seq_cst);
+    if (reader_waiters_.load(std::memory_order_seq_cst) > 0) {
+      { const std::lock_guard lock(readers_mutex_); }
+      reader_free_.notify_all();
+    }
+  }
+
+  // Waits (under the lock, counted in reader_waiters_ so that give_back wakes it) until
+  // `take()` succeeds or `deadline` passes; false then.
+  template <class Take>
+  bool wait_for_reader(std::unique_lock<std::mutex>& lock, clock::time_point deadline,
+                       Take&& take) {
+    reader_waiters_.fetch_add(1, std::memory_order_seq_cst);
+    const bool got = reader_free_.wait_until(lock, deadline, take);
+    reader_waiters_.fetch_sub(1, std::memory_order_seq_cst);
+    return got;
+  }
+
+  // Takes a free reader, preferring the one this thread had last: a connection that stays
+  // with one thread keeps its pages, statements and memory in that core's cache, where
+  // handing readers round between threads moved them from core to core on every read.
+  // Readers are taken and given back without a lock; the lock and condition variable serve
+  // only a read that finds every reader busy.
+  std::size_t acquire_reader() {
+    thread_local const pool* last_pool = nullptr;
+    thread_local std::size_t last_index = 0;
+    const std::size_t n = readers_.size();
+    const std::size_t first = last_pool == this ? last_index : 0;
+    std::size_t index = n;
+    for (std::size_t k = 0; k < n && index == n; ++k) {
+      if (try_take((first + k) % n)) index = (first + k) % n;
+    }
+    if (index == n) {
+      std::unique_lock lock(readers_mutex_);
       ++stats_.read_waits;
       const clock::time_point start = clock::now();
-      const bool got = reader_free_.wait_until(lock, start + options_.reader_wait,
-                                               [&] { return !free_readers_.empty(); });
+      const bool got = wait_for_reader(lock, start + options_.reader_wait, [&] {
+        for (std::size_t i = 0; i < n; ++i) {
+          if (try_take(i)) {
+            index = i;
+            return true;
+          }
+        }
+        return false;
+      });
       stats_.read_wait_time += clock::now() - start;
       if (!got) {
         ++stats_.reader_timeouts;
@@ -550,52 +601,57 @@ class pool {
                             "of readers, or shorten the reads)"}));
       }
     }
-    database* db = free_readers_.back();
-    free_readers_.pop_back();
-    epoch = read_epoch_;
-    ++reads_in_flight_;
-    return *db;
+    last_pool = this;
+    last_index = index;
+    return index;
   }
 
   // Waits until every read that was in flight when called has ended (reads that start
-  // meanwhile do not count), or until `deadline`; false when the deadline came first.
+  // meanwhile do not count: a reader that served another read since is done with the old
+  // one), or until `deadline`; false when the deadline came first. Checked every
+  // millisecond: it runs only before a checkpoint.
   bool wait_for_older_reads(clock::time_point deadline) {
-    std::unique_lock lock(readers_mutex_);
-    ++read_epoch_;
-    older_reads_ = reads_in_flight_;
-    return older_reads_done_.wait_until(lock, deadline, [&] { return older_reads_ == 0; });
+    std::vector<std::pair<std::size_t, std::uint64_t>> older;
+    for (std::size_t i = 0; i < readers_.size(); ++i) {
+      if (slots_[i].busy.load(std::memory_order_acquire)) {
+        older.emplace_back(i, slots_[i].generation.load(std::memory_order_relaxed));
+      }
+    }
+    for (;;) {
+      bool ended = true;
+      for (const auto& [i, generation] : older) {
+        if (slots_[i].busy.load(std::memory_order_acquire) &&
+            slots_[i].generation.load(std::memory_order_relaxed) == generation) {
+          ended = false;
+        }
+      }
+      if (ended) return true;
+      if (clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    }
   }
 
   // A free reader, taken for one read; given back (and the read counted) when the read
   // ends, however it ends.
   class reader_lease {
    public:
-    explicit reader_lease(pool& p) : pool_(p), db_(p.acquire_reader(epoch_)), start_(clock::now()) {}
+    explicit reader_lease(pool& p) : pool_(p), index_(p.acquire_reader()), start_(clock::now()) {}
     reader_lease(const reader_lease&) = delete;
     reader_lease& operator=(const reader_lease&) = delete;
     ~reader_lease() {
-      const clock::duration busy = clock::now() - start_;
-      bool last_older = false;
-      {
-        const std::lock_guard lock(pool_.readers_mutex_);
-        pool_.free_readers_.push_back(&db_);
-        --pool_.reads_in_flight_;
-        if (epoch_ < pool_.read_epoch_ && pool_.older_reads_ > 0) {
-          last_older = --pool_.older_reads_ == 0;
-        }
-        ++pool_.stats_.reads;
-        pool_.stats_.reader_busy_time += busy;
-      }
-      pool_.reader_free_.notify_all();  // all: a connection visit may wait for one reader in particular
-      if (last_older) pool_.older_reads_done_.notify_all();
+      reader_slot& r = pool_.slots_[index_];
+      r.reads.fetch_add(1, std::memory_order_relaxed);
+      r.busy_ns.fetch_add(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - start_).count(),
+          std::memory_order_relaxed);
+      pool_.give_back(index_);
     }
 
-    [[nodiscard]] database& db() const noexcept { return db_; }
+    [[nodiscard]] database& db() const noexcept { return pool_.readers_[index_]; }
 
    private:
     pool& pool_;
-    std::uint64_t epoch_ = 0;
-    database& db_;
+    std::size_t index_;
     clock::time_point start_;
   };
 
@@ -603,13 +659,11 @@ class pool {
   // read.
   class reader_visit {
    public:
-    reader_visit(pool& p, database& reader) : pool_(p), db_(&reader) {
+    reader_visit(pool& p, std::size_t index) : pool_(p), index_(index) {
+      if (pool_.try_take(index_)) return;
       std::unique_lock lock(pool_.readers_mutex_);
-      const auto free_now = [&] {
-        return std::find(pool_.free_readers_.begin(), pool_.free_readers_.end(), db_) !=
-               pool_.free_readers_.end();
-      };
-      if (!pool_.reader_free_.wait_for(lock, pool_.options_.reader_wait, free_now)) {
+      if (!pool_.wait_for_reader(lock, clock::now() + pool_.options_.reader_wait,
+                                 [&] { return pool_.try_take(index_); })) {
         detail::throw_error(
             detail::error_kind::busy,
             detail::concat({"pool on '", pool_.writer_.path(), "': a reader stayed in use for ",
@@ -617,23 +671,14 @@ class pool {
                                 static_cast<long long>(pool_.options_.reader_wait.count())),
                             " ms (pool_options::reader_wait) while visiting the connections"}));
       }
-      pool_.free_readers_.erase(
-          std::find(pool_.free_readers_.begin(), pool_.free_readers_.end(), db_));
     }
     reader_visit(const reader_visit&) = delete;
     reader_visit& operator=(const reader_visit&) = delete;
-    ~reader_visit() {
-      {
-        const std::lock_guard lock(pool_.readers_mutex_);
-        pool_.free_readers_.push_back(db_);
-      }
-      // Every waiter: a visit may wait for this particular reader.
-      pool_.reader_free_.notify_all();
-    }
+    ~reader_visit() { pool_.give_back(index_); }
 
    private:
     pool& pool_;
-    database* db_;
+    std::size_t index_;
   };
 
   // ---- the writer's turn ----
@@ -951,14 +996,20 @@ class pool {
   const std::uintmax_t checkpoint_bytes_;
   const int busy_timeout_ms_;
 
+  // One per reader: whether it is taken, how many reads it served (for wait_for_older_reads),
+  // and its counters, each on a cache line of its own so that readers on two cores do not
+  // share one.
+  struct reader_slot {
+    alignas(64) std::atomic<bool> busy{false};
+    std::atomic<std::uint64_t> generation{0};
+    std::atomic<std::uint64_t> reads{0};
+    std::atomic<std::int64_t> busy_ns{0};
+  };
+  std::unique_ptr<reader_slot[]> slots_ = std::make_unique<reader_slot[]>(readers_.size());
+  std::atomic<int> reader_waiters_{0};
   mutable std::mutex readers_mutex_;
   std::condition_variable reader_free_;
-  std::vector<database*> free_readers_;
-  pool_stats stats_;  // the reader counters, under readers_mutex_
-  std::size_t reads_in_flight_ = 0;
-  std::uint64_t read_epoch_ = 0;       // bumped by each wait_for_older_reads
-  std::size_t older_reads_ = 0;        // reads in flight from before the last bump
-  std::condition_variable older_reads_done_;
+  pool_stats stats_;  // the reader wait counters, under readers_mutex_
 
   mutable std::mutex writer_mutex_;
   std::list<writer_waiter*> writer_queue_;
