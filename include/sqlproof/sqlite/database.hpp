@@ -188,12 +188,8 @@ struct query_runner;
 [[noreturn]] SQLPROOF_COLD inline void fail_step(connection_state& c, sqlite_stmt* stmt, int rc,
                                                 const statement_context& ctx) {
   count_failure(c.watch, rc);
-  if (c.watch.deadline_hit) {
-    try {
-      throw_step_error(stmt, rc, ctx);
-    } catch (const interrupted_error& e) {
-      rethrow_interrupt(c.watch, e);
-    }
+  if (stopped_by_deadline(c.watch, rc)) {
+    throw_deadline_exceeded(c.watch, extended_errcode(c.db), errmsg(c.db), ctx.sql, ctx.name);
   }
   throw_step_error(stmt, rc, ctx);
 }

@@ -471,12 +471,9 @@ class statement {
     detail::reset(stmt);
     if (conn_ != nullptr) {
       detail::count_failure(conn_->watch, rc);
-      if (conn_->watch.deadline_hit) {
-        try {
-          detail::throw_db_error(detail::db_of(stmt), rc, "statement failed", sql());
-        } catch (const interrupted_error& e) {
-          detail::rethrow_interrupt(conn_->watch, e);
-        }
+      if (detail::stopped_by_deadline(conn_->watch, rc)) {
+        detail::throw_deadline_exceeded(conn_->watch, detail::extended_errcode(conn_->db),
+                                        detail::errmsg(conn_->db), sql(), {});
       }
     }
     detail::throw_db_error(detail::db_of(stmt), rc, "statement failed", sql());

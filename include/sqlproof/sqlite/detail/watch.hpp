@@ -201,16 +201,29 @@ class deadline_scope {
   std::int64_t saved_budget_;
 };
 
+// The error of a statement a deadline stopped: SQLite's interrupt, said as what it was.
+[[noreturn]] SQLPROOF_COLD inline void throw_deadline_exceeded(const watch_state& w, int code,
+                                                              std::string_view message,
+                                                              std::string_view sql,
+                                                              std::string_view name) {
+  const std::int64_t ms = w.deadline_budget_ns / 1'000'000;
+  throw deadline_exceeded_error(
+      concat({"statement stopped: it ran past its deadline of ", number_text(ms),
+              " ms (raise the timeout, or make the query cheaper: an index, a LIMIT)"}),
+      {code, message, sql, name});
+}
+
+// True when a failed step was stopped by the connection's deadline.
+inline bool stopped_by_deadline(const watch_state& w, int rc) noexcept {
+  return w.deadline_hit && (rc & 0xff) == SQLITE_INTERRUPT;
+}
+
 // Replaces an interrupted_error that a deadline caused by a deadline_exceeded_error with the
 // same context; anything else is rethrown as it is. Called inside a catch block.
 [[noreturn]] SQLPROOF_COLD inline void rethrow_interrupt(const watch_state& w,
                                                         const interrupted_error& e) {
   if (!w.deadline_hit) throw;
-  const std::int64_t ms = w.deadline_budget_ns / 1'000'000;
-  throw deadline_exceeded_error(
-      concat({"statement stopped: it ran past its deadline of ", number_text(ms),
-              " ms (raise the timeout, or make the query cheaper: an index, a LIMIT)"}),
-      {e.extended_code(), e.sqlite_message(), e.sql(), e.query_name()});
+  throw_deadline_exceeded(w, e.extended_code(), e.sqlite_message(), e.sql(), e.query_name());
 }
 
 // One call (a typed query, a dynamic statement, a script) as the connection watches it (the
