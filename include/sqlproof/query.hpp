@@ -556,32 +556,40 @@ concept query_like = requires {
 
 // The name used in errors: a struct derived from query<> keeps its own name; an alias shows
 // the signature, since the SQL is printed beside it anyway. Built at compile time, so an
-// error path only copies it.
+// error path only copies it. An alias's name depends on its row type alone, so queries that
+// share a row type share it (spelling the alias's own type, SQL included, would cost every
+// query a long string built at compile time).
 template <class Q>
-inline constexpr auto stored_query_name = [] {
-  constexpr std::string_view full = type_name<Q>;
-  constexpr bool alias = full.starts_with("sqlproof::query<");
-  constexpr std::string_view row = type_name<typename Q::row_type>;
+inline constexpr bool is_query_alias = false;
+template <query_text Sql, class Signature, class Schema, dialect Dialect>
+inline constexpr bool is_query_alias<query<Sql, Signature, Schema, Dialect>> = true;
+
+template <class Row>
+inline constexpr auto alias_query_name = [] {
+  constexpr std::string_view row = type_name<Row>;
   constexpr std::string_view prefix = "query<";
   constexpr std::string_view suffix = "(...)>";
-  stored_name<alias ? prefix.size() + row.size() + suffix.size() : full.size()> out{};
+  stored_name<prefix.size() + row.size() + suffix.size()> out{};
   std::size_t n = 0;
-  const auto put = [&](std::string_view part) {
+  const std::string_view parts[] = {prefix, row, suffix};
+  for (const std::string_view part : parts) {
     for (const char c : part) out.text[n++] = c;
-  };
-  if constexpr (alias) {
-    put(prefix);
-    put(row);
-    put(suffix);
-  } else {
-    put(full);
   }
   return out;
 }();
 
 template <class Q>
-inline constexpr std::string_view query_display_name{stored_query_name<Q>.text,
-                                                     sizeof(stored_query_name<Q>.text) - 1};
+consteval std::string_view stored_query_name() {
+  if constexpr (is_query_alias<Q>) {
+    using name = decltype(alias_query_name<typename Q::row_type>);
+    return {alias_query_name<typename Q::row_type>.text, sizeof(name::text) - 1};
+  } else {
+    return type_name<Q>;
+  }
+}
+
+template <class Q>
+inline constexpr std::string_view query_display_name = stored_query_name<Q>();
 
 }  // namespace detail
 
