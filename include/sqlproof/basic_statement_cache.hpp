@@ -65,10 +65,38 @@ inline std::size_t next_query_slot() noexcept {
 #endif
 }
 
+// A query type's slot, kept as slot + 1 in a cell of its own (0 until first used), so that
+// run-time code shared by many query types finds a query's slot through a pointer to a
+// constant: one load where it is known.
+template <class Q>
+inline std::size_t query_slot_cell = 0;
+
+// Gives the cell its slot on first use; when two threads race, both use the first stored.
+SQLPROOF_NOINLINE inline std::size_t assign_query_slot(std::size_t* cell) noexcept {
+  std::size_t expected = 0;
+  const std::size_t mine = next_query_slot() + 1;
+#if defined(__GNUC__) || defined(__clang__)
+  const bool stored = __atomic_compare_exchange_n(cell, &expected, mine, false,
+                                                  __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+#else
+  const bool stored = std::atomic_ref<std::size_t>(*cell).compare_exchange_strong(
+      expected, mine, std::memory_order_relaxed);
+#endif
+  return (stored ? mine : expected) - 1;
+}
+
+SQLPROOF_ALWAYS_INLINE std::size_t slot_in(std::size_t* cell) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  const std::size_t value = __atomic_load_n(cell, __ATOMIC_RELAXED);
+#else
+  const std::size_t value = std::atomic_ref<std::size_t>(*cell).load(std::memory_order_relaxed);
+#endif
+  return value != 0 ? value - 1 : assign_query_slot(cell);
+}
+
 template <class Q>
 std::size_t query_slot() noexcept {
-  static const std::size_t slot = next_query_slot();
-  return slot;
+  return slot_in(&query_slot_cell<Q>);
 }
 
 template <class Handle>

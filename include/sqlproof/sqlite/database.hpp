@@ -178,11 +178,6 @@ inline bool is_memory_database(std::string_view path, bool uri) noexcept {
          params.find("&mode=memory") != std::string_view::npos;
 }
 
-// Runs typed query Q; the parameters arrive already converted to the declared types, and live
-// until the call returns, so text and blobs can be bound without a copy.
-template <class Q, class Params = typename Q::parameter_types>
-struct query_runner;
-
 // A failed step of a typed query: counted, then thrown naming the query (an interrupt that a
 // deadline caused as deadline_exceeded_error).
 [[noreturn]] SQLPROOF_COLD inline void fail_step(connection_state& c, sqlite_stmt* stmt, int rc,
@@ -194,72 +189,96 @@ struct query_runner;
   throw_step_error(stmt, rc, ctx);
 }
 
-template <class Q, class... Params>
-struct query_runner<Q, std::tuple<Params...>> {
-  using row = typename Q::row_type;
-
-  static sqlite_lease checkout(connection_state& c) {
-    ensure_transaction_usable(c, context_of<Q>.sql, context_of<Q>.name);
-    return c.cache.checkout_typed(query_slot<Q>(), [&] { return prepare_query<Q>(c.db); });
+// Runs a typed query, given its constants (query_site); the parameters arrive already
+// converted to the declared types, and live until the call returns, so text and blobs can be
+// bound without a copy. One instantiation serves every query with the same row and parameter
+// types: what differs between them is the site.
+template <class Row, class... Params>
+struct shared_runner {
+  static sqlite_lease checkout(connection_state& c, const query_site& s) {
+    ensure_transaction_usable(c, s.context.sql, s.context.name);
+    return c.cache.checkout_typed(slot_in(s.slot_cell),
+                                  [&] { return prepare_query<Row>(c.db, s); });
   }
 
   // Statistics and deadlines (watch.hpp): one byte tested when the call starts.
-  SQLPROOF_ALWAYS_INLINE static watch_guard::slot_of slot() noexcept { return &query_slot<Q>; }
-
-  SQLPROOF_ALWAYS_INLINE static exec_result exec(connection_state& c, const Params&... params) {
+  static exec_result exec(connection_state& c, const query_site& s, const Params&... params) {
     const connection_use use(c.cache);
-    watch_guard watch(c.watch, slot(), context_of<Q>.name, context_of<Q>.sql);
-    sqlite_lease lease = checkout(c);
+    watch_guard watch(c.watch, s.slot_cell, s.context.name, s.context.sql);
+    sqlite_lease lease = checkout(c, s);
     sqlite_stmt* stmt = lease.get();
-    bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
+    bind_query(stmt, bind_lifetime::borrowed, s, params...);
     int rc = step(stmt);
     while (rc == sqlite_row) rc = step(stmt);
-    if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, context_of<Q>);
+    if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, s.context);
     const std::int64_t changed = changes(c.db);
     watch.rows(static_cast<std::uint64_t>(changed));
     return {changed, last_insert_rowid(c.db)};
   }
 
-  static std::optional<row> one(connection_state& c, const Params&... params) {
+  static std::optional<Row> one(connection_state& c, const query_site& s,
+                                const Params&... params) {
     const connection_use use(c.cache);
-    watch_guard watch(c.watch, slot(), context_of<Q>.name, context_of<Q>.sql);
-    sqlite_lease lease = checkout(c);
+    watch_guard watch(c.watch, s.slot_cell, s.context.name, s.context.sql);
+    sqlite_lease lease = checkout(c, s);
     sqlite_stmt* stmt = lease.get();
-    bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
+    bind_query(stmt, bind_lifetime::borrowed, s, params...);
     const int rc = step(stmt);
     if (rc == sqlite_row) [[likely]] {
       watch.rows(1);
-      return std::optional<row>(std::in_place, row_reader<row>{stmt, &context_of<Q>});
+      return std::optional<Row>(std::in_place, row_reader<Row>{stmt, &s.context});
     }
-    if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, context_of<Q>);
+    if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, s.context);
     return std::nullopt;
   }
 
-  static std::vector<row> all(connection_state& c, const Params&... params) {
+  static std::vector<Row> all(connection_state& c, const query_site& s, const Params&... params) {
     const connection_use use(c.cache);
-    watch_guard watch(c.watch, slot(), context_of<Q>.name, context_of<Q>.sql);
-    sqlite_lease lease = checkout(c);
+    watch_guard watch(c.watch, s.slot_cell, s.context.name, s.context.sql);
+    sqlite_lease lease = checkout(c, s);
     sqlite_stmt* stmt = lease.get();
-    bind_query<Q>(stmt, bind_lifetime::borrowed, params...);
-    std::vector<row> out;
+    bind_query(stmt, bind_lifetime::borrowed, s, params...);
+    std::vector<Row> out;
     int rc = step(stmt);
     while (rc == sqlite_row) {
-      out.emplace_back(row_reader<row>{stmt, &context_of<Q>});
+      out.emplace_back(row_reader<Row>{stmt, &s.context});
       rc = step(stmt);
     }
-    if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, context_of<Q>);
+    if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, s.context);
     watch.rows(out.size());
     return out;
   }
 
   // Counts the call; the rows are read, and the time spent, in the caller's loop.
-  static row_range<row> iter(connection_state& c, const Params&... params) {
+  static row_range<Row> iter(connection_state& c, const query_site& s, const Params&... params) {
     const connection_use use(c.cache);
-    watch_guard watch(c.watch, slot(), context_of<Q>.name, context_of<Q>.sql);
-    sqlite_lease lease = checkout(c);
+    watch_guard watch(c.watch, s.slot_cell, s.context.name, s.context.sql);
+    sqlite_lease lease = checkout(c, s);
     // The range outlives this call (and the caller's temporaries): SQLite copies text/blobs.
-    bind_query<Q>(lease.get(), bind_lifetime::copied, params...);
-    return row_range<row>(std::move(lease), context_of<Q>);
+    bind_query(lease.get(), bind_lifetime::copied, s, params...);
+    return row_range<Row>(std::move(lease), s.context);
+  }
+};
+
+// What basic_database calls for typed query Q: the shared runner of Q's types, given Q's site.
+template <class Q, class Params = typename Q::parameter_types>
+struct query_runner;
+
+template <class Q, class... Params>
+struct query_runner<Q, std::tuple<Params...>> {
+  using shared = shared_runner<typename Q::row_type, Params...>;
+
+  static exec_result exec(connection_state& c, const Params&... params) {
+    return shared::exec(c, site_of<Q>, params...);
+  }
+  static auto one(connection_state& c, const Params&... params) {
+    return shared::one(c, site_of<Q>, params...);
+  }
+  static auto all(connection_state& c, const Params&... params) {
+    return shared::all(c, site_of<Q>, params...);
+  }
+  static auto iter(connection_state& c, const Params&... params) {
+    return shared::iter(c, site_of<Q>, params...);
   }
 };
 

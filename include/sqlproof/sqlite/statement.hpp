@@ -6,7 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
+#include "../detail/iterator.hpp"
 #include <optional>
 #include <string>
 #include <string_view>
@@ -181,19 +181,33 @@ SQLPROOF_NOINLINE inline sqlite_stmt* prepare_one(sqlite_db* db, std::string_vie
   return stmt;
 }
 
-// Prepares typed query Q and checks its shape against the declared types.
+// What the run-time code of a typed query needs to know about it, as constants: its text
+// and name, its statement slot, where each declared parameter binds and how many placeholders
+// SQLite counts. The code itself is shared by every query with the same row and parameter
+// types (query_runner in database.hpp), so a query adds these constants and a call.
+struct query_site {
+  statement_context context;
+  std::size_t* slot_cell;  // query_slot_cell<Q>
+  const int* bind_index;   // declared parameter i binds SQLite parameter bind_index[i]
+  int expected_params;
+};
+
 template <class Q>
-sqlite_stmt* prepare_query(sqlite_db* db) {
-  using row = typename Q::row_type;
-  sqlite_stmt* stmt = prepare_one(db, Q::sql, true, context_of<Q>);
+inline constexpr query_site site_of{
+    context_of<Q>, &query_slot_cell<Q>, Q::bind_index.data(),
+    static_cast<int>(Q::shape.numbered_names ? Q::shape.sqlite_parameter_count
+                                             : Q::parameter_count)};
+
+// Prepares a typed query and checks its shape against the declared row type.
+template <class Row>
+sqlite_stmt* prepare_query(sqlite_db* db, const query_site& site) {
+  sqlite_stmt* stmt = prepare_one(db, site.context.sql, true, site.context);
   try {
-    const int expected_params = static_cast<int>(
-        Q::shape.numbered_names ? Q::shape.sqlite_parameter_count : Q::parameter_count);
-    const int expected_columns = std::is_void_v<row> ? -1 : static_cast<int>(row_width<row>());
-    check_prepared_shape(stmt, expected_params, expected_columns, context_of<Q>);
-    if constexpr (!std::is_void_v<row>) {
-      check_mapped_names<row>(stmt, context_of<Q>);
-      check_declared_types<row>(stmt, context_of<Q>);
+    const int expected_columns = std::is_void_v<Row> ? -1 : static_cast<int>(row_width<Row>());
+    check_prepared_shape(stmt, site.expected_params, expected_columns, site.context);
+    if constexpr (!std::is_void_v<Row>) {
+      check_mapped_names<Row>(stmt, site.context);
+      check_declared_types<Row>(stmt, site.context);
     }
   } catch (...) {
     finalize(stmt);
@@ -202,15 +216,15 @@ sqlite_stmt* prepare_query(sqlite_db* db) {
   return stmt;
 }
 
-template <class Q, class... Params>
+template <class... Params>
 SQLPROOF_ALWAYS_INLINE void bind_query(sqlite_stmt* stmt, bind_lifetime lifetime,
-                                       const Params&... params) {
+                                       const query_site& site, const Params&... params) {
   const binder b(stmt, lifetime);
   try {
     std::size_t i = 0;
-    (bind_value(b, Q::bind_index[i++], params), ...);
+    (bind_value(b, site.bind_index[i++], params), ...);
   } catch (const type_error& e) {
-    rethrow_with_context(e, context_of<Q>);
+    rethrow_with_context(e, site.context);
   }
 }
 

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../../basic_statement_cache.hpp"
 #include "../../config.hpp"
 #include "../../error.hpp"
 #include "api.hpp"
@@ -237,7 +238,7 @@ inline bool stopped_by_deadline(const watch_state& w, int rc) noexcept {
 class watch_guard {
  public:
   // Where the counter of a call is found: a typed query's slot, or a dynamic SQL text.
-  using slot_of = std::size_t (*)() noexcept;
+  using slot_of = std::size_t*;  // query_slot_cell<Q>
 
   SQLPROOF_ALWAYS_INLINE watch_guard(watch_state& w, slot_of slot, std::string_view name,
                                      std::string_view sql)
@@ -266,7 +267,7 @@ class watch_guard {
  private:
   SQLPROOF_NOINLINE void begin_typed(slot_of slot, std::string_view name,
                                      std::string_view sql) {
-    begin(w_->collect_stats ? &w_->stats.for_slot(slot(), name, sql) : nullptr);
+    begin(w_->collect_stats ? &w_->stats.for_slot(slot_in(slot), name, sql) : nullptr);
   }
   SQLPROOF_NOINLINE void begin_dynamic(sqlite_stmt* stmt) {
     const char* sql = w_->collect_stats ? sql_of(stmt) : nullptr;
