@@ -20,11 +20,9 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -183,20 +181,34 @@ class basic_migrator {
       : db_(&db), options_(std::move(options)), store_(db, options_) {
     if constexpr (detail::check_list_for<store_type::sql_dialect, store_type::unsupported_flags,
                                          Ms...>()) {
-      auto owned = std::make_shared<std::vector<migration_info>>();
-      owned->reserve(sizeof...(Ms));
+      std::vector<migration_info> owned;
+      owned.reserve(sizeof...(Ms));
       // One non-template function for all: a list of 50 migrations instantiates nothing per
       // migration here (see scripts/measure_migration_compile.sh).
       std::apply([&](const auto&... m) {
-        (owned->push_back(detail::make_migration_info(
+        (owned.push_back(detail::make_migration_info(
              m.version, m.name, m.text_for(store_type::sql_dialect), m.reversible, m.flags)),
          ...);
       }, list.items);
-      program_ = *owned;
       owned_ = std::move(owned);
+      program_ = owned_;
       check_flags();
     }
   }
+
+  basic_migrator(const basic_migrator& other)
+      : db_(other.db_),
+        options_(other.options_),
+        store_(other.store_),
+        owned_(other.owned_),
+        program_(other.owned_.empty() ? other.program_ : std::span<const migration_info>(owned_)) {}
+  basic_migrator(basic_migrator&&) noexcept = default;
+  basic_migrator& operator=(const basic_migrator& other) {
+    if (this != &other) *this = basic_migrator(other);
+    return *this;
+  }
+  basic_migrator& operator=(basic_migrator&&) noexcept = default;
+  ~basic_migrator() = default;
 
   /// Runs the migrations of a run-time list, which must outlive the migrator and not change
   /// while it is used (the migrator views its text and checksums, copying nothing). Throws
@@ -915,9 +927,10 @@ class basic_migrator {
   Db* db_;
   migrator_options options_;
   store_type store_;
-  // Both kinds of list end up here: a compile-time list's infos are owned (shared, so a copy
-  // of the migrator views the same vector); a run-time list's are the list's own.
-  std::shared_ptr<const std::vector<migration_info>> owned_;
+  // Both kinds of list end up here: a compile-time list's infos are owned (a copy of the
+  // migrator views its own copy; a move keeps the vector's buffer); a run-time list's are the
+  // list's own.
+  std::vector<migration_info> owned_;
   std::span<const migration_info> program_;
 };
 

@@ -5,7 +5,7 @@
 /// `repair_result`, each rendered as text and as JSON. The same for every backend.
 
 #include <algorithm>
-#include <chrono>
+#include "detail/chrono.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <optional>

@@ -31,7 +31,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
+#include "detail/chrono.hpp"
 #include <concepts>
 #include <condition_variable>
 #include <cstddef>

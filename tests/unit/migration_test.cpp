@@ -438,6 +438,28 @@ TEST_CASE("reset backs up, drops everything and migrates again", "[migration]") 
   std::filesystem::remove(r.backup_path);
 }
 
+TEST_CASE("backup file names carry the UTC date and time", "[migration]") {
+  using sp::detail::civil_from_days;
+  const auto date = [](long long days) {
+    const auto d = civil_from_days(days);
+    return std::tuple{d.year, d.month, d.day};
+  };
+  CHECK(date(0) == std::tuple{1970LL, 1U, 1U});
+  CHECK(date(-1) == std::tuple{1969LL, 12U, 31U});
+  CHECK(date(11016) == std::tuple{2000LL, 2U, 29U});
+  CHECK(date(11017) == std::tuple{2000LL, 3U, 1U});
+  CHECK(date(19844) == std::tuple{2024LL, 5U, 1U});
+  CHECK(date(-719468) == std::tuple{0LL, 3U, 1U});
+  // "20240501T101500.123Z": the date, T, the time of day, milliseconds, Z.
+  const std::string stamp = sp::detail::backup_timestamp();
+  REQUIRE(stamp.size() == 20);
+  CHECK(stamp[8] == 'T');
+  CHECK(stamp[15] == '.');
+  CHECK(stamp[19] == 'Z');
+  CHECK(std::all_of(stamp.begin(), stamp.begin() + 8, [](char c) { return c >= '0' && c <= '9'; }));
+  CHECK(stamp.substr(0, 2) == "20");
+}
+
 TEST_CASE("an outside_transaction migration runs statements SQLite refuses in a transaction",
           "[migration]") {
   sp::database db{scratch_file("outside")};

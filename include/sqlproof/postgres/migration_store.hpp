@@ -14,7 +14,7 @@
 ///   Citus; `foreign_keys_off` refused; `reset()` as DROP SCHEMA ... CASCADE, only when allowed.
 
 #include <algorithm>
-#include <chrono>
+#include "../detail/chrono.hpp"
 #include <cstdint>
 #include <optional>
 #include <string>

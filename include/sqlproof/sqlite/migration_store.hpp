@@ -6,10 +6,11 @@
 /// around a `foreign_keys_off` migration, and `reset()` with a `VACUUM INTO` copy first.
 
 #include <algorithm>
-#include <chrono>
+#include "../detail/chrono.hpp"
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "../basic_migrator.hpp"
@@ -24,8 +25,14 @@
 namespace sqlproof {
 
 /// SQLite's history and lock for `basic_migrator` (see the file comment). Not used directly.
-template <>
-class migration_store<sqlite_backend> {
+/// A template (over the one backend it accepts) so that including the header instantiates
+/// none of its members: a program that never migrates does not compile them.
+template <class Backend>
+  requires std::is_same_v<Backend, sqlite_backend>
+class migration_store<Backend> {
+  using database = basic_database<Backend>;
+  using transaction = basic_transaction<Backend>;
+
  public:
   static constexpr dialect sql_dialect = dialect::sqlite;
   static constexpr migration_flags unsupported_flags = migration_flags::none;

@@ -6,7 +6,6 @@
 // sqlite/migration_store.hpp; each function takes the SQLite database as `Db` so this internal
 // header needs nothing above it.
 
-#include <chrono>  // calendar types (year_month_day, hh_mm_ss), beyond detail/chrono.hpp
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -16,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../detail/chrono.hpp"
 #include "../../detail/migration_history.hpp"
 
 namespace sqlproof::detail {
@@ -242,18 +242,40 @@ inline void drop_everything(Db& db) {
   }
 }
 
+// The proleptic Gregorian date of a count of days since 1970-01-01 (the civil-from-days
+// algorithm, https://howardhinnant.github.io/date_algorithms.html), which spares the header
+// <chrono>'s calendar types and, with them, iostreams.
+struct civil_date {
+  long long year;
+  unsigned month;
+  unsigned day;
+};
+
+constexpr civil_date civil_from_days(long long z) noexcept {
+  z += 719468;
+  const long long era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);                      // [0, 146096]
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;    // [0, 399]
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                  // [0, 365]
+  const unsigned mp = (5 * doy + 2) / 153;                                       // [0, 11]
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;                             // [1, 31]
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;                              // [1, 12]
+  return {static_cast<long long>(yoe) + era * 400 + (month <= 2 ? 1 : 0), month, day};
+}
+
 // A file name suffix such as "20240501T101500.123Z" for backups.
 inline std::string backup_timestamp() {
   using namespace std::chrono;
-  const auto now = floor<milliseconds>(system_clock::now());
-  const auto day = floor<days>(now);
-  const year_month_day ymd{day};
-  const hh_mm_ss<milliseconds> t{now - day};
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04d%02u%02uT%02d%02d%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(t.hours().count()), static_cast<int>(t.minutes().count()),
-                static_cast<int>(t.seconds().count()), static_cast<int>(t.subseconds().count()));
+  const long long ms =
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  constexpr long long ms_per_day = 86400000;
+  const long long days = ms >= 0 ? ms / ms_per_day : (ms - (ms_per_day - 1)) / ms_per_day;
+  const long long of_day = ms - days * ms_per_day;
+  const civil_date date = civil_from_days(days);
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "%04lld%02u%02uT%02lld%02lld%02lld.%03lldZ", date.year,
+                date.month, date.day, of_day / 3600000, of_day / 60000 % 60, of_day / 1000 % 60,
+                of_day % 1000);
   return buffer;
 }
 
