@@ -17,10 +17,10 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
-#include <iostream>
+#include <iosfwd>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,7 +45,35 @@ enum exit_code : int {
                  ///< obtained within the busy timeout.
 };
 
+/// A stream `run` can write to: `std::ostream` and anything with its `write(const char*,
+/// std::streamsize)`. The header includes no iostreams; a program that passes a stream has
+/// included them itself.
+template <class S>
+concept text_stream = requires(S& s, const char* text, std::streamsize n) { s.write(text, n); };
+
 namespace detail {
+
+// Where the commands write: a C stream (stdout and stderr unless the caller passes streams)
+// or the caller's text_stream, behind one function pointer.
+struct text_sink {
+  void* target;
+  void (*write_text)(void* target, std::string_view text);
+
+  void write(std::string_view text) const { write_text(target, text); }
+};
+
+inline text_sink file_sink(std::FILE* file) noexcept {
+  return {file, [](void* target, std::string_view text) {
+            std::fwrite(text.data(), 1, text.size(), static_cast<std::FILE*>(target));
+          }};
+}
+
+template <text_stream S>
+text_sink stream_sink(S& stream) noexcept {
+  return {&stream, [](void* target, std::string_view text) {
+            static_cast<S*>(target)->write(text.data(), static_cast<std::streamsize>(text.size()));
+          }};
+}
 
 inline std::string usage_text(std::string_view program) {
   std::string p(program.empty() ? "program" : program);
@@ -74,7 +102,7 @@ inline std::optional<std::int64_t> parse_number(std::string_view s) {
   return v;
 }
 
-inline void print_error(std::ostream& out, std::ostream& err, bool json, std::string_view kind,
+inline void print_error(const text_sink& out, const text_sink& err, bool json, std::string_view kind,
                         std::string_view message, int code) {
   if (json) {
     std::string text = "{\"error\":";
@@ -82,15 +110,15 @@ inline void print_error(std::ostream& out, std::ostream& err, bool json, std::st
     text += ",\"kind\":";
     sqlproof::detail::append_json_string(text, kind);
     text += ",\"exit_code\":" + std::to_string(code) + "}\n";
-    out << text;
+    out.write(text);
   } else {
-    err << "error: " << message << '\n';
+    err.write("error: " + std::string(message) + "\n");
   }
 }
 
 template <class Migrator>
 int run_command(const std::vector<std::string_view>& args, std::string_view program,
-                Migrator& m, std::ostream& out, std::ostream& err) {
+                Migrator& m, const text_sink& out, const text_sink& err) {
   bool json = false;
   std::vector<std::string_view> words;
   for (const auto a : args) {
@@ -103,26 +131,26 @@ int run_command(const std::vector<std::string_view>& args, std::string_view prog
   const std::string_view command = words.empty() ? std::string_view("status") : words[0];
   auto bad_usage = [&](const std::string& why) {
     print_error(out, err, json, "usage", why, usage);
-    if (!json) err << usage_text(program);
+    if (!json) err.write(usage_text(program));
     return int{usage};
   };
   auto number_at = [&](std::size_t i) -> std::optional<std::int64_t> {
     return i < words.size() ? parse_number(words[i]) : std::nullopt;
   };
   auto report = [&](const migration_report& r) {
-    out << (json ? r.json() + "\n" : r.text());
+    out.write(json ? r.json() + "\n" : r.text());
     return int{success};
   };
 
   try {
     if (command == "help" || command == "--help" || command == "-h") {
-      out << usage_text(program);
+      out.write(usage_text(program));
       return success;
     }
     if (command == "status") {
       if (words.size() > 1) return bad_usage("status takes no argument");
       const migration_status s = m.status();
-      out << (json ? s.json() + "\n" : s.text());
+      out.write(json ? s.json() + "\n" : s.text());
       const bool matches = s.count(migration_state::modified) + s.count(migration_state::missing) +
                                s.count(migration_state::future) == 0;
       return matches ? success : mismatch;
@@ -130,7 +158,7 @@ int run_command(const std::vector<std::string_view>& args, std::string_view prog
     if (command == "verify") {
       if (words.size() > 1) return bad_usage("verify takes no argument");
       const verification v = m.verify();
-      out << (json ? v.json() + "\n" : v.text());
+      out.write(json ? v.json() + "\n" : v.text());
       return v.ok() ? success : mismatch;
     }
     if (command == "up") {
@@ -163,12 +191,14 @@ int run_command(const std::vector<std::string_view>& args, std::string_view prog
         text += ",\"checksum\":";
         sqlproof::detail::append_json_string(text, r.checksum);
         text += std::string(",\"changed\":") + (r.changed ? "true" : "false") + "}\n";
-        out << text;
+        out.write(text);
       } else if (r.changed) {
-        out << "repaired " << r.version << " " << r.name << ": " << r.previous_checksum
-            << " -> " << r.checksum << " (recorded in sqlproof_migration_events)\n";
+        out.write("repaired " + std::to_string(r.version) + " " + r.name + ": " +
+                  r.previous_checksum + " -> " + r.checksum +
+                  " (recorded in sqlproof_migration_events)\n");
       } else {
-        out << "nothing to repair: " << r.version << " " << r.name << " already matches\n";
+        out.write("nothing to repair: " + std::to_string(r.version) + " " + r.name +
+                  " already matches\n");
       }
       return success;
     }
@@ -210,7 +240,7 @@ namespace detail {
 
 template <class Db, class List>
 int run_list(int argc, const char* const* argv, Db& db, const List& list,
-             std::ostream& out, std::ostream& err, migrator_options options) {
+             const text_sink& out, const text_sink& err, migrator_options options) {
   std::vector<std::string_view> args;
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
   const std::string_view program = argc > 0 && argv[0] != nullptr ? argv[0] : "";
@@ -218,7 +248,7 @@ int run_list(int argc, const char* const* argv, Db& db, const List& list,
     basic_migrator<Db> m{db, list, std::move(options)};
     return run_command(args, program, m, out, err);
   } catch (const std::exception& e) {
-    err << "error: " << e.what() << '\n';
+    err.write("error: " + std::string(e.what()) + "\n");
     return failure;
   }
 }
@@ -233,37 +263,44 @@ concept migratable_database =
     requires { sizeof(migration_store<typename Db::backend_type>); };
 
 /// Runs the migration command in `argv[1..argc)` against `db` and returns an `exit_code`.
-/// Output goes to `out` (results, and errors under `--json`) and `err` (errors and usage).
-/// Never throws for a failed command; the exit code and message say what happened.
+/// Output goes to standard output (results, and errors under `--json`) and standard error
+/// (errors and usage). Never throws for a failed command; the exit code and message say what
+/// happened.
 template <migratable_database Db, class... Ms>
 int run(int argc, const char* const* argv, Db& db, const migration_list<Ms...>& list,
-        std::ostream& out = std::cout, std::ostream& err = std::cerr,
         migrator_options options = {}) {
-  return detail::run_list(argc, argv, db, list, out, err, std::move(options));
+  return detail::run_list(argc, argv, db, list, detail::file_sink(stdout),
+                          detail::file_sink(stderr), std::move(options));
 }
 
-/// `run` for `main`'s own `char** argv`.
-template <migratable_database Db, class... Ms>
-int run(int argc, char** argv, Db& db, const migration_list<Ms...>& list,
-        std::ostream& out = std::cout, std::ostream& err = std::cerr,
-        migrator_options options = {}) {
-  return run(argc, const_cast<const char* const*>(argv), db, list, out, err, std::move(options));
+/// `run` writing to `out` and `err` (e.g. `std::cout` and `std::cerr`, or string streams).
+template <migratable_database Db, class... Ms, text_stream Out, text_stream Err>
+int run(int argc, const char* const* argv, Db& db, const migration_list<Ms...>& list, Out& out,
+        Err& err, migrator_options options = {}) {
+  return detail::run_list(argc, argv, db, list, detail::stream_sink(out), detail::stream_sink(err),
+                          std::move(options));
 }
 
 /// `run` over a run-time list (`runtime_migration_list`), e.g. one read from files.
 template <migratable_database Db>
 int run(int argc, const char* const* argv, Db& db, const runtime_migration_list& list,
-        std::ostream& out = std::cout, std::ostream& err = std::cerr,
         migrator_options options = {}) {
-  return detail::run_list(argc, argv, db, list, out, err, std::move(options));
+  return detail::run_list(argc, argv, db, list, detail::file_sink(stdout),
+                          detail::file_sink(stderr), std::move(options));
 }
 
-/// `run` over a run-time list, for `main`'s own `char** argv`.
-template <migratable_database Db>
-int run(int argc, char** argv, Db& db, const runtime_migration_list& list,
-        std::ostream& out = std::cout, std::ostream& err = std::cerr,
-        migrator_options options = {}) {
-  return run(argc, const_cast<const char* const*>(argv), db, list, out, err, std::move(options));
+/// `run` over a run-time list, writing to `out` and `err`.
+template <migratable_database Db, text_stream Out, text_stream Err>
+int run(int argc, const char* const* argv, Db& db, const runtime_migration_list& list, Out& out,
+        Err& err, migrator_options options = {}) {
+  return detail::run_list(argc, argv, db, list, detail::stream_sink(out), detail::stream_sink(err),
+                          std::move(options));
+}
+
+/// Every `run` above, for `main`'s own `char** argv`.
+template <migratable_database Db, class List, class... Rest>
+int run(int argc, char** argv, Db& db, const List& list, Rest&&... rest) {
+  return run(argc, const_cast<const char* const*>(argv), db, list, std::forward<Rest>(rest)...);
 }
 
 }  // namespace sqlproof::cli
