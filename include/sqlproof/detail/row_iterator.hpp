@@ -5,7 +5,7 @@
 // `begin()`.
 
 #include <cstddef>
-#include <iterator>
+#include "iterator.hpp"
 
 namespace sqlproof::detail {
 
