@@ -193,12 +193,16 @@ inline bool is_memory_database(std::string_view path, bool uri) noexcept {
 // converted to the declared types, and live until the call returns, so text and blobs can be
 // bound without a copy. One instantiation serves every query with the same row and parameter
 // types: what differs between them is the site.
+// Checks out the statement of a typed query, preparing and checking it on a cache miss.
+inline sqlite_lease checkout_query(connection_state& c, const query_site& s) {
+  ensure_transaction_usable(c, s.context.sql, s.context.name);
+  return c.cache.checkout_typed(slot_in(s.slot_cell), [&] { return prepare_query(c.db, s); });
+}
+
 template <class Row, class... Params>
 struct shared_runner {
   static sqlite_lease checkout(connection_state& c, const query_site& s) {
-    ensure_transaction_usable(c, s.context.sql, s.context.name);
-    return c.cache.checkout_typed(slot_in(s.slot_cell),
-                                  [&] { return prepare_query<Row>(c.db, s); });
+    return checkout_query(c, s);
   }
 
   // Statistics and deadlines (watch.hpp): one byte tested when the call starts.

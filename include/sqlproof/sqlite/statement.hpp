@@ -4,9 +4,9 @@
 /// `row_range` is what `database::iter` returns; `statement` is the handle for dynamic SQL
 /// from `database::prepare_cached` / `database::prepare`.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
-#include "../detail/iterator.hpp"
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +17,7 @@
 #include "../config.hpp"
 #include "../detail/affinity.hpp"
 #include "../detail/connection_use.hpp"
+#include "../detail/iterator.hpp"
 #include "../detail/reflect.hpp"
 #include "../detail/row_iterator.hpp"
 #include "../detail/statement_context.hpp"
@@ -103,21 +104,6 @@ inline void check_prepared_shape(sqlite_stmt* stmt, int expected_params, int exp
   }
 }
 
-// For a row type mapped with table_traits, result column i must carry the mapped name of
-// field i (compare case-insensitively, as SQLite does): catches a SELECT list or `*` whose
-// order differs from the struct's.
-template <class Row>
-void check_mapped_names(sqlite_stmt* stmt, const statement_context& ctx) {
-  if constexpr (shape_of_row<Row>() == row_shape::aggregate && mapped_table<Row>) {
-    constexpr auto names = table_columns<Row>();
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      const char* got = column_name(stmt, static_cast<int>(i));
-      const std::string_view g = got != nullptr ? got : "";
-      if (!iequals(g, names[i])) throw_mapped_name_mismatch(i, g, type_name<Row>, names[i], ctx);
-    }
-  }
-}
-
 [[noreturn]] SQLPROOF_COLD inline void throw_declared_type_mismatch(sqlite_stmt* stmt, int i,
                                                                     const char* declared,
                                                                     std::string_view field_type,
@@ -132,24 +118,67 @@ void check_mapped_names(sqlite_stmt* stmt, const statement_context& ctx) {
                      ctx);
 }
 
-// Checks each result column that comes straight from a table column (sqlite3_column_decltype
-// is its declared type; NULL for expressions) against the row field it is read into. Runs
-// once, when the statement is prepared.
+// What preparing a typed query checks about its row type, as constants (one set per row
+// type), so that the code that prepares and checks is one function for every query.
+struct declared_field {
+  value_family family;
+  std::string_view type;
+};
+
+struct row_site {
+  int columns;                           // the row's fields; -1 for a query without rows
+  const declared_field* fields;          // one per column
+  const std::string_view* mapped_names;  // a table_traits row's column names, else null
+  std::string_view row_type;
+};
+
 template <class Row>
-void check_declared_types(sqlite_stmt* stmt, const statement_context& ctx) {
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (
-        [&] {
-          using field = std::remove_cvref_t<result_field_t<Row, I>>;
-          const char* declared = column_decltype(stmt, static_cast<int>(I));
-          if (declared == nullptr) return;
-          constexpr value_family family = family_of<field>();
-          if (affinity_readable_as(affinity_of(declared), family)) return;
-          throw_declared_type_mismatch(stmt, static_cast<int>(I), declared, type_name<field>,
-                                       type_name<Row>, ctx);
-        }(),
-        ...);
-  }(std::make_index_sequence<row_width<Row>()>{});
+inline constexpr auto declared_fields_of = []<std::size_t... I>(std::index_sequence<I...>) {
+  return std::array<declared_field, sizeof...(I)>{declared_field{
+      family_of<std::remove_cvref_t<result_field_t<Row, I>>>(),
+      type_name<std::remove_cvref_t<result_field_t<Row, I>>>}...};
+}(std::make_index_sequence<row_width<Row>()>{});
+
+template <class Row>
+inline constexpr auto mapped_names_of = table_columns<Row>();
+
+template <class Row>
+consteval row_site make_row_site() {
+  if constexpr (std::is_void_v<Row>) {
+    return {-1, nullptr, nullptr, {}};
+  } else {
+    const std::string_view* names = nullptr;
+    if constexpr (shape_of_row<Row>() == row_shape::aggregate && mapped_table<Row>) {
+      names = mapped_names_of<Row>.data();
+    }
+    return {static_cast<int>(row_width<Row>()), declared_fields_of<Row>.data(), names,
+            type_name<Row>};
+  }
+}
+
+template <class Row>
+inline constexpr row_site row_site_of = make_row_site<Row>();
+
+// For a row type mapped with table_traits, result column i must carry the mapped name of
+// field i (compare case-insensitively, as SQLite does): catches a SELECT list or `*` whose
+// order differs from the struct's. Then each result column that comes straight from a table
+// column (sqlite3_column_decltype is its declared type; NULL for expressions) is checked
+// against the row field it is read into. Runs once, when the statement is prepared.
+inline void check_row(sqlite_stmt* stmt, const row_site& row, const statement_context& ctx) {
+  for (int i = 0; i < row.columns; ++i) {
+    const auto at = static_cast<std::size_t>(i);
+    if (row.mapped_names != nullptr) {
+      const char* got = column_name(stmt, i);
+      const std::string_view g = got != nullptr ? got : "";
+      if (!iequals(g, row.mapped_names[at])) {
+        throw_mapped_name_mismatch(at, g, row.row_type, row.mapped_names[at], ctx);
+      }
+    }
+    const char* declared = column_decltype(stmt, i);
+    if (declared == nullptr) continue;
+    if (affinity_readable_as(affinity_of(declared), row.fields[at].family)) continue;
+    throw_declared_type_mismatch(stmt, i, declared, row.fields[at].type, row.row_type, ctx);
+  }
 }
 
 // Prepares one statement; `sql` must hold exactly one. Anything after it other than white
@@ -190,25 +219,23 @@ struct query_site {
   std::size_t* slot_cell;  // query_slot_cell<Q>
   const int* bind_index;   // declared parameter i binds SQLite parameter bind_index[i]
   int expected_params;
+  const row_site* row;
 };
 
 template <class Q>
 inline constexpr query_site site_of{
     context_of<Q>, &query_slot_cell<Q>, Q::bind_index.data(),
     static_cast<int>(Q::shape.numbered_names ? Q::shape.sqlite_parameter_count
-                                             : Q::parameter_count)};
+                                             : Q::parameter_count),
+    &row_site_of<typename Q::row_type>};
 
-// Prepares a typed query and checks its shape against the declared row type.
-template <class Row>
-sqlite_stmt* prepare_query(sqlite_db* db, const query_site& site) {
+// Prepares a typed query and checks its shape against the declared row type (a cache miss:
+// out of line, one copy for every query).
+SQLPROOF_NOINLINE inline sqlite_stmt* prepare_query(sqlite_db* db, const query_site& site) {
   sqlite_stmt* stmt = prepare_one(db, site.context.sql, true, site.context);
   try {
-    const int expected_columns = std::is_void_v<Row> ? -1 : static_cast<int>(row_width<Row>());
-    check_prepared_shape(stmt, site.expected_params, expected_columns, site.context);
-    if constexpr (!std::is_void_v<Row>) {
-      check_mapped_names<Row>(stmt, site.context);
-      check_declared_types<Row>(stmt, site.context);
-    }
+    check_prepared_shape(stmt, site.expected_params, site.row->columns, site.context);
+    check_row(stmt, *site.row, site.context);
   } catch (...) {
     finalize(stmt);
     throw;
