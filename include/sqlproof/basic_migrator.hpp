@@ -18,7 +18,6 @@
 /// The lists, the DSL and the errors are in migration_list.hpp; the reports in
 /// migration_report.hpp. See docs/migrations.md.
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -32,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/algorithm.hpp"
 #include "detail/chrono.hpp"
 #include "detail/migration_history.hpp"
 #include "detail/migration_sql.hpp"

@@ -13,7 +13,6 @@
 ///     sqlproof::down("DROP TABLE users")));
 /// @endcode
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>

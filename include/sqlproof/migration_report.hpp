@@ -4,8 +4,6 @@
 /// timing), `migration_status` (every migration's state), `verification` and
 /// `repair_result`, each rendered as text and as JSON. The same for every backend.
 
-#include <algorithm>
-#include "detail/chrono.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -13,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "detail/algorithm.hpp"
+#include "detail/chrono.hpp"
 #include "detail/json_text.hpp"
 #include "detail/migration_text.hpp"
 

@@ -29,9 +29,7 @@
 /// nowhere else, not even by <sqlproof/sqlproof.hpp> (they cost about 0.35 s of compile time
 /// per translation unit): a program that does not use the pool does not pay for them.
 
-#include <algorithm>
 #include <atomic>
-#include "detail/chrono.hpp"
 #include <concepts>
 #include <condition_variable>
 #include <cstddef>
@@ -50,11 +48,13 @@
 #include <vector>
 
 #include "basic_transaction.hpp"
+#include "detail/algorithm.hpp"
+#include "detail/chrono.hpp"
 #include "error.hpp"
-#include "sqlite/database.hpp"
-#include "sqlite/maintenance.hpp"
-#include "sqlite/health.hpp"
 #include "query_stats.hpp"
+#include "sqlite/database.hpp"
+#include "sqlite/health.hpp"
+#include "sqlite/maintenance.hpp"
 
 namespace sqlproof {
 

@@ -13,8 +13,6 @@
 /// - `outside_transaction` steps under a session `pg_advisory_lock`; `pg_sequential_ddl` with
 ///   Citus; `foreign_keys_off` refused; `reset()` as DROP SCHEMA ... CASCADE, only when allowed.
 
-#include <algorithm>
-#include "../detail/chrono.hpp"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,6 +22,8 @@
 #include <vector>
 
 #include "../basic_migrator.hpp"
+#include "../detail/algorithm.hpp"
+#include "../detail/chrono.hpp"
 #include "../detail/migration_history.hpp"
 #include "../detail/migration_sql.hpp"
 #include "../error.hpp"

@@ -5,8 +5,6 @@
 /// `BEGIN IMMEDIATE` under the migrator's busy timeout, `PRAGMA foreign_keys` switched off
 /// around a `foreign_keys_off` migration, and `reset()` with a `VACUUM INTO` copy first.
 
-#include <algorithm>
-#include "../detail/chrono.hpp"
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,6 +12,8 @@
 #include <vector>
 
 #include "../basic_migrator.hpp"
+#include "../detail/algorithm.hpp"
+#include "../detail/chrono.hpp"
 #include "../detail/connection_use.hpp"
 #include "../detail/migration_history.hpp"
 #include "../detail/migration_sql.hpp"
