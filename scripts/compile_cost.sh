@@ -7,7 +7,8 @@
 #      database    benchmarks/compile_cost/sqlproof_workloads.cpp (W1-W4, <sqlproof/database.hpp>)
 #      umbrella    benchmarks/compile_cost/umbrella_workloads.cpp (the same, <sqlproof/sqlproof.hpp>)
 #      quickstart  examples/quickstart.cpp (the README's program: umbrella, migrations, queries)
-#    CPU seconds (user + sys) as minimum and median of RUNS compiles, the ratio of each minimum
+#    CPU seconds (user + sys) as minimum and median of RUNS compiles (run by run, every program
+#    once, so that passing load affects all alike), the ratio of each minimum
 #    to the C API's, and the compiler's peak memory (largest of the runs).
 # 2. The per-query series: generated files with 1, 10 and 100 point-select queries, each
 #    query a SELECT of its own text, all run in main:
@@ -34,21 +35,25 @@ read -r -a series <<< "${SERIES:-1 10 100}"
 opt="${OPT:--O2}"
 mkdir -p "${out}/series"
 
-# compile FILE: compiles RUNS times; sets min_cpu, med_cpu (seconds) and peak_mb.
-compile() {
-  local file=$1 times=() peak=0 i
-  for ((i = 0; i < runs; ++i)); do
-    /usr/bin/time -f '%U %S %M' -o "${out}/time.txt" \
-      "${cxx}" -std=c++20 "${opt}" -I"${root}/include" -c "${file}" -o "${out}/unit.o"
-    read -r user sys kb < "${out}/time.txt"
-    times+=("$(awk -v u="${user}" -v s="${sys}" 'BEGIN { printf "%.2f", u + s }')")
-    peak=$((kb > peak ? kb : peak))
-  done
+# compile_once KEY FILE: compiles FILE once; appends the CPU seconds to times[KEY] and keeps
+# the largest peak memory in peaks[KEY].
+declare -A times peaks
+compile_once() {
+  local key=$1 file=$2 user sys kb
+  /usr/bin/time -f '%U %S %M' -o "${out}/time.txt" \
+    "${cxx}" -std=c++20 "${opt}" -I"${root}/include" -c "${file}" -o "${out}/unit.o"
+  read -r user sys kb < "${out}/time.txt"
+  times[${key}]+="$(awk -v u="${user}" -v s="${sys}" 'BEGIN { printf "%.2f", u + s }') "
+  peaks[${key}]=$((kb > ${peaks[${key}]:-0} ? kb : ${peaks[${key}]:-0}))
+}
+
+# summary KEY: sets min_cpu, med_cpu (seconds) and peak_mb of KEY's runs.
+summary() {
   local sorted
-  sorted=$(printf '%s\n' "${times[@]}" | sort -g)
+  sorted=$(tr ' ' '\n' <<< "${times[$1]}" | sed '/^$/d' | sort -g)
   min_cpu=$(head -n 1 <<< "${sorted}")
   med_cpu=$(sed -n "$(((runs + 1) / 2))p" <<< "${sorted}")
-  peak_mb=$((peak / 1024))
+  peak_mb=$((peaks[$1] / 1024))
 }
 
 # verdict VALUE BUDGET: "met" when VALUE <= BUDGET.
@@ -81,23 +86,43 @@ generate() {
   } > "${file}"
 }
 
+for kind in shared new; do
+  for n in "${series[@]}"; do generate "${n}" "${kind}" "${out}/series/${kind}_${n}.cpp"; done
+done
+programs=(raw database umbrella quickstart)
+declare -A files=(
+  [raw]="${src}/raw_workloads.cpp" [database]="${src}/sqlproof_workloads.cpp"
+  [umbrella]="${src}/umbrella_workloads.cpp" [quickstart]="${root}/examples/quickstart.cpp")
+for kind in shared new; do
+  for n in "${series[@]}"; do
+    programs+=("${kind}_${n}")
+    files[${kind}_${n}]="${out}/series/${kind}_${n}.cpp"
+  done
+done
+
 for cxx in "${compilers[@]}"; do
   command -v "${cxx}" >/dev/null || { echo "${cxx}: not found, skipped"; continue; }
+  times=() peaks=()
+  # Run by run, every program once: load that comes and goes affects them all alike.
+  for ((run = 0; run < runs; ++run)); do
+    for prog in "${programs[@]}"; do compile_once "${prog}" "${files[${prog}]}"; done
+  done
+
   version=$("${cxx}" -dumpfullversion -dumpversion 2>/dev/null | head -n 1)
   echo "${cxx} ${version}, -std=c++20 ${opt} -c, ${runs} runs each (CPU seconds: min / median)"
   printf '  %-12s %7s %7s %7s %9s %-9s %9s %9s %s\n' program min median ratio budget "" "peak MB" \
     budget ""
-  compile "${src}/raw_workloads.cpp"
+  summary raw
   raw=${min_cpu}
   printf '  %-12s %7s %7s %7s %9s %9s %9s\n' "C API" "${min_cpu}" "${med_cpu}" 1.00 "" "" "${peak_mb}"
   for prog in database umbrella quickstart; do
-    case ${prog} in
-      database) file="${src}/sqlproof_workloads.cpp" budget=1.8 ;;
-      umbrella) file="${src}/umbrella_workloads.cpp" budget=2.0 ;;
-      quickstart) file="${root}/examples/quickstart.cpp" budget="" ;;
-    esac
-    compile "${file}"
+    summary "${prog}"
     ratio=$(awk -v a="${min_cpu}" -v b="${raw}" 'BEGIN { printf "%.2f", a / b }')
+    case ${prog} in
+      database) budget=1.8 ;;
+      umbrella) budget=2.0 ;;
+      *) budget="" ;;
+    esac
     if [[ -n ${budget} ]]; then
       printf '  %-12s %7s %7s %7s %9s %-9s %9s %9s %s\n' "${prog}" "${min_cpu}" "${med_cpu}" \
         "${ratio}" "<= ${budget}" "$(verdict "${ratio}" "${budget}")" "${peak_mb}" "<= 180" \
@@ -114,13 +139,13 @@ for cxx in "${compilers[@]}"; do
     if [[ ${kind} == new ]]; then budget=20 label="new signature, a row struct per query"; fi
     echo "  per-query series, ${label}:"
     printf '    %8s %7s %7s %9s %17s %9s\n' queries min median "peak MB" "ms per added one" budget
-    first_n=""; first_cpu=""
+    first_n=""
+    first_cpu=""
     for n in "${series[@]}"; do
-      file="${out}/series/${kind}_${n}.cpp"
-      generate "${n}" "${kind}" "${file}"
-      compile "${file}"
+      summary "${kind}_${n}"
       if [[ -z ${first_n} ]]; then
-        first_n=${n}; first_cpu=${min_cpu}
+        first_n=${n}
+        first_cpu=${min_cpu}
         printf '    %8s %7s %7s %9s\n' "${n}" "${min_cpu}" "${med_cpu}" "${peak_mb}"
         continue
       fi
