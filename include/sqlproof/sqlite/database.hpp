@@ -189,27 +189,23 @@ inline bool is_memory_database(std::string_view path, bool uri) noexcept {
   throw_step_error(stmt, rc, ctx);
 }
 
-// Runs a typed query, given its constants (query_site); the parameters arrive already
-// converted to the declared types, and live until the call returns, so text and blobs can be
-// bound without a copy. One instantiation serves every query with the same row and parameter
-// types: what differs between them is the site.
 // Checks out the statement of a typed query, preparing and checking it on a cache miss.
-inline sqlite_lease checkout_query(connection_state& c, const query_site& s) {
+SQLPROOF_ALWAYS_INLINE sqlite_lease checkout_query(connection_state& c, const query_site& s) {
   ensure_transaction_usable(c, s.context.sql, s.context.name);
   return c.cache.checkout_typed(slot_in(s.slot_cell), [&] { return prepare_query(c.db, s); });
 }
 
+// Runs a typed query, given its constants (query_site); the parameters arrive already
+// converted to the declared types, and live until the call returns, so text and blobs can be
+// bound without a copy. One instantiation serves every query with the same row and parameter
+// types: what differs between them is the site.
 template <class Row, class... Params>
 struct shared_runner {
-  static sqlite_lease checkout(connection_state& c, const query_site& s) {
-    return checkout_query(c, s);
-  }
-
   // Statistics and deadlines (watch.hpp): one byte tested when the call starts.
   static exec_result exec(connection_state& c, const query_site& s, const Params&... params) {
     const connection_use use(c.cache);
     watch_guard watch(c.watch, s.slot_cell, s.context.name, s.context.sql);
-    sqlite_lease lease = checkout(c, s);
+    sqlite_lease lease = checkout_query(c, s);
     sqlite_stmt* stmt = lease.get();
     bind_query(stmt, bind_lifetime::borrowed, s, params...);
     int rc = step(stmt);
@@ -224,7 +220,7 @@ struct shared_runner {
                                 const Params&... params) {
     const connection_use use(c.cache);
     watch_guard watch(c.watch, s.slot_cell, s.context.name, s.context.sql);
-    sqlite_lease lease = checkout(c, s);
+    sqlite_lease lease = checkout_query(c, s);
     sqlite_stmt* stmt = lease.get();
     bind_query(stmt, bind_lifetime::borrowed, s, params...);
     const int rc = step(stmt);
@@ -239,7 +235,7 @@ struct shared_runner {
   static std::vector<Row> all(connection_state& c, const query_site& s, const Params&... params) {
     const connection_use use(c.cache);
     watch_guard watch(c.watch, s.slot_cell, s.context.name, s.context.sql);
-    sqlite_lease lease = checkout(c, s);
+    sqlite_lease lease = checkout_query(c, s);
     sqlite_stmt* stmt = lease.get();
     bind_query(stmt, bind_lifetime::borrowed, s, params...);
     std::vector<Row> out;
@@ -257,7 +253,7 @@ struct shared_runner {
   static row_range<Row> iter(connection_state& c, const query_site& s, const Params&... params) {
     const connection_use use(c.cache);
     watch_guard watch(c.watch, s.slot_cell, s.context.name, s.context.sql);
-    sqlite_lease lease = checkout(c, s);
+    sqlite_lease lease = checkout_query(c, s);
     // The range outlives this call (and the caller's temporaries): SQLite copies text/blobs.
     bind_query(lease.get(), bind_lifetime::copied, s, params...);
     return row_range<Row>(std::move(lease), s.context);
