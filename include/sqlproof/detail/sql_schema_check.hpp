@@ -116,91 +116,84 @@ enum class kw : unsigned char {
   where_, window_, with_, recursive_, materialized_,
 };
 
+// What a keyword may also be (parse.y's %fallback ID): `col`, SQLite lets it name a column or
+// a table (a qualifier, an alias); `col_end`, also an expression may end with it when it
+// names a column, so a name that follows it is an alias (`key total`). BY, MATCH, LIKE, GLOB,
+// REGEXP, OFFSET and CAST are `col` only: an operand follows them. Written out rather than
+// computed from word lists, which cost every translation unit 0.45 G compiler instructions;
+// tests/unit/sql_keyword_test.cpp checks the table against those lists.
+enum keyword_flag : unsigned char {
+  names_column = 1,
+  may_end = 2,
+};
+inline constexpr unsigned char col = names_column;
+inline constexpr unsigned char col_end = names_column | may_end;
+
 struct keyword_entry {
   std::string_view text;
   kw id;
+  unsigned char flags = 0;
 };
 
 // Ordered by length: a lookup scans only the words of the token's length (keyword_ranges).
 inline constexpr keyword_entry sqlite_keywords[] = {
-    {"AS", kw::as_}, {"BY", kw::by_}, {"DO", kw::do_}, {"IF", kw::other}, {"IN", kw::in_},
-    {"IS", kw::is_}, {"NO", kw::other}, {"OF", kw::other}, {"ON", kw::on_}, {"OR", kw::or_},
-    {"TO", kw::other},
-    {"ADD", kw::other}, {"ALL", kw::all_}, {"AND", kw::and_}, {"ASC", kw::other},
-    {"END", kw::end_}, {"FOR", kw::other}, {"KEY", kw::other}, {"NOT", kw::not_},
-    {"ROW", kw::other}, {"SET", kw::set_},
-    {"CASE", kw::case_}, {"CAST", kw::other}, {"DESC", kw::other}, {"DROP", kw::other},
-    {"EACH", kw::other}, {"ELSE", kw::other}, {"FAIL", kw::other}, {"FROM", kw::from_},
-    {"FULL", kw::full_}, {"GLOB", kw::glob_}, {"INTO", kw::into_}, {"JOIN", kw::join_},
-    {"LAST", kw::other}, {"LEFT", kw::left_}, {"LIKE", kw::like_}, {"NULL", kw::null_},
-    {"OVER", kw::over_}, {"PLAN", kw::other}, {"ROWS", kw::other}, {"TEMP", kw::other},
-    {"THEN", kw::other}, {"TIES", kw::other}, {"VIEW", kw::other}, {"WHEN", kw::other},
-    {"WITH", kw::with_},
-    {"ABORT", kw::other}, {"AFTER", kw::other}, {"ALTER", kw::other}, {"BEGIN", kw::other},
-    {"CHECK", kw::other}, {"CROSS", kw::cross_}, {"FIRST", kw::other},
-    {"GROUP", kw::group_}, {"INDEX", kw::other}, {"INNER", kw::inner_},
-    {"LIMIT", kw::limit_}, {"MATCH", kw::match_}, {"NULLS", kw::other},
-    {"ORDER", kw::order_}, {"OUTER", kw::outer_}, {"QUERY", kw::other},
-    {"RAISE", kw::other}, {"RANGE", kw::other}, {"RIGHT", kw::right_},
-    {"TABLE", kw::other}, {"UNION", kw::union_}, {"USING", kw::using_},
+    {"AS", kw::as_}, {"BY", kw::by_, col}, {"DO", kw::do_, col_end}, {"IF", kw::other, col_end},
+    {"IN", kw::in_}, {"IS", kw::is_}, {"NO", kw::other, col_end}, {"OF", kw::other, col_end},
+    {"ON", kw::on_}, {"OR", kw::or_}, {"TO", kw::other},
+    {"ADD", kw::other}, {"ALL", kw::all_}, {"AND", kw::and_}, {"ASC", kw::other, col_end},
+    {"END", kw::end_, col_end}, {"FOR", kw::other, col_end}, {"KEY", kw::other, col_end},
+    {"NOT", kw::not_}, {"ROW", kw::other, col_end}, {"SET", kw::set_},
+    {"CASE", kw::case_}, {"CAST", kw::other, col}, {"DESC", kw::other, col_end},
+    {"DROP", kw::other}, {"EACH", kw::other, col_end}, {"ELSE", kw::other},
+    {"FAIL", kw::other, col_end}, {"FROM", kw::from_}, {"FULL", kw::full_},
+    {"GLOB", kw::glob_, col}, {"INTO", kw::into_}, {"JOIN", kw::join_},
+    {"LAST", kw::other, col_end}, {"LEFT", kw::left_}, {"LIKE", kw::like_, col},
+    {"NULL", kw::null_}, {"OVER", kw::over_, col_end}, {"PLAN", kw::other, col_end},
+    {"ROWS", kw::other, col_end}, {"TEMP", kw::other, col_end}, {"THEN", kw::other},
+    {"TIES", kw::other, col_end}, {"VIEW", kw::other, col_end}, {"WHEN", kw::other},
+    {"WITH", kw::with_, col_end},
+    {"ABORT", kw::other, col_end}, {"AFTER", kw::other, col_end}, {"ALTER", kw::other},
+    {"BEGIN", kw::other, col_end}, {"CHECK", kw::other}, {"CROSS", kw::cross_},
+    {"FIRST", kw::other, col_end}, {"GROUP", kw::group_}, {"INDEX", kw::other},
+    {"INNER", kw::inner_}, {"LIMIT", kw::limit_}, {"MATCH", kw::match_, col},
+    {"NULLS", kw::other, col_end}, {"ORDER", kw::order_}, {"OUTER", kw::outer_},
+    {"QUERY", kw::other, col_end}, {"RAISE", kw::other, col_end}, {"RANGE", kw::other, col_end},
+    {"RIGHT", kw::right_}, {"TABLE", kw::other}, {"UNION", kw::union_}, {"USING", kw::using_},
     {"WHERE", kw::where_},
-    {"ACTION", kw::other}, {"ALWAYS", kw::other}, {"ATTACH", kw::other},
-    {"BEFORE", kw::other}, {"COLUMN", kw::other}, {"COMMIT", kw::other},
-    {"CREATE", kw::other}, {"DELETE", kw::delete_}, {"DETACH", kw::other},
+    {"ACTION", kw::other, col_end}, {"ALWAYS", kw::other, col_end}, {"ATTACH", kw::other, col_end},
+    {"BEFORE", kw::other, col_end}, {"COLUMN", kw::other, col_end}, {"COMMIT", kw::other},
+    {"CREATE", kw::other}, {"DELETE", kw::delete_}, {"DETACH", kw::other, col_end},
     {"ESCAPE", kw::escape_}, {"EXCEPT", kw::except_}, {"EXISTS", kw::exists_},
-    {"FILTER", kw::filter_}, {"GROUPS", kw::other}, {"HAVING", kw::having_},
-    {"IGNORE", kw::other}, {"INSERT", kw::insert_}, {"ISNULL", kw::isnull_},
-    {"OFFSET", kw::offset_}, {"OTHERS", kw::other}, {"PRAGMA", kw::other},
-    {"REGEXP", kw::regexp_}, {"RENAME", kw::other}, {"SELECT", kw::select_},
-    {"UNIQUE", kw::other}, {"UPDATE", kw::update_}, {"VACUUM", kw::other},
-    {"VALUES", kw::values_}, {"WINDOW", kw::window_},
-    {"ANALYZE", kw::other}, {"BETWEEN", kw::between_}, {"CASCADE", kw::other}, {"COLLATE", kw::collate_},
-    {"CURRENT", kw::other}, {"DEFAULT", kw::default_}, {"EXCLUDE", kw::other},
-    {"EXPLAIN", kw::other}, {"FOREIGN", kw::other}, {"INDEXED", kw::indexed_},
-    {"INSTEAD", kw::other}, {"NATURAL", kw::natural_}, {"NOTHING", kw::nothing_},
-    {"NOTNULL", kw::notnull_}, {"PRIMARY", kw::other}, {"REINDEX", kw::other},
-    {"RELEASE", kw::other}, {"REPLACE", kw::replace_}, {"TRIGGER", kw::other},
-    {"VIRTUAL", kw::other}, {"WITHOUT", kw::other},
-    {"CONFLICT", kw::conflict_}, {"DATABASE", kw::other}, {"DEFERRED", kw::other},
-    {"DISTINCT", kw::distinct_}, {"RESTRICT", kw::other}, {"ROLLBACK", kw::other},
-    {"EXCLUSIVE", kw::other}, {"FOLLOWING", kw::other}, {"GENERATED", kw::other},
-    {"IMMEDIATE", kw::other}, {"INITIALLY", kw::other}, {"INTERSECT", kw::intersect_},
-    {"PARTITION", kw::other}, {"PRECEDING", kw::other}, {"RECURSIVE", kw::recursive_},
-    {"RETURNING", kw::returning_}, {"SAVEPOINT", kw::other}, {"TEMPORARY", kw::other},
-    {"UNBOUNDED", kw::other},
-    {"DEFERRABLE", kw::other}, {"REFERENCES", kw::other},
-    {"CONSTRAINT", kw::other}, {"TRANSACTION", kw::other},
-    {"CURRENT_DATE", kw::current_date_}, {"CURRENT_TIME", kw::current_time_}, {"MATERIALIZED", kw::materialized_},
+    {"FILTER", kw::filter_, col_end}, {"GROUPS", kw::other, col_end}, {"HAVING", kw::having_},
+    {"IGNORE", kw::other, col_end}, {"INSERT", kw::insert_}, {"ISNULL", kw::isnull_},
+    {"OFFSET", kw::offset_, col}, {"OTHERS", kw::other, col_end}, {"PRAGMA", kw::other, col_end},
+    {"REGEXP", kw::regexp_, col}, {"RENAME", kw::other, col_end}, {"SELECT", kw::select_},
+    {"UNIQUE", kw::other}, {"UPDATE", kw::update_}, {"VACUUM", kw::other, col_end},
+    {"VALUES", kw::values_}, {"WINDOW", kw::window_, col_end},
+    {"ANALYZE", kw::other, col_end}, {"BETWEEN", kw::between_}, {"CASCADE", kw::other, col_end},
+    {"COLLATE", kw::collate_}, {"CURRENT", kw::other, col_end}, {"DEFAULT", kw::default_},
+    {"EXCLUDE", kw::other, col_end}, {"EXPLAIN", kw::other, col_end}, {"FOREIGN", kw::other},
+    {"INDEXED", kw::indexed_}, {"INSTEAD", kw::other, col_end}, {"NATURAL", kw::natural_},
+    {"NOTHING", kw::nothing_}, {"NOTNULL", kw::notnull_}, {"PRIMARY", kw::other},
+    {"REINDEX", kw::other, col_end}, {"RELEASE", kw::other, col_end},
+    {"REPLACE", kw::replace_, col_end}, {"TRIGGER", kw::other, col_end},
+    {"VIRTUAL", kw::other, col_end}, {"WITHOUT", kw::other, col_end},
+    {"CONFLICT", kw::conflict_, col_end}, {"DATABASE", kw::other, col_end},
+    {"DEFERRED", kw::other, col_end}, {"DISTINCT", kw::distinct_}, {"RESTRICT", kw::other, col_end},
+    {"ROLLBACK", kw::other},
+    {"EXCLUSIVE", kw::other, col_end}, {"FOLLOWING", kw::other, col_end},
+    {"GENERATED", kw::other, col_end}, {"IMMEDIATE", kw::other, col_end},
+    {"INITIALLY", kw::other, col_end}, {"INTERSECT", kw::intersect_},
+    {"PARTITION", kw::other, col_end}, {"PRECEDING", kw::other, col_end},
+    {"RECURSIVE", kw::recursive_, col_end}, {"RETURNING", kw::returning_},
+    {"SAVEPOINT", kw::other, col_end}, {"TEMPORARY", kw::other}, {"UNBOUNDED", kw::other, col_end},
+    {"DEFERRABLE", kw::other}, {"REFERENCES", kw::other}, {"CONSTRAINT", kw::other},
+    {"TRANSACTION", kw::other},
+    {"CURRENT_DATE", kw::current_date_, col_end}, {"CURRENT_TIME", kw::current_time_, col_end},
+    {"MATERIALIZED", kw::materialized_, col_end},
     {"AUTOINCREMENT", kw::other},
-    {"CURRENT_TIMESTAMP", kw::current_timestamp_},
+    {"CURRENT_TIMESTAMP", kw::current_timestamp_, col_end},
 };
-
-// Keywords SQLite lets name a column where a name is expected (parse.y's %fallback ID),
-// after which an expression may end: a name that follows one is an alias (`key total`).
-// Left out are those an operand follows (BY, MATCH, LIKE, GLOB, REGEXP, OFFSET, CAST).
-constexpr bool keyword_column_may_end(std::string_view w) noexcept {
-  constexpr std::string_view words[] = {
-      "ABORT", "ACTION", "AFTER", "ALWAYS", "ANALYZE", "ASC", "ATTACH", "BEFORE", "BEGIN",
-      "CASCADE", "COLUMN", "CONFLICT", "CURRENT", "CURRENT_DATE", "CURRENT_TIME",
-      "CURRENT_TIMESTAMP", "DATABASE", "DEFERRED", "DESC", "DETACH", "DO", "EACH", "END",
-      "EXCLUDE", "EXCLUSIVE", "EXPLAIN", "FAIL", "FILTER", "FIRST", "FOLLOWING", "FOR",
-      "GENERATED", "GROUPS", "IF", "IGNORE", "IMMEDIATE", "INITIALLY", "INSTEAD", "KEY",
-      "LAST", "MATERIALIZED", "NO", "NULLS", "OF", "OTHERS", "OVER", "PARTITION", "PLAN",
-      "PRAGMA", "PRECEDING", "QUERY", "RAISE", "RANGE", "RECURSIVE", "REINDEX", "RELEASE",
-      "RENAME", "REPLACE", "RESTRICT", "ROW", "ROWS", "SAVEPOINT", "TEMP", "TIES", "TRIGGER",
-      "UNBOUNDED", "VACUUM", "VIEW", "VIRTUAL", "WINDOW", "WITH", "WITHOUT"};
-  for (const std::string_view k : words) {
-    if (iequals(k, w)) return true;
-  }
-  return false;
-}
-
-// Any keyword SQLite lets name a column or a table (parse.y's %fallback ID).
-constexpr bool keyword_names_column(std::string_view w) noexcept {
-  return keyword_column_may_end(w) || iequals(w, "BY") || iequals(w, "MATCH") ||
-         iequals(w, "LIKE") || iequals(w, "GLOB") || iequals(w, "REGEXP") ||
-         iequals(w, "OFFSET") || iequals(w, "CAST");
-}
 
 // [first, last) of the entries of each length, computed once.
 struct keyword_range {
@@ -218,22 +211,6 @@ inline constexpr auto keyword_ranges = [] {
   return out;
 }();
 
-// What a keyword may also be, per entry of sqlite_keywords, computed once.
-enum keyword_flag : unsigned char {
-  names_column = 1,  // SQLite lets it name a column or a table (a qualifier, an alias)
-  may_end = 2,       // used as a column, an expression may end with it (`key total`)
-};
-inline constexpr auto keyword_flags = [] {
-  constexpr std::size_t n = sizeof(sqlite_keywords) / sizeof(sqlite_keywords[0]);
-  std::array<unsigned char, n> out{};
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::string_view w = sqlite_keywords[i].text;
-    out[i] = static_cast<unsigned char>((keyword_names_column(w) ? names_column : 0) |
-                                        (keyword_column_may_end(w) ? may_end : 0));
-  }
-  return out;
-}();
-
 struct keyword_match {
   kw id = kw::none;
   unsigned char flags = 0;
@@ -246,7 +223,7 @@ constexpr keyword_match keyword_lookup(std::string_view word) noexcept {
   for (std::size_t i = r.first; i < r.last; ++i) {
     const std::string_view k = sqlite_keywords[i].text;
     if (ascii_lower(k[0]) == first && iequals(k, word)) {
-      return {sqlite_keywords[i].id, keyword_flags[i]};
+      return {sqlite_keywords[i].id, sqlite_keywords[i].flags};
     }
   }
   return {};
