@@ -85,36 +85,23 @@ std::int64_t next_id(std::uint64_t& state) {
   return static_cast<std::int64_t>(state % static_cast<std::uint64_t>(items));
 }
 
-// Point selects per second, each in a read transaction of its own: `threads` threads on a
-// pool of `threads` readers, or (`plain`) each thread on a connection of its own, for the
-// ceiling SQLite itself sets on this machine at the time.
-double read_rate(const std::string& path, int threads, std::chrono::duration<double> length,
-                 bool plain = false) {
-  sp::pool pool{path, sp::options::production(), static_cast<std::size_t>(threads)};
+// Runs `threads` threads side by side for `length` and returns the operations per second
+// they did in all. Each thread first calls make(t), its setup (before the clock starts),
+// which returns the operation it then repeats; an operation returns how many it did.
+template <class Make>
+double threads_rate(int threads, std::chrono::duration<double> length, Make make) {
   std::atomic<bool> stop{false};
   std::atomic<int> started{0};
   std::vector<std::uint64_t> counts(static_cast<std::size_t>(threads), 0);
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
-      std::uint64_t state = 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(t);
+      auto operation = make(t);
       std::uint64_t done = 0;
-      std::int64_t sink = 0;
-      std::optional<sp::database> own;
-      if (plain) own.emplace(path, sp::options::production());
       ++started;
       while (started < threads) std::this_thread::yield();
-      while (!stop.load(std::memory_order_relaxed)) {
-        const std::int64_t id = next_id(state);
-        if (plain) {
-          sp::database& db = *own;
-          sink += db.transaction([&] { return *db.one<item_value>(id); });
-        } else {
-          sink += pool.read([id](sp::database& db) { return *db.one<item_value>(id); });
-        }
-        ++done;
-      }
-      counts[static_cast<std::size_t>(t)] = done + static_cast<std::uint64_t>(sink == -1);
+      while (!stop.load(std::memory_order_relaxed)) done += operation();
+      counts[static_cast<std::size_t>(t)] = done;
     });
   }
   while (started < threads) std::this_thread::yield();
@@ -128,37 +115,42 @@ double read_rate(const std::string& path, int threads, std::chrono::duration<dou
   return static_cast<double>(total) / seconds;
 }
 
+// Point selects per second, each in a read transaction of its own: `threads` threads on a
+// pool of `threads` readers, or (`plain`) each thread on a connection of its own, for the
+// ceiling SQLite itself sets on this machine at the time.
+double read_rate(const std::string& path, int threads, std::chrono::duration<double> length,
+                 bool plain = false) {
+  sp::pool pool{path, sp::options::production(), static_cast<std::size_t>(threads)};
+  return threads_rate(threads, length, [&](int t) {
+    std::uint64_t state = 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(t);
+    std::optional<sp::database> own;
+    if (plain) own.emplace(path, sp::options::production());
+    return [&pool, own = std::move(own), state]() mutable -> std::uint64_t {
+      const std::int64_t id = next_id(state);
+      std::int64_t v = 0;
+      if (own) {
+        sp::database& db = *own;
+        v = db.transaction([&] { return *db.one<item_value>(id); });
+      } else {
+        v = pool.read([id](sp::database& db) { return *db.one<item_value>(id); });
+      }
+      return v == -1 ? 2 : 1;  // (v is never -1: the read is used)
+    };
+  });
+}
+
 // Rounds of pure arithmetic per second: `threads` threads for `length`. The same for one
 // thread and for two is the machine's ceiling for any ratio of 2 threads to 1.
 double spin_rate(int threads, std::chrono::duration<double> length) {
-  std::atomic<bool> stop{false};
-  std::atomic<int> started{0};
-  std::vector<std::uint64_t> counts(static_cast<std::size_t>(threads), 0);
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      std::uint64_t state = 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(t);
-      std::uint64_t done = 0;
-      ++started;
-      while (started < threads) std::this_thread::yield();
-      while (!stop.load(std::memory_order_relaxed)) {
-        for (int i = 0; i < 1000; ++i) {
-          state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        }
-        ++done;
+  return threads_rate(threads, length, [](int t) {
+    return [state = 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(t)]() mutable
+           -> std::uint64_t {
+      for (int i = 0; i < 1000; ++i) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
       }
-      counts[static_cast<std::size_t>(t)] = done + static_cast<std::uint64_t>(state == 0);
-    });
-  }
-  while (started < threads) std::this_thread::yield();
-  const clock_type::time_point start = clock_type::now();
-  std::this_thread::sleep_for(length);
-  stop = true;
-  for (auto& w : workers) w.join();
-  const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
-  std::uint64_t total = 0;
-  for (const std::uint64_t c : counts) total += c;
-  return static_cast<double>(total) / seconds;
+      return state == 0 ? 2 : 1;  // (the rounds are used)
+    };
+  });
 }
 
 template <class Body>
