@@ -42,6 +42,17 @@
 #define SQLPROOF_ALWAYS_INLINE inline
 #endif
 
+// Marks a row type's reader, which reads every field of a row: everything it calls is
+// inlined into it (the column reads, the std::string constructors), except the cold error
+// paths. Left to the compiler, whether the string constructors were inlined changed with the
+// rest of the translation unit; inlined, a 100k-row scan into a vector runs 3.4% fewer
+// instructions and a point select 0.7% (docs/performance.md).
+#if defined(__GNUC__) || defined(__clang__)
+#define SQLPROOF_FLATTEN [[gnu::flatten]]
+#else
+#define SQLPROOF_FLATTEN
+#endif
+
 namespace sqlproof {
 
 /// The version of the headers in use, as `{major, minor, patch}`.

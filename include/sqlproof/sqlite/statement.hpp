@@ -70,7 +70,7 @@ Row read_row(sqlite_stmt* s) {
 }
 
 template <class Row>
-Row read_row_checked(sqlite_stmt* s, const statement_context& ctx) {
+SQLPROOF_FLATTEN Row read_row_checked(sqlite_stmt* s, const statement_context& ctx) {
   try {
     return read_row<Row>(s);
   } catch (const type_error& e) {
