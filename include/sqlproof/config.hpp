@@ -46,7 +46,8 @@
 // inlined into it (the column reads, the std::string constructors), except the cold error
 // paths. Left to the compiler, whether the string constructors were inlined changed with the
 // rest of the translation unit; inlined, a 100k-row scan into a vector runs 3.4% fewer
-// instructions and a point select 0.7% (docs/performance.md).
+// instructions and a point select 0.7% (docs/performance.md). Used only for rows whose fields
+// the library's own code reads (no user value_traits).
 #if defined(__GNUC__) || defined(__clang__)
 #define SQLPROOF_FLATTEN [[gnu::flatten]]
 #else

@@ -5,6 +5,7 @@
 
 #include <sqlproof/sqlproof.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -78,4 +79,56 @@ TEST_CASE("statement: compatible declared types are read") {
   // Expressions have no declared type and are checked per value when read.
   CHECK(db.one<expression>() == std::string("seven"));
   CHECK(db.one<optional_int>() == std::optional<std::int64_t>{7});
+}
+
+namespace {
+
+// A user conversion: its from_storage is the user's code, which the row reader does not
+// flatten into itself.
+struct tenths {
+  std::int64_t v;
+};
+enum class level : int { low = 1, high = 7 };
+struct plain_row {
+  std::int64_t i;
+  std::optional<std::string> s;
+  level l;
+  std::chrono::seconds d;
+};
+struct converted_row {
+  std::int64_t i;
+  std::optional<tenths> r;
+};
+
+using read_plain = sp::query<"SELECT i, s, i, i FROM t", plain_row()>;
+using read_converted = sp::query<"SELECT i, r FROM t", converted_row()>;
+
+}  // namespace
+
+template <>
+struct sqlproof::value_traits<tenths> {
+  using storage_type = double;
+  static tenths from_storage(double d) { return tenths{static_cast<std::int64_t>(d * 10)}; }
+  static double to_storage(tenths t) { return static_cast<double>(t.v) / 10; }
+};
+
+TEST_CASE("statement: rows read by the library's code only are flattened, others not") {
+  using sp::detail::library_row;
+  static_assert(library_row<plain_row>());
+  static_assert(library_row<std::tuple<int, std::optional<std::string>, level>>());
+  static_assert(library_row<std::int64_t>());
+  static_assert(!library_row<converted_row>());
+  static_assert(!library_row<std::tuple<int, tenths>>());
+  static_assert(!library_row<std::optional<tenths>>());
+
+  sp::database db = typed_table();
+  const plain_row p = *db.one<read_plain>();
+  CHECK(p.i == 7);
+  CHECK(p.s == std::optional<std::string>("seven"));
+  CHECK(p.l == level::high);
+  CHECK(p.d == std::chrono::seconds(7));
+  const converted_row c = *db.one<read_converted>();
+  CHECK(c.i == 7);
+  REQUIRE(c.r.has_value());
+  CHECK(c.r->v == 25);
 }

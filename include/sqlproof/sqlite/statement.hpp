@@ -16,6 +16,7 @@
 
 #include "../config.hpp"
 #include "../detail/affinity.hpp"
+#include "../detail/chrono.hpp"
 #include "../detail/connection_use.hpp"
 #include "../detail/iterator.hpp"
 #include "../detail/reflect.hpp"
@@ -70,11 +71,58 @@ Row read_row(sqlite_stmt* s) {
 }
 
 template <class Row>
-SQLPROOF_FLATTEN Row read_row_checked(sqlite_stmt* s, const statement_context& ctx) {
+Row read_row_catching(sqlite_stmt* s, const statement_context& ctx) {
   try {
     return read_row<Row>(s);
   } catch (const type_error& e) {
     rethrow_with_context(e, ctx);
+  }
+}
+
+// Reading T runs the library's code only: a built-in type, an enum, a std::chrono duration or
+// system_clock time point (whose traits are the library's), or an optional of one. A user's
+// value_traits<T>::from_storage may call anything, which flattening would inline with it.
+template <class T>
+struct library_read : std::bool_constant<builtin_readable<T> || std::is_enum_v<T>> {};
+template <class Rep, class Period>
+struct library_read<std::chrono::duration<Rep, Period>> : std::true_type {};
+template <class Duration>
+struct library_read<std::chrono::time_point<std::chrono::system_clock, Duration>>
+    : std::true_type {};
+template <class T>
+struct library_read<std::optional<T>> : library_read<T> {};
+
+template <class Row>
+consteval bool library_row() {
+  if constexpr (shape_of_row<Row>() == row_shape::scalar) {
+    return library_read<Row>::value;
+  } else {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+      if constexpr (is_tuple<Row>::value) {
+        return (library_read<std::tuple_element_t<I, Row>>::value && ...);
+      } else {
+        return (library_read<field_type<I, Row>>::value && ...);
+      }
+    }(std::make_index_sequence<row_width<Row>()>{});
+  }
+}
+
+// The row reader with everything it calls inlined into it (the column reads, the string
+// constructors) but the cold error paths: whether the compiler inlined the string
+// constructors otherwise depended on the rest of the file (docs/performance.md).
+template <class Row>
+SQLPROOF_FLATTEN Row read_row_flattened(sqlite_stmt* s, const statement_context& ctx) {
+  return read_row_catching<Row>(s, ctx);
+}
+
+// Reads the current row as Row, a type_error given the statement's context; flattened when
+// only the library's code reads its fields.
+template <class Row>
+SQLPROOF_ALWAYS_INLINE Row read_row_checked(sqlite_stmt* s, const statement_context& ctx) {
+  if constexpr (library_row<Row>()) {
+    return read_row_flattened<Row>(s, ctx);
+  } else {
+    return read_row_catching<Row>(s, ctx);
   }
 }
 
