@@ -1,9 +1,14 @@
 // The pool's throughput, a timed program rather than a Google Benchmark one: its workloads
 // are threads running side by side for a fixed time, and what it reports is ratios.
 //
-//   reads   point selects by primary key (each its own `pool.read`, so a read transaction
-//           each) for a fixed time: 2 threads on a 2-reader pool against 1 thread on a
-//           1-reader pool. On 2 free cores the ratio should reach 1.8 or more.
+//   reads   point selects by primary key for a fixed time: 2 threads on a 2-reader pool
+//           against 1 thread on a 1-reader pool, with one select in each `pool.read` (a read
+//           transaction each) and with 16 (one snapshot for 16 selects). Beside each, the
+//           same reads written against SQLite's C API, each thread on a connection of its
+//           own opened like the pool's readers: what SQLite itself gives a second thread on
+//           this machine. On 2 free cores the pool's ratio should reach 1.8 or more.
+//           The reads run twice: with SQLite's process-wide memory statistics on (its
+//           default), then, after sqlite3_shutdown(), off (sqlproof::set_memory_statistics).
 //   ceiling the same ratio for threads that only compute (no SQLite, no memory traffic),
 //           measured beside each read ratio: what the machine gives a second thread at
 //           that time. A virtual machine whose two vCPUs share a physical core, or whose
@@ -14,10 +19,10 @@
 //           IMMEDIATE transaction (`db.transaction(fn, tx_mode::immediate)`). Target: 0.95
 //           or more.
 //
-// Every connection is opened with options::production() (WAL, synchronous=NORMAL). Each
-// measurement runs BENCH_REPETITIONS times (default 5) in turn with the others, so that a
-// change in the machine's load spreads over all of them; the median and the best ratio are
-// printed. Run through scripts/bench_pool.sh.
+// Every connection is opened with options::production() (WAL, synchronous=NORMAL), the C
+// API's with the same pragmas. Each measurement runs BENCH_REPETITIONS times (default 5) in
+// turn with the others, so that a change in the machine's load spreads over all of them;
+// the median and the best ratio are printed. Run through scripts/bench_pool.sh.
 //
 // Environment:
 //   SQLPROOF_BENCH_DIR   where the database files go (default: the temp directory)
@@ -27,6 +32,8 @@
 
 #include <sqlproof/pool.hpp>
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -35,7 +42,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <future>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -115,26 +124,94 @@ double threads_rate(int threads, std::chrono::duration<double> length, Make make
   return static_cast<double>(total) / seconds;
 }
 
-// Point selects per second, each in a read transaction of its own: `threads` threads on a
-// pool of `threads` readers, or (`plain`) each thread on a connection of its own, for the
-// ceiling SQLite itself sets on this machine at the time.
-double read_rate(const std::string& path, int threads, std::chrono::duration<double> length,
-                 bool plain = false) {
+// One thread's reads through SQLite's C API: a connection of its own, opened with the
+// pragmas options::production() sets, its three statements prepared once; BEGIN, `per_read`
+// point selects, COMMIT.
+class c_api_reader {
+ public:
+  explicit c_api_reader(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      fail("open");
+    }
+    if (sqlite3_exec(db_,
+                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; "
+                     "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+                     "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; "
+                     "PRAGMA temp_store = MEMORY; PRAGMA query_only = ON",
+                     nullptr, nullptr, nullptr) != SQLITE_OK) {
+      fail("pragmas");
+    }
+    select_ = prepare("SELECT v FROM items WHERE id = ?");
+    begin_ = prepare("BEGIN");
+    commit_ = prepare("COMMIT");
+  }
+  c_api_reader(const c_api_reader&) = delete;
+  c_api_reader& operator=(const c_api_reader&) = delete;
+  ~c_api_reader() {
+    for (sqlite3_stmt* s : {select_, begin_, commit_}) sqlite3_finalize(s);
+    sqlite3_close(db_);
+  }
+
+  std::int64_t read(std::uint64_t& state, int per_read) {
+    run(begin_);
+    std::int64_t sum = 0;
+    for (int i = 0; i < per_read; ++i) {
+      sqlite3_bind_int64(select_, 1, next_id(state));
+      if (sqlite3_step(select_) != SQLITE_ROW) fail("select");
+      sum += sqlite3_column_int64(select_, 0);
+      sqlite3_reset(select_);
+    }
+    run(commit_);
+    return sum;
+  }
+
+ private:
+  [[noreturn]] void fail(const char* what) const {
+    throw std::runtime_error(std::string("C API reader: ") + what + ": " + sqlite3_errmsg(db_));
+  }
+  sqlite3_stmt* prepare(const char* sql) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK) {
+      fail(sql);
+    }
+    return s;
+  }
+  void run(sqlite3_stmt* s) {
+    if (sqlite3_step(s) != SQLITE_DONE) fail(sqlite3_sql(s));
+    sqlite3_reset(s);
+  }
+
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* select_ = nullptr;
+  sqlite3_stmt* begin_ = nullptr;
+  sqlite3_stmt* commit_ = nullptr;
+};
+
+enum class reader_kind { pool, c_api };
+
+// Point selects per second, `per_read` of them in each read transaction: `threads` threads
+// on a pool of `threads` readers, or each thread on a C API connection of its own.
+double read_rate(const std::string& path, reader_kind kind, int per_read, int threads,
+                 std::chrono::duration<double> length) {
   sp::pool pool{path, sp::options::production(), static_cast<std::size_t>(threads)};
   return threads_rate(threads, length, [&](int t) {
     std::uint64_t state = 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(t);
-    std::optional<sp::database> own;
-    if (plain) own.emplace(path, sp::options::production());
-    return [&pool, own = std::move(own), state]() mutable -> std::uint64_t {
-      const std::int64_t id = next_id(state);
-      std::int64_t v = 0;
+    std::shared_ptr<c_api_reader> own;
+    if (kind == reader_kind::c_api) own = std::make_shared<c_api_reader>(path);
+    return [&pool, own, state, per_read]() mutable -> std::uint64_t {
+      std::int64_t sum = 0;
       if (own) {
-        sp::database& db = *own;
-        v = db.transaction([&] { return *db.one<item_value>(id); });
+        sum = own->read(state, per_read);
       } else {
-        v = pool.read([id](sp::database& db) { return *db.one<item_value>(id); });
+        sum = pool.read([&](sp::database& db) {
+          std::int64_t s = 0;
+          for (int i = 0; i < per_read; ++i) s += *db.one<item_value>(next_id(state));
+          return s;
+        });
       }
-      return v == -1 ? 2 : 1;  // (v is never -1: the read is used)
+      // (sum is never -1: the reads are used)
+      return static_cast<std::uint64_t>(per_read) + (sum == -1 ? 1 : 0);
     };
   });
 }
@@ -220,6 +297,62 @@ void report_share(const char* what, const std::vector<double>& rates,
               *std::max_element(shares.begin(), shares.end()));
 }
 
+// One pair of rates (1 thread, 2 threads) per repetition.
+struct scaling {
+  std::vector<double> one;
+  std::vector<double> two;
+};
+
+// Runs `measure(threads)` for 1 and 2 threads, the order reversed on odd repetitions so
+// that a drift in the machine's load does not favour whichever runs first.
+template <class Measure>
+void measure_pair(scaling& s, bool reverse, Measure measure) {
+  if (reverse) s.two.push_back(measure(2));
+  s.one.push_back(measure(1));
+  if (!reverse) s.two.push_back(measure(2));
+}
+
+// The read workloads and the ceiling, `reps` times in turn, then their ratios.
+void measure_reads(const std::string& path, long reps, std::chrono::duration<double> length,
+                   const char* title) {
+  scaling spin;
+  scaling pool_1;
+  scaling c_api_1;
+  scaling pool_16;
+  scaling c_api_16;
+  for (long r = 0; r < reps; ++r) {
+    const bool reverse = r % 2 == 1;
+    measure_pair(pool_1, reverse, [&](int n) { return read_rate(path, reader_kind::pool, 1, n, length); });
+    measure_pair(c_api_1, reverse, [&](int n) { return read_rate(path, reader_kind::c_api, 1, n, length); });
+    measure_pair(pool_16, reverse, [&](int n) { return read_rate(path, reader_kind::pool, 16, n, length); });
+    measure_pair(c_api_16, reverse, [&](int n) { return read_rate(path, reader_kind::c_api, 16, n, length); });
+    measure_pair(spin, reverse, [&](int n) { return spin_rate(n, length); });
+  }
+  std::printf("reads, %s\n", title);
+  const std::vector<double> ceiling = ratios_of(spin.two, spin.one);
+  report("CPU only, 2 threads (ceiling)", spin.two, spin.one, 1.8);
+  if (median(ceiling) < 1.8) {
+    std::printf("  the machine gives a second thread %.2f of a core (median): the read target\n"
+                "  of 1.8 cannot be shown here; see the shares of the ceiling below\n",
+                median(ceiling) - 1.0);
+  }
+  const auto series = [&](const char* what, const scaling& pool_reads, const scaling& c_reads) {
+    std::printf("%s\n", what);
+    std::printf("  %-32s %12.0f/s\n", "pool, 1 thread, 1 reader", median(pool_reads.one));
+    report("  pool, 2 threads, 2 readers", pool_reads.two, pool_reads.one, 1.8);
+    report_share("", pool_reads.two, pool_reads.one, ceiling);
+    std::printf("  %-32s %12.0f/s\n", "C API, 1 thread", median(c_reads.one));
+    report("  C API, 2 threads", c_reads.two, c_reads.one, 1.8);
+    report_share("", c_reads.two, c_reads.one, ceiling);
+    std::printf("  %-32s median %.2f (1 thread)  %.2f (2 threads)\n", "pool's speed / C API's",
+                median(ratios_of(pool_reads.one, c_reads.one)),
+                median(ratios_of(pool_reads.two, c_reads.two)));
+  };
+  series("point selects, 1 per read transaction", pool_1, c_api_1);
+  series("point selects, 16 per read transaction", pool_16, c_api_16);
+  std::printf("\n");
+}
+
 }  // namespace
 
 int main() {
@@ -230,42 +363,8 @@ int main() {
               reps, length.count(), writes, std::thread::hardware_concurrency());
 
   const std::string read_path = fresh_database("sqlproof-bench-pool-read.db");
-  read_rate(read_path, 1, std::chrono::milliseconds{200});  // warm the page cache
-  std::vector<double> one_reader;
-  std::vector<double> two_readers;
-  std::vector<double> one_plain;
-  std::vector<double> two_plain;
-  std::vector<double> one_spin;
-  std::vector<double> two_spin;
-  // Odd repetitions run in the reverse order, so that a drift in the machine's load does
-  // not favour whichever runs first.
-  for (long r = 0; r < reps; ++r) {
-    const bool reverse = r % 2 == 1;
-    if (reverse) two_readers.push_back(read_rate(read_path, 2, length));
-    one_reader.push_back(read_rate(read_path, 1, length));
-    if (!reverse) two_readers.push_back(read_rate(read_path, 2, length));
-    if (reverse) two_plain.push_back(read_rate(read_path, 2, length, true));
-    one_plain.push_back(read_rate(read_path, 1, length, true));
-    if (!reverse) two_plain.push_back(read_rate(read_path, 2, length, true));
-    if (reverse) two_spin.push_back(spin_rate(2, length));
-    one_spin.push_back(spin_rate(1, length));
-    if (!reverse) two_spin.push_back(spin_rate(2, length));
-  }
-  const std::vector<double> ceiling = ratios_of(two_spin, one_spin);
-  report("CPU only, 2 threads (ceiling)", two_spin, one_spin, 1.8);
-  if (median(ceiling) < 1.8) {
-    std::printf("  the machine gives a second thread %.2f of a core (median): the read target\n"
-                "  of 1.8 cannot be shown here; see the shares of the ceiling below\n",
-                median(ceiling) - 1.0);
-  }
-  std::printf("%-34s %12.0f/s\n", "read, 1 thread, 1-reader pool", median(one_reader));
-  report("read, 2 threads, 2-reader pool", two_readers, one_reader, 1.8);
-  report_share("", two_readers, one_reader, ceiling);
-  std::printf("%-34s %12.0f/s\n", "read, 1 thread, own connection", median(one_plain));
-  report("read, 2 threads, own connections", two_plain, one_plain, 1.8);
-  report_share("", two_plain, one_plain, ceiling);
-  std::printf("\n");
-
+  read_rate(read_path, reader_kind::pool, 1, 1, std::chrono::milliseconds{200});  // warm up
+  measure_reads(read_path, reps, length, "memory statistics on (SQLite's default)");
   std::vector<double> single;
   std::vector<double> pooled;
   std::vector<double> queued;
@@ -284,6 +383,15 @@ int main() {
   std::printf("%-34s %12.0f/s\n", "write, one connection, IMMEDIATE", median(single));
   report("write, pool.write", pooled, single, 0.95);
   report("write, pool.submit_write", queued, single, 0.95);
+  std::printf("\n");
+
+  // Every connection is closed: SQLite takes process-wide settings again.
+  if (sqlite3_shutdown() != SQLITE_OK) {
+    std::fprintf(stderr, "sqlite3_shutdown failed\n");
+    return 1;
+  }
+  sp::set_memory_statistics(false);
+  measure_reads(read_path, reps, length, "memory statistics off (set_memory_statistics(false))");
 
   for (const char* name : {"sqlproof-bench-pool-read.db", "sqlproof-bench-pool-w1.db",
                            "sqlproof-bench-pool-w2.db", "sqlproof-bench-pool-w3.db"}) {

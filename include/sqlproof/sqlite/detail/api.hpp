@@ -103,6 +103,13 @@ inline constexpr int sqlite_interrupt = SQLITE_INTERRUPT;
 // Sleeps through SQLite's VFS rather than std::this_thread: <thread> alone costs a consumer's
 // every translation unit a few tenths of a second of compile time (g++ 12, libstdc++).
 inline void sleep_ms(int ms) noexcept { sqlite3_sleep(ms); }
+// Process-wide settings (https://sqlite.org/c3ref/config.html): SQLITE_MISUSE once SQLite
+// has initialized (the first open does that).
+inline constexpr int sqlite_misuse = SQLITE_MISUSE;
+inline int config_memory_statistics(bool on) noexcept {
+  return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, on ? 1 : 0);
+}
+inline std::int64_t memory_used() noexcept { return sqlite3_memory_used(); }
 inline std::int64_t changes(sqlite_db* db) noexcept { return sqlite3_changes64(db); }
 inline std::int64_t total_changes(sqlite_db* db) noexcept { return sqlite3_total_changes64(db); }
 inline std::int64_t last_insert_rowid(sqlite_db* db) noexcept { return sqlite3_last_insert_rowid(db); }
