@@ -118,6 +118,7 @@ constexpr std::size_t count_list_items(Lexer lx, Stop stop, bool& star) {
 // adds INTO, OFFSET, FETCH and FOR (all reserved there).
 template <class Lexer>
 constexpr bool ends_select_list(const Lexer& lx) noexcept {
+  if (lx.current().kind != token_kind::identifier) return false;  // asked for every token
   constexpr std::string_view words[] = {"FROM",  "WHERE", "GROUP", "HAVING",   "ORDER",
                                         "LIMIT", "UNION", "INTERSECT", "EXCEPT"};
   for (auto w : words) {
