@@ -322,10 +322,15 @@ void measure_reads(const std::string& path, long reps, std::chrono::duration<dou
   scaling c_api_16;
   for (long r = 0; r < reps; ++r) {
     const bool reverse = r % 2 == 1;
-    measure_pair(pool_1, reverse, [&](int n) { return read_rate(path, reader_kind::pool, 1, n, length); });
-    measure_pair(c_api_1, reverse, [&](int n) { return read_rate(path, reader_kind::c_api, 1, n, length); });
-    measure_pair(pool_16, reverse, [&](int n) { return read_rate(path, reader_kind::pool, 16, n, length); });
-    measure_pair(c_api_16, reverse, [&](int n) { return read_rate(path, reader_kind::c_api, 16, n, length); });
+    const auto reads = [&](reader_kind kind, int per_read) {
+      return [&path, &length, kind, per_read](int n) {
+        return read_rate(path, kind, per_read, n, length);
+      };
+    };
+    measure_pair(pool_1, reverse, reads(reader_kind::pool, 1));
+    measure_pair(c_api_1, reverse, reads(reader_kind::c_api, 1));
+    measure_pair(pool_16, reverse, reads(reader_kind::pool, 16));
+    measure_pair(c_api_16, reverse, reads(reader_kind::c_api, 16));
     measure_pair(spin, reverse, [&](int n) { return spin_rate(n, length); });
   }
   std::printf("reads, %s\n", title);

@@ -126,8 +126,8 @@ struct options {
 /// are on unless SQLite was built with SQLITE_DEFAULT_MEMSTATUS=0, and while they are on
 /// every allocation SQLite makes takes one process-wide mutex: threads reading side by side,
 /// each on a connection of its own or a `pool`'s reader, queue on it. Measured with read
-/// transactions of 16 point selects, 2 threads read 1.2 times what 1 thread reads with the
-/// statistics on and 1.9 times with them off (docs/concurrency.md). Turned off,
+/// transactions of 16 point selects, 2 threads read 1.3 to 1.7 times what 1 thread reads
+/// with the statistics on and 2.0 to 2.35 times with them off (docs/concurrency.md). Off,
 /// `sqlite3_memory_used()`, `sqlite3_memory_highwater()`, `sqlite3_status64()`'s memory
 /// figures and the heap limits stop working; nothing in sqlproof uses them.
 ///

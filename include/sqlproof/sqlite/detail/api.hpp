@@ -109,7 +109,6 @@ inline constexpr int sqlite_misuse = SQLITE_MISUSE;
 inline int config_memory_statistics(bool on) noexcept {
   return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, on ? 1 : 0);
 }
-inline std::int64_t memory_used() noexcept { return sqlite3_memory_used(); }
 inline std::int64_t changes(sqlite_db* db) noexcept { return sqlite3_changes64(db); }
 inline std::int64_t total_changes(sqlite_db* db) noexcept { return sqlite3_total_changes64(db); }
 inline std::int64_t last_insert_rowid(sqlite_db* db) noexcept { return sqlite3_last_insert_rowid(db); }
