@@ -94,17 +94,9 @@ struct library_read<std::optional<T>> : library_read<T> {};
 
 template <class Row>
 consteval bool library_row() {
-  if constexpr (shape_of_row<Row>() == row_shape::scalar) {
-    return library_read<Row>::value;
-  } else {
-    return []<std::size_t... I>(std::index_sequence<I...>) {
-      if constexpr (is_tuple<Row>::value) {
-        return (library_read<std::tuple_element_t<I, Row>>::value && ...);
-      } else {
-        return (library_read<field_type<I, Row>>::value && ...);
-      }
-    }(std::make_index_sequence<row_width<Row>()>{});
-  }
+  return []<std::size_t... I>(std::index_sequence<I...>) {
+    return (library_read<result_field_t<Row, I>>::value && ...);
+  }(std::make_index_sequence<row_width<Row>()>{});
 }
 
 // The row reader with everything it calls inlined into it (the column reads, the string
