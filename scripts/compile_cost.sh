@@ -14,7 +14,11 @@
 #    query a SELECT of its own text, all run in main:
 #      shared signature  every query is User(std::int64_t)
 #      new signature     every query has a row struct of its own (same five fields)
-#    and the cost of each added query in milliseconds, from the minimum times.
+#    and the cost of each added query in milliseconds, from the minimum times. The same two
+#    series written with the C API (c_shared: every query a function of its own reading the
+#    row with one shared function; c_new: every query a function with a struct and a reading
+#    function of its own) show what a hand-written program pays per added query, and the
+#    ratio of sqlproof's cost to it.
 #
 # Budgets (g++ 12, -O2): database TU <= 1.8x the C API, umbrella TU <= 2.0x, peak <= 180 MB;
 # <= 10 ms per added query of a shared signature, <= 20 ms of a new one. clang++ is reported
@@ -86,14 +90,61 @@ generate() {
   } > "${file}"
 }
 
+# generate_c N shared|new FILE: the same series written with the C API.
+generate_c() {
+  local n=$1 kind=$2 file=$3 i row
+  {
+    printf '#include <sqlite3.h>\n\n#include <cstdint>\n#include <cstdio>\n#include <cstdlib>\n'
+    printf '#include <optional>\n#include <string>\n\n'
+    printf 'static void check(sqlite3* db, int rc) {\n'
+    printf '  if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) {\n'
+    printf '    std::fprintf(stderr, "%%s\\n", sqlite3_errmsg(db));\n    std::exit(1);\n  }\n}\n'
+    for ((i = 0; i < n; ++i)); do
+      row=User
+      if [[ ${kind} == new ]]; then row="User${i}"; fi
+      if [[ ${kind} == new || ${i} == 0 ]]; then
+        printf '\nstruct %s {\n  std::int64_t id;\n  std::string name;\n' "${row}"
+        printf '  std::optional<std::string> email;\n  int age;\n  double score;\n};\n'
+        printf '\nstatic %s read_%s(sqlite3_stmt* s) {\n  %s u;\n' "${row}" "${row}" "${row}"
+        printf '  u.id = sqlite3_column_int64(s, 0);\n'
+        printf '  const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(s, 1));\n'
+        printf '  u.name.assign(name != nullptr ? name : "", static_cast<std::size_t>(sqlite3_column_bytes(s, 1)));\n'
+        printf '  if (sqlite3_column_type(s, 2) != SQLITE_NULL) {\n'
+        printf '    const auto* email = reinterpret_cast<const char*>(sqlite3_column_text(s, 2));\n'
+        printf '    u.email.emplace(email, static_cast<std::size_t>(sqlite3_column_bytes(s, 2)));\n  }\n'
+        printf '  u.age = sqlite3_column_int(s, 3);\n  u.score = sqlite3_column_double(s, 4);\n'
+        printf '  return u;\n}\n'
+      fi
+      printf '\nstatic std::optional<%s> q%d(sqlite3* db, std::int64_t id) {\n' "${row}" "${i}"
+      printf '  static sqlite3_stmt* s = nullptr;\n'
+      printf '  if (s == nullptr) {\n    check(db, sqlite3_prepare_v2(db, "SELECT id, name, email, age, score FROM users WHERE id = ? AND age > %d",\n' "${i}"
+      printf '                                 -1, &s, nullptr));\n  }\n'
+      printf '  sqlite3_bind_int64(s, 1, id);\n  const int rc = sqlite3_step(s);\n  check(db, rc);\n'
+      printf '  std::optional<%s> row;\n  if (rc == SQLITE_ROW) row = read_%s(s);\n' "${row}" "${row}"
+      printf '  sqlite3_reset(s);\n  return row;\n}\n'
+    done
+    printf '\nint main() {\n  sqlite3* db = nullptr;\n  check(db, sqlite3_open(":memory:", &db));\n'
+    printf '  check(db, sqlite3_exec(db, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "\n'
+    printf '                         "email TEXT, age INTEGER NOT NULL, score REAL NOT NULL)",\n'
+    printf '                         nullptr, nullptr, nullptr));\n  long long sum = 0;\n'
+    for ((i = 0; i < n; ++i)); do
+      printf '  if (auto u = q%d(db, %d)) sum += u->age;\n' "${i}" "${i}"
+    done
+    printf '  std::printf("%%lld\\n", sum);\n}\n'
+  } > "${file}"
+}
+
 for kind in shared new; do
-  for n in "${series[@]}"; do generate "${n}" "${kind}" "${out}/series/${kind}_${n}.cpp"; done
+  for n in "${series[@]}"; do
+    generate "${n}" "${kind}" "${out}/series/${kind}_${n}.cpp"
+    generate_c "${n}" "${kind}" "${out}/series/c_${kind}_${n}.cpp"
+  done
 done
 programs=(raw database umbrella quickstart)
 declare -A files=(
   [raw]="${src}/raw_workloads.cpp" [database]="${src}/sqlproof_workloads.cpp"
   [umbrella]="${src}/umbrella_workloads.cpp" [quickstart]="${root}/examples/quickstart.cpp")
-for kind in shared new; do
+for kind in shared new c_shared c_new; do
   for n in "${series[@]}"; do
     programs+=("${kind}_${n}")
     files[${kind}_${n}]="${out}/series/${kind}_${n}.cpp"
@@ -133,26 +184,34 @@ for cxx in "${compilers[@]}"; do
     fi
   done
 
+  # The C API's cost per added query, for the ratio column: ms from the minimum times.
+  per_added() {
+    awk -v a="$1" -v b="$2" -v n="$3" -v f="$4" 'BEGIN { printf "%.1f", (a - b) * 1000 / (n - f) }'
+  }
   for kind in shared new; do
     budget=10
     label="shared signature, User(std::int64_t)"
     if [[ ${kind} == new ]]; then budget=20 label="new signature, a row struct per query"; fi
     echo "  per-query series, ${label}:"
-    printf '    %8s %7s %7s %9s %17s %9s\n' queries min median "peak MB" "ms per added one" budget
+    printf '    %8s %7s %7s %9s %17s %9s %-9s %13s %7s\n' queries min median "peak MB" \
+      "ms per added one" budget "" "C API ms" ratio
     first_n=""
-    first_cpu=""
     for n in "${series[@]}"; do
+      summary "c_${kind}_${n}"
+      c_cpu=${min_cpu}
       summary "${kind}_${n}"
       if [[ -z ${first_n} ]]; then
         first_n=${n}
         first_cpu=${min_cpu}
+        first_c_cpu=${c_cpu}
         printf '    %8s %7s %7s %9s\n' "${n}" "${min_cpu}" "${med_cpu}" "${peak_mb}"
         continue
       fi
-      per=$(awk -v a="${min_cpu}" -v b="${first_cpu}" -v n="${n}" -v f="${first_n}" \
-        'BEGIN { printf "%.1f", (a - b) * 1000 / (n - f) }')
-      printf '    %8s %7s %7s %9s %17s %9s %s\n' "${n}" "${min_cpu}" "${med_cpu}" "${peak_mb}" \
-        "${per}" "<= ${budget}" "$(verdict "${per}" "${budget}")"
+      per=$(per_added "${min_cpu}" "${first_cpu}" "${n}" "${first_n}")
+      c_per=$(per_added "${c_cpu}" "${first_c_cpu}" "${n}" "${first_n}")
+      ratio=$(awk -v a="${per}" -v b="${c_per}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+      printf '    %8s %7s %7s %9s %17s %9s %-9s %13s %7s\n' "${n}" "${min_cpu}" "${med_cpu}" \
+        "${peak_mb}" "${per}" "<= ${budget}" "$(verdict "${per}" "${budget}")" "${c_per}" "${ratio}"
     done
   done
   echo

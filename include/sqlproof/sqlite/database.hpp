@@ -231,12 +231,39 @@ SQLPROOF_ALWAYS_INLINE sqlite_lease checkout_query(connection_state& c, const qu
   return c.cache.checkout_typed(slot_in(s.slot_cell), [&] { return prepare_query(c.db, s); });
 }
 
+// What the calls that return rows do with them: the only part of `one` and `all` that
+// depends on the row type, one function per row type, reached through a pointer from the
+// code shared by every query with the same parameter types (param_runner).
+using read_into_fn = void (*)(sqlite_stmt*, const statement_context&, void* out);
+using collect_fn = int (*)(sqlite_stmt*, const statement_context&, void* out,
+                           std::size_t& rows);
+
+// Reads the current row into an empty std::optional<Row> (`out`).
+template <class Row>
+void read_one_into(sqlite_stmt* stmt, const statement_context& ctx, void* out) {
+  static_cast<std::optional<Row>*>(out)->emplace(row_reader<Row>{stmt, &ctx});
+}
+
+// Steps through the rows, appending each to a std::vector<Row> (`out`); returns the result of
+// the last step, and in `rows` how many the vector holds.
+template <class Row>
+int collect_rows(sqlite_stmt* stmt, const statement_context& ctx, void* out, std::size_t& rows) {
+  auto& v = *static_cast<std::vector<Row>*>(out);
+  int rc = step(stmt);
+  while (rc == sqlite_row) {
+    v.emplace_back(row_reader<Row>{stmt, &ctx});
+    rc = step(stmt);
+  }
+  rows = v.size();
+  return rc;
+}
+
 // Runs a typed query, given its constants (query_site); the parameters arrive already
 // converted to the declared types, and live until the call returns, so text and blobs can be
-// bound without a copy. One instantiation serves every query with the same row and parameter
-// types: what differs between them is the site.
-template <class Row, class... Params>
-struct shared_runner {
+// bound without a copy. One instantiation serves every query with the same parameter types:
+// what differs between them is the site, and the row type's reading function.
+template <class... Params>
+struct param_runner {
   // Statistics and deadlines (watch.hpp): one byte tested when the call starts.
   static exec_result exec(connection_state& c, const query_site& s, const Params&... params) {
     const connection_use use(c.cache);
@@ -252,8 +279,9 @@ struct shared_runner {
     return {changed, last_insert_rowid(c.db)};
   }
 
-  static std::optional<Row> one(connection_state& c, const query_site& s,
-                                const Params&... params) {
+  // Reads the first row, if there is one, with `read` into `out`.
+  static void one(connection_state& c, const query_site& s, read_into_fn read, void* out,
+                  const Params&... params) {
     const connection_use use(c.cache);
     watch_guard watch(c.watch, s.slot_cell, s.context.name, s.context.sql);
     sqlite_lease lease = checkout_query(c, s);
@@ -262,37 +290,57 @@ struct shared_runner {
     const int rc = step(stmt);
     if (rc == sqlite_row) [[likely]] {
       watch.rows(1);
-      return std::optional<Row>(std::in_place, row_reader<Row>{stmt, &s.context});
+      read(stmt, s.context, out);
+      return;
     }
     if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, s.context);
-    return std::nullopt;
   }
 
-  static std::vector<Row> all(connection_state& c, const query_site& s, const Params&... params) {
+  // Reads every row with `collect` into `out`, a std::vector of the row type.
+  static void all(connection_state& c, const query_site& s, collect_fn collect, void* out,
+                  const Params&... params) {
     const connection_use use(c.cache);
     watch_guard watch(c.watch, s.slot_cell, s.context.name, s.context.sql);
     sqlite_lease lease = checkout_query(c, s);
     sqlite_stmt* stmt = lease.get();
     bind_query(stmt, bind_lifetime::borrowed, s, params...);
-    std::vector<Row> out;
-    int rc = step(stmt);
-    while (rc == sqlite_row) {
-      out.emplace_back(row_reader<Row>{stmt, &s.context});
-      rc = step(stmt);
-    }
+    std::size_t rows = 0;
+    const int rc = collect(stmt, s.context, out, rows);
     if (rc != sqlite_done) [[unlikely]] fail_step(c, stmt, rc, s.context);
-    watch.rows(out.size());
-    return out;
+    watch.rows(rows);
   }
 
-  // Counts the call; the rows are read, and the time spent, in the caller's loop.
-  static row_range<Row> iter(connection_state& c, const query_site& s, const Params&... params) {
+  // Checks out the statement with the parameters bound, for a row_range. Counts the call; the
+  // rows are read, and the time spent, in the caller's loop.
+  static sqlite_lease bound(connection_state& c, const query_site& s, const Params&... params) {
     const connection_use use(c.cache);
     watch_guard watch(c.watch, s.slot_cell, s.context.name, s.context.sql);
     sqlite_lease lease = checkout_query(c, s);
     // The range outlives this call (and the caller's temporaries): SQLite copies text/blobs.
     bind_query(lease.get(), bind_lifetime::copied, s, params...);
-    return row_range<Row>(std::move(lease), s.context);
+    return lease;
+  }
+};
+
+// The calls that return rows, for one row type: the shared code of the parameter types and
+// the row type's reading function.
+template <class Row, class... Params>
+struct shared_runner {
+  static std::optional<Row> one(connection_state& c, const query_site& s,
+                                const Params&... params) {
+    std::optional<Row> out;
+    param_runner<Params...>::one(c, s, &read_one_into<Row>, &out, params...);
+    return out;
+  }
+
+  static std::vector<Row> all(connection_state& c, const query_site& s, const Params&... params) {
+    std::vector<Row> out;
+    param_runner<Params...>::all(c, s, &collect_rows<Row>, &out, params...);
+    return out;
+  }
+
+  static row_range<Row> iter(connection_state& c, const query_site& s, const Params&... params) {
+    return row_range<Row>(param_runner<Params...>::bound(c, s, params...), s.context);
   }
 };
 
@@ -305,7 +353,7 @@ struct query_runner<Q, std::tuple<Params...>> {
   using shared = shared_runner<typename Q::row_type, Params...>;
 
   static exec_result exec(connection_state& c, const Params&... params) {
-    return shared::exec(c, site_of<Q>, params...);
+    return param_runner<Params...>::exec(c, site_of<Q>, params...);
   }
   static auto one(connection_state& c, const Params&... params) {
     return shared::one(c, site_of<Q>, params...);
