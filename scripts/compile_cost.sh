@@ -63,6 +63,12 @@ summary() {
 # verdict VALUE BUDGET: "met" when VALUE <= BUDGET.
 verdict() { awk -v v="$1" -v b="$2" 'BEGIN { print (v <= b) ? "met" : "not met" }'; }
 
+# row_struct NAME: the series' row struct, five fields (the W1-W4 User).
+row_struct() {
+  printf 'struct %s {\n  std::int64_t id;\n  std::string name;\n' "$1"
+  printf '  std::optional<std::string> email;\n  int age;\n  double score;\n};\n'
+}
+
 # generate N shared|new FILE: the per-query series' source.
 generate() {
   local n=$1 kind=$2 file=$3 i row
@@ -72,10 +78,7 @@ generate() {
     for ((i = 0; i < n; ++i)); do
       row=User
       if [[ ${kind} == new ]]; then row="User${i}"; fi
-      if [[ ${kind} == new || ${i} == 0 ]]; then
-        printf 'struct %s {\n  std::int64_t id;\n  std::string name;\n' "${row}"
-        printf '  std::optional<std::string> email;\n  int age;\n  double score;\n};\n'
-      fi
+      if [[ ${kind} == new || ${i} == 0 ]]; then row_struct "${row}"; fi
       printf 'using q%d = sp::query<"SELECT id, name, email, age, score FROM users WHERE id = ? AND age > %d",\n' "${i}" "${i}"
       printf '                      %s(std::int64_t)>;\n' "${row}"
     done
@@ -103,8 +106,8 @@ generate_c() {
       row=User
       if [[ ${kind} == new ]]; then row="User${i}"; fi
       if [[ ${kind} == new || ${i} == 0 ]]; then
-        printf '\nstruct %s {\n  std::int64_t id;\n  std::string name;\n' "${row}"
-        printf '  std::optional<std::string> email;\n  int age;\n  double score;\n};\n'
+        printf '\n'
+        row_struct "${row}"
         printf '\nstatic %s read_%s(sqlite3_stmt* s) {\n  %s u;\n' "${row}" "${row}" "${row}"
         printf '  u.id = sqlite3_column_int64(s, 0);\n'
         printf '  const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(s, 1));\n'
