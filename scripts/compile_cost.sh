@@ -63,6 +63,11 @@ summary() {
 # verdict VALUE BUDGET: "met" when VALUE <= BUDGET.
 verdict() { awk -v v="$1" -v b="$2" 'BEGIN { print (v <= b) ? "met" : "not met" }'; }
 
+# per_added CPU FIRST_CPU N FIRST_N: milliseconds per query added between the two files.
+per_added() {
+  awk -v a="$1" -v b="$2" -v n="$3" -v f="$4" 'BEGIN { printf "%.1f", (a - b) * 1000 / (n - f) }'
+}
+
 # row_struct NAME: the series' row struct, five fields (the W1-W4 User).
 row_struct() {
   printf 'struct %s {\n  std::int64_t id;\n  std::string name;\n' "$1"
@@ -187,10 +192,6 @@ for cxx in "${compilers[@]}"; do
     fi
   done
 
-  # The C API's cost per added query, for the ratio column: ms from the minimum times.
-  per_added() {
-    awk -v a="$1" -v b="$2" -v n="$3" -v f="$4" 'BEGIN { printf "%.1f", (a - b) * 1000 / (n - f) }'
-  }
   for kind in shared new; do
     budget=10
     label="shared signature, User(std::int64_t)"
@@ -212,7 +213,9 @@ for cxx in "${compilers[@]}"; do
       fi
       per=$(per_added "${min_cpu}" "${first_cpu}" "${n}" "${first_n}")
       c_per=$(per_added "${c_cpu}" "${first_c_cpu}" "${n}" "${first_n}")
-      ratio=$(awk -v a="${per}" -v b="${c_per}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+      # Within the noise a step can come out at or below zero: no ratio then.
+      ratio=$(awk -v a="${per}" -v b="${c_per}" \
+        'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "-" }')
       printf '    %8s %7s %7s %9s %17s %9s %-9s %13s %7s\n' "${n}" "${min_cpu}" "${med_cpu}" \
         "${peak_mb}" "${per}" "<= ${budget}" "$(verdict "${per}" "${budget}")" "${c_per}" "${ratio}"
     done
