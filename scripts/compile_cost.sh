@@ -7,6 +7,11 @@
 #      database    benchmarks/compile_cost/sqlproof_workloads.cpp (W1-W4, <sqlproof/database.hpp>)
 #      umbrella    benchmarks/compile_cost/umbrella_workloads.cpp (the same, <sqlproof/sqlproof.hpp>)
 #      quickstart  examples/quickstart.cpp (the README's program: umbrella, migrations, queries)
+#      no queries  benchmarks/compile_cost/no_queries.cpp (the database file's set-up alone: open,
+#                  a script, a transaction; no budget: what a file pays before its first query)
+#    and the database, umbrella and no-queries files again with SQLPROOF_SEPARATE_COMPILATION
+#    (docs/separate-compilation.md), against the same budgets, beside the implementation file
+#    that such a program compiles once (benchmarks/compile_cost/implementation.cpp).
 #    CPU seconds (user + sys) as minimum and median of RUNS compiles (run by run, every program
 #    once, so that passing load affects all alike), the ratio of each minimum
 #    to the C API's, and the compiler's peak memory (largest of the runs).
@@ -39,13 +44,14 @@ read -r -a series <<< "${SERIES:-1 10 100}"
 opt="${OPT:--O2}"
 mkdir -p "${out}/series"
 
-# compile_once KEY FILE: compiles FILE once; appends the CPU seconds to times[KEY] and keeps
-# the largest peak memory in peaks[KEY].
+# compile_once KEY FILE [FLAG...]: compiles FILE once; appends the CPU seconds to times[KEY]
+# and keeps the largest peak memory in peaks[KEY].
 declare -A times peaks
 compile_once() {
   local key=$1 file=$2 user sys kb
+  shift 2
   /usr/bin/time -f '%U %S %M' -o "${out}/time.txt" \
-    "${cxx}" -std=c++20 "${opt}" -I"${root}/include" -c "${file}" -o "${out}/unit.o"
+    "${cxx}" -std=c++20 "${opt}" "$@" -I"${root}/include" -c "${file}" -o "${out}/unit.o"
   read -r user sys kb < "${out}/time.txt"
   times[${key}]+="$(awk -v u="${user}" -v s="${sys}" 'BEGIN { printf "%.2f", u + s }') "
   peaks[${key}]=$((kb > ${peaks[${key}]:-0} ? kb : ${peaks[${key}]:-0}))
@@ -148,10 +154,16 @@ for kind in shared new; do
     generate_c "${n}" "${kind}" "${out}/series/c_${kind}_${n}.cpp"
   done
 done
-programs=(raw database umbrella quickstart)
+programs=(raw database umbrella quickstart no_queries database_sep umbrella_sep no_queries_sep
+  implementation)
 declare -A files=(
   [raw]="${src}/raw_workloads.cpp" [database]="${src}/sqlproof_workloads.cpp"
-  [umbrella]="${src}/umbrella_workloads.cpp" [quickstart]="${root}/examples/quickstart.cpp")
+  [umbrella]="${src}/umbrella_workloads.cpp" [quickstart]="${root}/examples/quickstart.cpp"
+  [no_queries]="${src}/no_queries.cpp" [database_sep]="${src}/sqlproof_workloads.cpp"
+  [umbrella_sep]="${src}/umbrella_workloads.cpp" [no_queries_sep]="${src}/no_queries.cpp"
+  [implementation]="${src}/implementation.cpp")
+# The programs compiled with separate compilation.
+declare -A separate=([database_sep]=1 [umbrella_sep]=1 [no_queries_sep]=1 [implementation]=1)
 for kind in shared new c_shared c_new; do
   for n in "${series[@]}"; do
     programs+=("${kind}_${n}")
@@ -164,7 +176,13 @@ for cxx in "${compilers[@]}"; do
   times=() peaks=()
   # Run by run, every program once: load that comes and goes affects them all alike.
   for ((run = 0; run < runs; ++run)); do
-    for prog in "${programs[@]}"; do compile_once "${prog}" "${files[${prog}]}"; done
+    for prog in "${programs[@]}"; do
+      if [[ -n ${separate[${prog}]:-} ]]; then
+        compile_once "${prog}" "${files[${prog}]}" -DSQLPROOF_SEPARATE_COMPILATION
+      else
+        compile_once "${prog}" "${files[${prog}]}"
+      fi
+    done
   done
 
   version=$("${cxx}" -dumpfullversion -dumpversion 2>/dev/null | head -n 1)
@@ -174,20 +192,27 @@ for cxx in "${compilers[@]}"; do
   summary raw
   raw=${min_cpu}
   printf '  %-12s %7s %7s %7s %9s %9s %9s\n' "C API" "${min_cpu}" "${med_cpu}" 1.00 "" "" "${peak_mb}"
-  for prog in database umbrella quickstart; do
+  for prog in database umbrella quickstart no_queries separate database_sep umbrella_sep \
+    no_queries_sep implementation; do
+    if [[ ${prog} == separate ]]; then
+      echo "  with SQLPROOF_SEPARATE_COMPILATION (the implementation file is compiled once):"
+      continue
+    fi
     summary "${prog}"
+    name=${prog%_sep}
+    name=${name//_/ }
     ratio=$(awk -v a="${min_cpu}" -v b="${raw}" 'BEGIN { printf "%.2f", a / b }')
     case ${prog} in
-      database) budget=1.8 ;;
-      umbrella) budget=2.0 ;;
+      database | database_sep) budget=1.8 ;;
+      umbrella | umbrella_sep) budget=2.0 ;;
       *) budget="" ;;
     esac
     if [[ -n ${budget} ]]; then
-      printf '  %-12s %7s %7s %7s %9s %-9s %9s %9s %s\n' "${prog}" "${min_cpu}" "${med_cpu}" \
+      printf '  %-12s %7s %7s %7s %9s %-9s %9s %9s %s\n' "${name}" "${min_cpu}" "${med_cpu}" \
         "${ratio}" "<= ${budget}" "$(verdict "${ratio}" "${budget}")" "${peak_mb}" "<= 180" \
         "$(verdict "${peak_mb}" 180)"
     else
-      printf '  %-12s %7s %7s %7s %9s %9s %9s\n' "${prog}" "${min_cpu}" "${med_cpu}" "${ratio}" \
+      printf '  %-12s %7s %7s %7s %9s %9s %9s\n' "${name}" "${min_cpu}" "${med_cpu}" "${ratio}" \
         "" "" "${peak_mb}"
     fi
   done

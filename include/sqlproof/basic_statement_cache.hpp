@@ -72,7 +72,9 @@ template <class Q>
 inline std::size_t query_slot_cell = 0;
 
 // Gives the cell its slot on first use; when two threads race, both use the first stored.
-SQLPROOF_NOINLINE inline std::size_t assign_query_slot(std::size_t* cell) noexcept {
+SQLPROOF_NOINLINE SQLPROOF_DECL std::size_t assign_query_slot(std::size_t* cell) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   std::size_t expected = 0;
   const std::size_t mine = next_query_slot() + 1;
 #if defined(__GNUC__) || defined(__clang__)
@@ -84,6 +86,9 @@ SQLPROOF_NOINLINE inline std::size_t assign_query_slot(std::size_t* cell) noexce
 #endif
   return (stored ? mine : expected) - 1;
 }
+#else
+;
+#endif
 
 SQLPROOF_ALWAYS_INLINE std::size_t slot_in(std::size_t* cell) noexcept {
 #if defined(__GNUC__) || defined(__clang__)

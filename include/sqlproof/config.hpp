@@ -54,6 +54,32 @@
 #define SQLPROOF_FLATTEN
 #endif
 
+// Separate compilation (docs/separate-compilation.md). By default every file that includes a
+// header compiles the library's fixed code too: opening and configuring a connection, errors,
+// scripts, transactions. With SQLPROOF_SEPARATE_COMPILATION defined for every file of a
+// program, the headers only declare that code, and the one file that includes
+// <sqlproof/implementation.hpp> compiles it. SQLPROOF_DECL marks such a function (inline when
+// header-only); SQLPROOF_DEFINITIONS says whether this file compiles its definition. A member
+// function's definition follows its class; SQLPROOF_COLD_DECLARATION marks the declaration in
+// the class of one defined SQLPROOF_COLD (GCC refuses noinline on a declaration before the
+// inline definition), so that callers still treat a call to it as unlikely.
+#if defined(SQLPROOF_SEPARATE_COMPILATION)
+#define SQLPROOF_DECL
+#if defined(SQLPROOF_IMPLEMENTATION_FILE)
+#define SQLPROOF_DEFINITIONS 1
+#else
+#define SQLPROOF_DEFINITIONS 0
+#endif
+#else
+#define SQLPROOF_DECL inline
+#define SQLPROOF_DEFINITIONS 1
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define SQLPROOF_COLD_DECLARATION [[gnu::cold]]
+#else
+#define SQLPROOF_COLD_DECLARATION
+#endif
+
 namespace sqlproof {
 
 /// The version of the headers in use, as `{major, minor, patch}`.

@@ -34,19 +34,8 @@ class number_text {
   operator std::string_view() const noexcept { return {buffer_, size_}; }  // NOLINT: implicit
 
  private:
-  SQLPROOF_COLD static std::size_t write(char* out, bool negative,
-                                         unsigned long long magnitude) noexcept {
-    char digits[20];
-    std::size_t n = 0;
-    do {
-      digits[n++] = static_cast<char>('0' + magnitude % 10);
-      magnitude /= 10;
-    } while (magnitude != 0);
-    std::size_t size = 0;
-    if (negative) out[size++] = '-';
-    while (n > 0) out[size++] = digits[--n];
-    return size;
-  }
+  SQLPROOF_COLD_DECLARATION static std::size_t write(char* out, bool negative,
+                                                     unsigned long long magnitude) noexcept;
   char buffer_[24];
   std::size_t size_ = 0;
 };
@@ -54,7 +43,9 @@ class number_text {
 // Joins the pieces of a message in one allocation. Error paths build their text with this
 // rather than chains of std::string operator+, which cost a temporary (and its clean-up code)
 // per piece at every call site.
-SQLPROOF_COLD inline std::string concat(std::initializer_list<std::string_view> parts) {
+SQLPROOF_COLD SQLPROOF_DECL std::string concat(std::initializer_list<std::string_view> parts)
+#if SQLPROOF_DEFINITIONS
+{
   std::size_t total = 0;
   for (const std::string_view p : parts) total += p.size();
   std::string out;
@@ -62,6 +53,9 @@ SQLPROOF_COLD inline std::string concat(std::initializer_list<std::string_view> 
   for (const std::string_view p : parts) out.append(p);
   return out;
 }
+#else
+;
+#endif
 
 }  // namespace detail
 
@@ -135,25 +129,8 @@ class error : public std::runtime_error {
 
  protected:
   // `extra` is kept after the other parts for a derived class (part(extra_part)).
-  SQLPROOF_COLD error(std::string_view summary, const error_context& c,
-                      const error_diagnostics& d, std::string_view extra)
-      : std::runtime_error(compose(summary, c, d)),
-        parts_(detail::concat({summary, c.sqlite_message, c.sql, c.query_name, d.constraint_name,
-                               d.table_name, d.detail, d.hint, extra})),
-        code_(c.extended_code),
-        position_(d.position) {
-    const std::string_view parts[] = {summary,      c.sqlite_message,  c.sql,
-                                      c.query_name, d.constraint_name, d.table_name,
-                                      d.detail,     d.hint};
-    unsigned end = 0;
-    for (std::size_t i = 0; i < sizeof ends_ / sizeof ends_[0]; ++i) {
-      end += static_cast<unsigned>(parts[i].size());
-      ends_[i] = end;
-    }
-    if (d.sqlstate.size() == 5) {
-      for (std::size_t i = 0; i < 5; ++i) sqlstate_[i] = d.sqlstate[i];
-    }
-  }
+  SQLPROOF_COLD_DECLARATION error(std::string_view summary, const error_context& c,
+                                const error_diagnostics& d, std::string_view extra);
 
   static constexpr std::size_t extra_part = 8;
 
@@ -166,24 +143,9 @@ class error : public std::runtime_error {
  private:
   // "summary: message [SQLite code N] in query name: sql", leaving out what is not known;
   // on PostgreSQL "[SQLSTATE 23505]", then its DETAIL and HINT lines.
-  SQLPROOF_COLD static std::string compose(std::string_view summary, const error_context& c,
-                                           const error_diagnostics& d) {
-    const bool message = !c.sqlite_message.empty();
-    const bool state = !d.sqlstate.empty();
-    const bool code = !state && c.extended_code != 0;
-    const bool name = !c.query_name.empty();
-    const bool sql = !c.sql.empty();
-    const bool detail = !d.detail.empty();
-    const bool hint = !d.hint.empty();
-    const detail::number_text code_text(c.extended_code);
-    return detail::concat({summary, message ? ": " : "", c.sqlite_message,
-                           code ? " [SQLite code " : "", code ? code_text : std::string_view{},
-                           code ? "]" : "", state ? " [SQLSTATE " : "", d.sqlstate,
-                           state ? "]" : "", detail ? " (" : "", d.detail, detail ? ")" : "",
-                           name ? " in query " : "", c.query_name,
-                           sql ? (name ? ": " : " in SQL: ") : "", c.sql,
-                           hint ? "; hint: " : "", d.hint});
-  }
+  SQLPROOF_COLD_DECLARATION static std::string compose(std::string_view summary,
+                                                      const error_context& c,
+                                                      const error_diagnostics& d);
 
   // The summary, the database's message, the SQL, the query's name, PostgreSQL's constraint,
   // table, detail and hint, and a derived class's extra part, one after another in one
@@ -288,8 +250,11 @@ enum class error_kind : unsigned char {
 
 // The one place the library's own errors are thrown from (SQLite's go through
 // throw_sqlite_error, which picks the kind from the result code).
-[[noreturn]] SQLPROOF_COLD inline void throw_error(error_kind kind, std::string_view summary,
-                                                   const error_context& c = {}) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_error(error_kind kind,
+                                                         std::string_view summary,
+                                                         const error_context& c = {})
+#if SQLPROOF_DEFINITIONS
+{
   switch (kind) {
     case error_kind::open: throw open_error(summary, c);
     case error_kind::constraint: throw constraint_error(summary, c);
@@ -303,7 +268,70 @@ enum class error_kind : unsigned char {
   }
   throw error(summary, c);
 }
+#else
+;
+#endif
 
 }  // namespace detail
 
 }  // namespace sqlproof
+
+#if SQLPROOF_DEFINITIONS
+namespace sqlproof {
+
+SQLPROOF_COLD SQLPROOF_DECL std::size_t detail::number_text::write(
+    char* out, bool negative, unsigned long long magnitude) noexcept {
+  char digits[20];
+  std::size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  std::size_t size = 0;
+  if (negative) out[size++] = '-';
+  while (n > 0) out[size++] = digits[--n];
+  return size;
+}
+
+SQLPROOF_COLD SQLPROOF_DECL error::error(std::string_view summary, const error_context& c,
+                                         const error_diagnostics& d, std::string_view extra)
+    : std::runtime_error(compose(summary, c, d)),
+      parts_(detail::concat({summary, c.sqlite_message, c.sql, c.query_name, d.constraint_name,
+                             d.table_name, d.detail, d.hint, extra})),
+      code_(c.extended_code),
+      position_(d.position) {
+  const std::string_view parts[] = {summary,      c.sqlite_message,  c.sql,
+                                    c.query_name, d.constraint_name, d.table_name,
+                                    d.detail,     d.hint};
+  unsigned end = 0;
+  for (std::size_t i = 0; i < sizeof ends_ / sizeof ends_[0]; ++i) {
+    end += static_cast<unsigned>(parts[i].size());
+    ends_[i] = end;
+  }
+  if (d.sqlstate.size() == 5) {
+    for (std::size_t i = 0; i < 5; ++i) sqlstate_[i] = d.sqlstate[i];
+  }
+}
+
+SQLPROOF_COLD SQLPROOF_DECL std::string error::compose(std::string_view summary,
+                                                       const error_context& c,
+                                                       const error_diagnostics& d) {
+  const bool message = !c.sqlite_message.empty();
+  const bool state = !d.sqlstate.empty();
+  const bool code = !state && c.extended_code != 0;
+  const bool name = !c.query_name.empty();
+  const bool sql = !c.sql.empty();
+  const bool detail = !d.detail.empty();
+  const bool hint = !d.hint.empty();
+  const detail::number_text code_text(c.extended_code);
+  return detail::concat({summary, message ? ": " : "", c.sqlite_message,
+                         code ? " [SQLite code " : "", code ? code_text : std::string_view{},
+                         code ? "]" : "", state ? " [SQLSTATE " : "", d.sqlstate,
+                         state ? "]" : "", detail ? " (" : "", d.detail, detail ? ")" : "",
+                         name ? " in query " : "", c.query_name,
+                         sql ? (name ? ": " : " in SQL: ") : "", c.sql,
+                         hint ? "; hint: " : "", d.hint});
+}
+
+}  // namespace sqlproof
+#endif  // SQLPROOF_DEFINITIONS

@@ -62,11 +62,16 @@ struct text_sink {
   void write(std::string_view text) const { write_text(target, text); }
 };
 
-inline text_sink file_sink(std::FILE* file) noexcept {
+SQLPROOF_DECL text_sink file_sink(std::FILE* file) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   return {file, [](void* target, std::string_view text) {
             std::fwrite(text.data(), 1, text.size(), static_cast<std::FILE*>(target));
           }};
 }
+#else
+;
+#endif
 
 template <text_stream S>
 text_sink stream_sink(S& stream) noexcept {
@@ -75,7 +80,9 @@ text_sink stream_sink(S& stream) noexcept {
           }};
 }
 
-inline std::string usage_text(std::string_view program) {
+SQLPROOF_DECL std::string usage_text(std::string_view program)
+#if SQLPROOF_DEFINITIONS
+{
   std::string p(program.empty() ? "program" : program);
   return "usage: " + p +
          " [--json] <command>\n"
@@ -94,16 +101,26 @@ inline std::string usage_text(std::string_view program) {
          "exit codes: 0 success, 1 failure, 2 usage, 3 database does not match the program, "
          "4 database locked\n";
 }
+#else
+;
+#endif
 
-inline std::optional<std::int64_t> parse_number(std::string_view s) {
+SQLPROOF_DECL std::optional<std::int64_t> parse_number(std::string_view s)
+#if SQLPROOF_DEFINITIONS
+{
   std::int64_t v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc{} || end != s.data() + s.size() || v < 0) return std::nullopt;
   return v;
 }
+#else
+;
+#endif
 
-inline void print_error(const text_sink& out, const text_sink& err, bool json, std::string_view kind,
-                        std::string_view message, int code) {
+SQLPROOF_DECL void print_error(const text_sink& out, const text_sink& err, bool json, std::string_view kind,
+                               std::string_view message, int code)
+#if SQLPROOF_DEFINITIONS
+{
   if (json) {
     std::string text = "{\"error\":";
     sqlproof::detail::append_json_string(text, message);
@@ -115,6 +132,9 @@ inline void print_error(const text_sink& out, const text_sink& err, bool json, s
     err.write("error: " + std::string(message) + "\n");
   }
 }
+#else
+;
+#endif
 
 template <class Migrator>
 int run_command(const std::vector<std::string_view>& args, std::string_view program,

@@ -609,9 +609,11 @@ namespace detail {
 // The one place a migration_info is built, for compile-time and run-time lists alike, so both
 // hash the same canonical encoding. At run time on purpose: see detail/migration_checksum.hpp.
 // `text` is what the runner's dialect executes (see migration_definition::text_for).
-inline migration_info make_migration_info(std::int64_t version, std::string_view name,
-                                          const migration_text_view& text, bool reversible,
-                                          migration_flags flags) {
+SQLPROOF_DECL migration_info make_migration_info(std::int64_t version, std::string_view name,
+                                                 const migration_text_view& text, bool reversible,
+                                                 migration_flags flags)
+#if SQLPROOF_DEFINITIONS
+{
   migration_info info;
   info.version = version;
   info.name = name;
@@ -627,15 +629,23 @@ inline migration_info make_migration_info(std::int64_t version, std::string_view
   }
   return info;
 }
+#else
+;
+#endif
 
 // The SQLite text's migration_info.
-inline migration_info make_migration_info(std::int64_t version, std::string_view name,
-                                          std::span<const std::string_view> up,
-                                          std::span<const std::string_view> down,
-                                          bool reversible, migration_flags flags) {
+SQLPROOF_DECL migration_info make_migration_info(std::int64_t version, std::string_view name,
+                                                 std::span<const std::string_view> up,
+                                                 std::span<const std::string_view> down,
+                                                 bool reversible, migration_flags flags)
+#if SQLPROOF_DEFINITIONS
+{
   return make_migration_info(version, name, migration_text_view{up, down, {}, true}, reversible,
                              flags);
 }
+#else
+;
+#endif
 
 }  // namespace detail
 

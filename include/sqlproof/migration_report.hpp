@@ -133,7 +133,9 @@ struct repair_result {
 
 namespace sqlproof::detail {
 
-inline std::string_view state_mark(migration_state s) noexcept {
+SQLPROOF_DECL std::string_view state_mark(migration_state s) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   switch (s) {
     case migration_state::applied: return "\u2713";  // ✓
     case migration_state::pending: return "\u00b7";  // ·
@@ -144,12 +146,16 @@ inline std::string_view state_mark(migration_state s) noexcept {
   }
   return " ";
 }
+#else
+;
+#endif
 
 }  // namespace sqlproof::detail
 
 namespace sqlproof {
 
-inline std::string migration_report::text() const {
+#if SQLPROOF_DEFINITIONS
+SQLPROOF_DECL std::string migration_report::text() const {
   std::string out;
   for (const auto& s : steps) {
     const bool up = s.direction == migration_direction::up;
@@ -184,8 +190,10 @@ inline std::string migration_report::text() const {
   out += '\n';
   return out;
 }
+#endif
 
-inline std::string migration_report::json() const {
+#if SQLPROOF_DEFINITIONS
+SQLPROOF_DECL std::string migration_report::json() const {
   std::string out = "{\"dry_run\":";
   out += dry_run ? "true" : "false";
   out += ",\"from_version\":" + std::to_string(from_version);
@@ -217,8 +225,10 @@ inline std::string migration_report::json() const {
   out += '}';
   return out;
 }
+#endif
 
-inline std::string migration_status::text() const {
+#if SQLPROOF_DEFINITIONS
+SQLPROOF_DECL std::string migration_status::text() const {
   std::size_t name_width = 4;
   for (const auto& e : entries) name_width = std::max(name_width, e.name.size());
   std::string out = "  " + detail::pad("version", 8) + "  " + detail::pad("name", name_width) +
@@ -255,8 +265,10 @@ inline std::string migration_status::text() const {
   out += '\n';
   return out;
 }
+#endif
 
-inline std::string migration_status::json() const {
+#if SQLPROOF_DEFINITIONS
+SQLPROOF_DECL std::string migration_status::json() const {
   std::string out = "{\"user_version\":" + std::to_string(user_version) + ",\"migrations\":[";
   for (std::size_t i = 0; i != entries.size(); ++i) {
     const auto& e = entries[i];
@@ -289,8 +301,10 @@ inline std::string migration_status::json() const {
   out += "]}";
   return out;
 }
+#endif
 
-inline std::string verification::text() const {
+#if SQLPROOF_DEFINITIONS
+SQLPROOF_DECL std::string verification::text() const {
   std::string out;
   for (const auto& e : errors) out += "error: " + e + '\n';
   for (const auto& w : warnings) out += "warning: " + w + '\n';
@@ -300,8 +314,10 @@ inline std::string verification::text() const {
   out += '\n';
   return out;
 }
+#endif
 
-inline std::string verification::json() const {
+#if SQLPROOF_DEFINITIONS
+SQLPROOF_DECL std::string verification::json() const {
   std::string out = "{\"ok\":";
   out += ok() ? "true" : "false";
   out += ",\"applied\":" + std::to_string(applied) + ",\"pending\":" + std::to_string(pending);
@@ -318,5 +334,6 @@ inline std::string verification::json() const {
   out += "]}";
   return out;
 }
+#endif
 
 }  // namespace sqlproof

@@ -50,7 +50,9 @@ struct event_counts {
 namespace detail {
 
 // Adds `b`'s counts and times to `a`; the longest call is the longer of the two.
-inline void accumulate(query_stat& a, const query_stat& b) noexcept {
+SQLPROOF_DECL void accumulate(query_stat& a, const query_stat& b) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   a.calls += b.calls;
   a.rows += b.rows;
   a.errors += b.errors;
@@ -59,6 +61,9 @@ inline void accumulate(query_stat& a, const query_stat& b) noexcept {
   a.total_time += b.total_time;
   if (b.max_time > a.max_time) a.max_time = b.max_time;
 }
+#else
+;
+#endif
 
 // The first `n` entries that `keep` accepts, in the order `before` defines, equal ones in
 // their original order. A bounded binary insertion: the lists are short (one entry per query
@@ -89,21 +94,33 @@ std::vector<query_stat> top_entries(const std::vector<query_stat>& entries, std:
   return top;
 }
 
-inline bool slower_in_total(const query_stat& a, const query_stat& b) noexcept {
+SQLPROOF_DECL bool slower_in_total(const query_stat& a, const query_stat& b) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   if (a.total_time != b.total_time) return a.total_time > b.total_time;
   return a.max_time > b.max_time;
 }
+#else
+;
+#endif
 
 // Characters in UTF-8 text: bytes that do not continue a sequence.
-inline std::size_t utf8_length(std::string_view s) noexcept {
+SQLPROOF_DECL std::size_t utf8_length(std::string_view s) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   std::size_t chars = 0;
   for (const char c : s) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
   return chars;
 }
+#else
+;
+#endif
 
 // `sql` on one line (each run of white space as one space), cut to `width` characters (a
 // UTF-8 sequence counting as one, never split) ending in "…" when longer.
-inline std::string one_line_sql(std::string_view sql, std::size_t width) {
+SQLPROOF_DECL std::string one_line_sql(std::string_view sql, std::size_t width)
+#if SQLPROOF_DEFINITIONS
+{
   std::string flat;
   flat.reserve(sql.size());
   bool space = false;
@@ -125,33 +142,61 @@ inline std::string one_line_sql(std::string_view sql, std::size_t width) {
   flat += "\u2026";
   return flat;
 }
+#else
+;
+#endif
 
 // What names a query in a table or a report: its name, or its SQL on one line when it has
 // none (dynamic SQL) or only the signature an alias gets ("query<long int(...)>").
-inline std::string query_label(const query_stat& q, std::size_t width) {
+SQLPROOF_DECL std::string query_label(const query_stat& q, std::size_t width)
+#if SQLPROOF_DEFINITIONS
+{
   const bool named = !q.name.empty() && std::string_view(q.name).substr(0, 6) != "query<";
   return one_line_sql(named ? q.name : q.sql, width);
 }
+#else
+;
+#endif
 
 // Right-aligns `s` in `width` characters.
-inline void append_right(std::string& out, std::string_view s, std::size_t width) {
+SQLPROOF_DECL void append_right(std::string& out, std::string_view s, std::size_t width)
+#if SQLPROOF_DEFINITIONS
+{
   if (s.size() < width) out.append(width - s.size(), ' ');
   out += s;
 }
+#else
+;
+#endif
 
-inline std::string fixed_decimals(double v, int decimals) {
+SQLPROOF_DECL std::string fixed_decimals(double v, int decimals)
+#if SQLPROOF_DEFINITIONS
+{
   char buffer[48];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
   return buffer;
 }
+#else
+;
+#endif
 
-inline std::string milliseconds_text(std::chrono::nanoseconds t, int decimals) {
+SQLPROOF_DECL std::string milliseconds_text(std::chrono::nanoseconds t, int decimals)
+#if SQLPROOF_DEFINITIONS
+{
   return fixed_decimals(static_cast<double>(t.count()) / 1e6, decimals);
 }
+#else
+;
+#endif
 
-inline std::string microseconds_text(std::chrono::nanoseconds t) {
+SQLPROOF_DECL std::string microseconds_text(std::chrono::nanoseconds t)
+#if SQLPROOF_DEFINITIONS
+{
   return fixed_decimals(static_cast<double>(t.count()) / 1e3, 1);
 }
+#else
+;
+#endif
 
 }  // namespace detail
 

@@ -107,6 +107,7 @@ install_sqlproof() {
   local file
   for file in \
     include/sqlproof/sqlproof.hpp \
+    include/sqlproof/implementation.hpp \
     share/cmake/sqlproof/sqlproofConfig.cmake \
     share/cmake/sqlproof/sqlproofConfigVersion.cmake \
     share/cmake/sqlproof/sqlproofTargets.cmake \
@@ -129,6 +130,7 @@ install_sqlproof() {
 
 case_find_package() {
   cmake_consumer find_package -DCMAKE_PREFIX_PATH="$prefix"
+  check_program "$work/find_package/consumer_separate"
 }
 
 case_add_subdirectory() {

@@ -28,12 +28,17 @@ inline void* this_thread_token() noexcept {
   return &token;
 }
 
-[[noreturn]] SQLPROOF_COLD inline void throw_used_concurrently() {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_used_concurrently()
+#if SQLPROOF_DEFINITIONS
+{
   throw_error(error_kind::misuse,
               "the database is in use by another thread: a connection must be used by one "
               "thread at a time (give each thread its own database, or hand it over between "
               "calls)");
 }
+#else
+;
+#endif
 
 class connection_use {
  public:

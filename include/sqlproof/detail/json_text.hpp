@@ -5,9 +5,13 @@
 #include <string>
 #include <string_view>
 
+#include "../config.hpp"
+
 namespace sqlproof::detail {
 
-inline void append_json_string(std::string& out, std::string_view s) {
+SQLPROOF_DECL void append_json_string(std::string& out, std::string_view s)
+#if SQLPROOF_DEFINITIONS
+{
   out += '"';
   for (const char ch : s) {
     const auto u = static_cast<unsigned char>(ch);
@@ -30,5 +34,8 @@ inline void append_json_string(std::string& out, std::string_view s) {
   }
   out += '"';
 }
+#else
+;
+#endif
 
 }  // namespace sqlproof::detail

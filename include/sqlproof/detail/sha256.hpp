@@ -10,6 +10,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "../config.hpp"
+
 namespace sqlproof::detail {
 
 // FIPS 180-4 §4.2.2: the first 32 bits of the fractional parts of the cube roots of the
@@ -246,10 +248,15 @@ class sha256 {
 /// @code
 /// const auto checksum = sqlproof::detail::sha256_digest_at_run_time(migration_sql);
 /// @endcode
-[[nodiscard]] inline std::array<std::uint8_t, 32> sha256_digest_at_run_time(
-    std::string_view bytes) noexcept {
+[[nodiscard]] SQLPROOF_DECL std::array<std::uint8_t, 32> sha256_digest_at_run_time(
+           std::string_view bytes) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   return sha256_digest(bytes);
 }
+#else
+;
+#endif
 
 /// A digest spelled as 64 lower-case hex digits and a NUL, held by value so it can be built
 /// and compared in constant expressions.

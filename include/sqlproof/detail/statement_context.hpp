@@ -23,38 +23,58 @@ struct statement_context {
 };
 
 // Adds the query's name and SQL to a type_error raised while reading or binding.
-[[noreturn]] SQLPROOF_COLD inline void rethrow_with_context(const type_error& e,
-                                                            const statement_context& ctx) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void rethrow_with_context(const type_error& e,
+                                                                   const statement_context& ctx)
+#if SQLPROOF_DEFINITIONS
+{
   throw type_error(e.summary(), {e.extended_code(), e.sqlite_message(), ctx.sql, ctx.name},
                    e.column(), e.column_name());
 }
+#else
+;
+#endif
 
-[[noreturn]] SQLPROOF_COLD inline void throw_schema_error(std::string_view summary,
-                                                          const statement_context& ctx) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_schema_error(std::string_view summary,
+                                                                 const statement_context& ctx)
+#if SQLPROOF_DEFINITIONS
+{
   throw_error(error_kind::schema, summary, {0, {}, ctx.sql, ctx.name});
 }
+#else
+;
+#endif
 
 // "the prepared statement <has> N <parameters but> M <are declared>"
-[[noreturn]] SQLPROOF_COLD inline void throw_shape_mismatch(const char* verb, int got,
-                                                            const char* middle, int want,
-                                                            const char* end,
-                                                            const statement_context& ctx) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_shape_mismatch(const char* verb, int got,
+                                                                   const char* middle, int want,
+                                                                   const char* end,
+                                                                   const statement_context& ctx)
+#if SQLPROOF_DEFINITIONS
+{
   throw_schema_error(concat({"the prepared statement ", verb, number_text(got), middle,
                              number_text(want), end}),
                      ctx);
 }
+#else
+;
+#endif
 
-[[noreturn]] SQLPROOF_COLD inline void throw_mapped_name_mismatch(std::size_t i,
-                                                                  std::string_view got,
-                                                                  std::string_view row_type,
-                                                                  std::string_view mapped,
-                                                                  const statement_context& ctx) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_mapped_name_mismatch(std::size_t i,
+                                                                         std::string_view got,
+                                                                         std::string_view row_type,
+                                                                         std::string_view mapped,
+                                                                         const statement_context& ctx)
+#if SQLPROOF_DEFINITIONS
+{
   const number_text n(static_cast<long long>(i));
   throw_schema_error(concat({"result column ", n, " is named '", got, "' but field ", n, " of ",
                              row_type, " is mapped to column '", mapped,
                              "'; reorder the SELECT list or alias it"}),
                      ctx);
 }
+#else
+;
+#endif
 
 // The type that result column I is read into (lazily: only the branch that applies is
 // instantiated, so a scalar row never asks Boost.PFR about std::string's fields).

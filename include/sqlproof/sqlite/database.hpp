@@ -203,7 +203,9 @@ inline std::string_view pragma_value(auto_vacuum_mode m) noexcept {
 
 // True when `path` names an in-memory database: ":memory:", or with `uri` a `file::memory:`
 // name or a `mode=memory` query parameter (https://sqlite.org/inmemorydb.html).
-inline bool is_memory_database(std::string_view path, bool uri) noexcept {
+SQLPROOF_DECL bool is_memory_database(std::string_view path, bool uri) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   if (path == ":memory:") return true;
   if (!uri || !path.starts_with("file:")) return false;
   if (path.starts_with("file::memory:")) return true;
@@ -213,17 +215,25 @@ inline bool is_memory_database(std::string_view path, bool uri) noexcept {
   return params.find("?mode=memory") != std::string_view::npos ||
          params.find("&mode=memory") != std::string_view::npos;
 }
+#else
+;
+#endif
 
 // A failed step of a typed query: counted, then thrown naming the query (an interrupt that a
 // deadline caused as deadline_exceeded_error).
-[[noreturn]] SQLPROOF_COLD inline void fail_step(connection_state& c, sqlite_stmt* stmt, int rc,
-                                                const statement_context& ctx) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void fail_step(connection_state& c, sqlite_stmt* stmt, int rc,
+                                                       const statement_context& ctx)
+#if SQLPROOF_DEFINITIONS
+{
   count_failure(c.watch, rc);
   if (stopped_by_deadline(c.watch, rc)) {
     throw_deadline_exceeded(c.watch, extended_errcode(c.db), errmsg(c.db), ctx.sql, ctx.name);
   }
   throw_step_error(stmt, rc, ctx);
 }
+#else
+;
+#endif
 
 // Checks out the statement of a typed query, preparing and checking it on a cache miss.
 SQLPROOF_ALWAYS_INLINE sqlite_lease checkout_query(connection_state& c, const query_site& s) {
@@ -487,76 +497,22 @@ struct sqlite_backend {
   // Opens `path` (creating it unless `o.create` is false) and applies `o`. Throws
   // `open_error` naming the path and SQLite's message, or `busy_error` when another
   // connection's lock outlasts `o.busy_timeout`.
-  static connection* open(std::string path, const options& o) {
-    auto* c = new connection(o.statement_cache_capacity);
-    try {
-      c->path = std::move(path);
-      open(*c, o);
-    } catch (...) {
-      delete c;
-      throw;
-    }
-    return c;
-  }
+  static connection* open(std::string path, const options& o);
 
   static bool is_open(const connection& c) noexcept { return c.db != nullptr; }
 
-  static void close(connection& c) {
-    const detail::connection_use use(c.cache);
-    if (c.cache.in_use() > 0) {
-      detail::throw_error(
-          detail::error_kind::misuse,
-          detail::concat({"cannot close database '", c.path, "': ",
-                          detail::number_text(static_cast<long long>(c.cache.in_use())),
-                          " statement(s) still in use (a row_range or statement is alive)"}));
-    }
-    detail::clear_trace(c);
-    c.cache.clear();
-    const int rc = detail::close(c.db);
-    if (rc != detail::sqlite_ok) {
-      detail::throw_db_error(c.db, rc, detail::concat({"cannot close database '", c.path, "'"}));
-    }
-    c.db = nullptr;
-  }
+  static void close(connection& c);
 
   // Closes and frees the state: the destructor's work, kept out of line.
-  SQLPROOF_NOINLINE static void destroy(connection* c) noexcept {
-    if (c == nullptr) return;
-    close_noexcept(*c);
-    delete c;
-  }
+  static void destroy(connection* c) noexcept;
 
   // Text longer than `INT_MAX` bytes is refused (an `error` with SQLITE_TOOBIG) before it is read.
-  static void exec_script(connection& c, std::string_view sql) {
-    const detail::connection_use use(c.cache);
-    detail::ensure_transaction_usable(c, sql);
-    // Scripts get the statement deadline; they are not counted in the statistics.
-    detail::watch_guard watch(c.watch);
-    try {
-      detail::exec_script(c.db, sql);
-    } catch (const interrupted_error& e) {
-      detail::rethrow_interrupt(c.watch, e);
-    }
-  }
+  static void exec_script(connection& c, std::string_view sql);
 
   // Text longer than `INT_MAX` bytes is refused (an `error` with SQLITE_TOOBIG) before it is read.
-  static statement prepare_cached(connection& c, std::string_view sql) {
-    const detail::connection_use use(c.cache);
-    detail::check_sql_length(sql);  // before the cache hashes the text
-    detail::ensure_transaction_usable(c, sql);
-    return statement(c.cache.checkout_dynamic(
-                         sql, [&] { return detail::prepare_one(c.db, sql, true, {sql, {}}); }),
-                     &c);
-  }
+  static statement prepare_cached(connection& c, std::string_view sql);
 
-  static statement prepare(connection& c, std::string_view sql) {
-    const detail::connection_use use(c.cache);
-    detail::ensure_transaction_usable(c, sql);
-    // Held as a checked-out "extra" so it counts as in use and is finalized on release.
-    return statement(c.cache.checkout_uncached(
-                         [&] { return detail::prepare_one(c.db, sql, false, {sql, {}}); }),
-                     &c);
-  }
+  static statement prepare(connection& c, std::string_view sql);
 
   static bool in_transaction(const connection& c) noexcept { return !detail::autocommit(c.db); }
   static void note_busy_retry(connection& c) noexcept { ++c.watch.events.busy_retries; }
@@ -568,15 +524,7 @@ struct sqlite_backend {
 
   // ---- transaction verbs (basic_transaction.hpp) ----
 
-  static void begin(connection& c, tx_mode mode) {
-    if (mode == tx_mode::immediate) {
-      detail::exec_control<"BEGIN IMMEDIATE">(c);
-    } else if (mode == tx_mode::exclusive) {
-      detail::exec_control<"BEGIN EXCLUSIVE">(c);
-    } else {
-      detail::exec_control<"BEGIN DEFERRED">(c);
-    }
-  }
+  static void begin(connection& c, tx_mode mode);
   static void savepoint(connection& c) { detail::exec_control<"SAVEPOINT sqlproof_savepoint">(c); }
   static void release_savepoint(connection& c) {
     detail::exec_control<"RELEASE sqlproof_savepoint">(c);
@@ -586,81 +534,18 @@ struct sqlite_backend {
   }
   static void commit(connection& c) { detail::exec_control<"COMMIT">(c); }
   static void rollback(connection& c) { detail::exec_control<"ROLLBACK">(c); }
-  [[noreturn]] static void throw_transaction_aborted(const char* action) {
-    detail::throw_transaction_aborted(action);
-  }
+  [[noreturn]] static void throw_transaction_aborted(const char* action);
 
  private:
   // Opens the connection and applies `o`; on failure closes it again and throws open_error
   // naming the path. Out of line: it runs once per connection.
-  SQLPROOF_NOINLINE static void open(connection& c, const options& o) {
-    const std::string& path = c.path;
-    if (o.read_only && o.create) {
-      detail::throw_error(detail::error_kind::open,
-                          detail::concat({"cannot open '", path,
-                                          "': options.read_only and options.create cannot both "
-                                          "be set (set create = false)"}));
-    }
-    if (o.journal == journal_mode::wal && detail::is_memory_database(path, o.uri)) {
-      detail::throw_error(detail::error_kind::open,
-                          detail::concat({"cannot open '", path,
-                                          "': an in-memory database cannot use journal_mode WAL "
-                                          "(WAL needs a file; use options::in_memory() or a file "
-                                          "path)"}));
-    }
-    int flags = o.read_only ? detail::open_flag_bits::read_only
-                            : detail::open_flag_bits::read_write;
-    if (o.create) flags |= detail::open_flag_bits::create;
-    if (o.uri) flags |= detail::open_flag_bits::uri;
-    flags |= o.no_mutex ? detail::open_flag_bits::no_mutex : detail::open_flag_bits::full_mutex;
-    detail::sqlite_db* db = nullptr;
-    const int rc = detail::open_v2(path.c_str(), &db, flags);
-    if (rc != detail::sqlite_ok) {
-      const std::string msg = db != nullptr ? detail::errmsg(db) : "out of memory";
-      const int code = db != nullptr ? detail::extended_errcode(db) : rc;
-      detail::close(db);
-      detail::throw_error(detail::error_kind::open,
-                          detail::concat({"cannot open database '", path, "'"}), {code, msg, {}, {}});
-    }
-    c.db = db;
-    detail::rollback_hook(db, &detail::note_rollback, &c);
-    // The busy timeout comes first so that the read below and the pragmas wait for locks too.
-    detail::busy_timeout(db, static_cast<int>(o.busy_timeout.count()));
-    c.watch.collect_stats = o.collect_query_stats;
-    c.watch.statement_timeout_ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(o.statement_timeout).count();
-    c.watch.update();
-    // One read of the file's header (`PRAGMA schema_version` reads it without parsing the
-    // schema): a file that is not a database fails here, named by its path, rather than at
-    // the first query. 0 means no table was ever created.
-    std::int64_t schema_version = 0;
-    try {
-      schema_version = detail::read_number(c.db, "PRAGMA schema_version");
-    } catch (const error& e) {
-      fail_open(c, e, "cannot open database '");
-    }
-    try {
-      configure(c, o, schema_version == 0);
-    } catch (const error& e) {
-      fail_open(c, e, "cannot configure database '");
-    }
-    // After configuring: the deadline is for the application's statements.
-    detail::update_progress_handler(db, c.watch);
-  }
+  static void open(connection& c, const options& o);
 
   // Closes the half-opened connection and throws for `e`, naming the path. Another
   // connection's lock held past the busy timeout is a busy_error, which callers retry on;
   // anything else is an open_error.
-  [[noreturn]] SQLPROOF_COLD static void fail_open(connection& c, const error& e,
-                                                  std::string_view what) {
-    detail::close(c.db);
-    c.db = nullptr;
-    const bool busy =
-        e.primary_code() == detail::sqlite_busy || e.primary_code() == detail::sqlite_locked;
-    detail::throw_error(busy ? detail::error_kind::busy : detail::error_kind::open,
-                        detail::concat({what, c.path, "': ", e.summary()}),
-                        {e.extended_code(), e.sqlite_message(), e.sql(), {}});
-  }
+  [[noreturn]] SQLPROOF_COLD_DECLARATION static void fail_open(connection& c, const error& e,
+                                                               std::string_view what);
 
   // Order matters: auto_vacuum must precede the first table and journal_mode=WAL
   // (https://sqlite.org/pragma.html#pragma_auto_vacuum). `PRAGMA auto_vacuum = X` starts a
@@ -668,50 +553,206 @@ struct sqlite_backend {
   // with no page yet: opening an existing database never waits for, or fails on, another
   // connection's writer. `no_tables` (schema_version 0) saves reading the page count of a
   // database that has tables.
-  static void configure(connection& c, const options& o, bool no_tables) {
-    const bool writable = !o.read_only;
-    const bool file_settings = o.page_size || o.auto_vacuum != auto_vacuum_mode::unchanged;
-    if (writable && file_settings && no_tables &&
-        detail::read_number(c.db, "PRAGMA page_count") == 0) {
-      if (o.page_size) set_pragma(c, "page_size", detail::number_text(*o.page_size));
-      set_pragma(c, "auto_vacuum", detail::pragma_value(o.auto_vacuum));
-    }
-    set_pragma(c, "journal_mode", detail::pragma_value(o.journal));
-    set_pragma(c, "synchronous", detail::pragma_value(o.synchronous));
-    set_pragma(c, "foreign_keys", o.foreign_keys ? "ON" : "OFF");
-    if (o.query_only) set_pragma(c, "query_only", "ON");
-    if (o.cache_size) set_pragma(c, "cache_size", detail::number_text(*o.cache_size));
-    if (o.mmap_size) set_pragma(c, "mmap_size", detail::number_text(*o.mmap_size));
-    set_pragma(c, "temp_store", detail::pragma_value(o.temp_store));
-    if (o.wal_autocheckpoint) {
-      set_pragma(c, "wal_autocheckpoint", detail::number_text(*o.wal_autocheckpoint));
-    }
-    if (o.journal_size_limit) {
-      set_pragma(c, "journal_size_limit", detail::number_text(*o.journal_size_limit));
-    }
-  }
+  static void configure(connection& c, const options& o, bool no_tables);
 
   // Runs `PRAGMA name = value`; an empty value (an option left `unchanged`) does nothing.
-  SQLPROOF_NOINLINE static void set_pragma(connection& c, const char* name,
-                                           std::string_view value) {
-    if (!value.empty()) {
-      detail::exec_script(c.db, detail::concat({"PRAGMA ", name, " = ", value}));
-    }
-  }
+  static void set_pragma(connection& c, const char* name,
+                         std::string_view value);
 
-  static void close_noexcept(connection& c) noexcept {
-    if (c.db == nullptr) return;
-    detail::clear_trace(c);
-    c.cache.clear();
-    // Statements still checked out belong to objects that outlived the database (a bug in
-    // the caller); close_v2 defers the close until they are finalized instead of leaking.
-    if (c.cache.in_use() > 0 || detail::close(c.db) != detail::sqlite_ok) {
-      detail::close_v2(c.db);
-    }
-    c.db = nullptr;
-  }
+  static void close_noexcept(connection& c) noexcept;
 
 };
+
+#if SQLPROOF_DEFINITIONS
+SQLPROOF_NOINLINE SQLPROOF_DECL void sqlite_backend::destroy(connection* c) noexcept {
+  if (c == nullptr) return;
+  close_noexcept(*c);
+  delete c;
+}
+
+SQLPROOF_DECL auto sqlite_backend::open(std::string path, const options& o) -> connection* {
+  auto* c = new connection(o.statement_cache_capacity);
+  try {
+    c->path = std::move(path);
+    open(*c, o);
+  } catch (...) {
+    delete c;
+    throw;
+  }
+  return c;
+}
+
+SQLPROOF_COLD SQLPROOF_DECL void sqlite_backend::fail_open(connection& c, const error& e,
+                                                           std::string_view what) {
+  detail::close(c.db);
+  c.db = nullptr;
+  const bool busy =
+      e.primary_code() == detail::sqlite_busy || e.primary_code() == detail::sqlite_locked;
+  detail::throw_error(busy ? detail::error_kind::busy : detail::error_kind::open,
+                      detail::concat({what, c.path, "': ", e.summary()}),
+                      {e.extended_code(), e.sqlite_message(), e.sql(), {}});
+}
+
+SQLPROOF_NOINLINE SQLPROOF_DECL void sqlite_backend::set_pragma(connection& c, const char* name,
+                                                                std::string_view value) {
+  if (!value.empty()) {
+    detail::exec_script(c.db, detail::concat({"PRAGMA ", name, " = ", value}));
+  }
+}
+
+SQLPROOF_NOINLINE SQLPROOF_DECL void sqlite_backend::open(connection& c, const options& o) {
+  const std::string& path = c.path;
+  if (o.read_only && o.create) {
+    detail::throw_error(detail::error_kind::open,
+                        detail::concat({"cannot open '", path,
+                                        "': options.read_only and options.create cannot both "
+                                        "be set (set create = false)"}));
+  }
+  if (o.journal == journal_mode::wal && detail::is_memory_database(path, o.uri)) {
+    detail::throw_error(detail::error_kind::open,
+                        detail::concat({"cannot open '", path,
+                                        "': an in-memory database cannot use journal_mode WAL "
+                                        "(WAL needs a file; use options::in_memory() or a file "
+                                        "path)"}));
+  }
+  int flags = o.read_only ? detail::open_flag_bits::read_only
+                          : detail::open_flag_bits::read_write;
+  if (o.create) flags |= detail::open_flag_bits::create;
+  if (o.uri) flags |= detail::open_flag_bits::uri;
+  flags |= o.no_mutex ? detail::open_flag_bits::no_mutex : detail::open_flag_bits::full_mutex;
+  detail::sqlite_db* db = nullptr;
+  const int rc = detail::open_v2(path.c_str(), &db, flags);
+  if (rc != detail::sqlite_ok) {
+    const std::string msg = db != nullptr ? detail::errmsg(db) : "out of memory";
+    const int code = db != nullptr ? detail::extended_errcode(db) : rc;
+    detail::close(db);
+    detail::throw_error(detail::error_kind::open,
+                        detail::concat({"cannot open database '", path, "'"}), {code, msg, {}, {}});
+  }
+  c.db = db;
+  detail::rollback_hook(db, &detail::note_rollback, &c);
+  // The busy timeout comes first so that the read below and the pragmas wait for locks too.
+  detail::busy_timeout(db, static_cast<int>(o.busy_timeout.count()));
+  c.watch.collect_stats = o.collect_query_stats;
+  c.watch.statement_timeout_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(o.statement_timeout).count();
+  c.watch.update();
+  // One read of the file's header (`PRAGMA schema_version` reads it without parsing the
+  // schema): a file that is not a database fails here, named by its path, rather than at
+  // the first query. 0 means no table was ever created.
+  std::int64_t schema_version = 0;
+  try {
+    schema_version = detail::read_number(c.db, "PRAGMA schema_version");
+  } catch (const error& e) {
+    fail_open(c, e, "cannot open database '");
+  }
+  try {
+    configure(c, o, schema_version == 0);
+  } catch (const error& e) {
+    fail_open(c, e, "cannot configure database '");
+  }
+  // After configuring: the deadline is for the application's statements.
+  detail::update_progress_handler(db, c.watch);
+}
+
+SQLPROOF_DECL void sqlite_backend::close(connection& c) {
+  const detail::connection_use use(c.cache);
+  if (c.cache.in_use() > 0) {
+    detail::throw_error(
+        detail::error_kind::misuse,
+        detail::concat({"cannot close database '", c.path, "': ",
+                        detail::number_text(static_cast<long long>(c.cache.in_use())),
+                        " statement(s) still in use (a row_range or statement is alive)"}));
+  }
+  detail::clear_trace(c);
+  c.cache.clear();
+  const int rc = detail::close(c.db);
+  if (rc != detail::sqlite_ok) {
+    detail::throw_db_error(c.db, rc, detail::concat({"cannot close database '", c.path, "'"}));
+  }
+  c.db = nullptr;
+}
+
+SQLPROOF_DECL void sqlite_backend::exec_script(connection& c, std::string_view sql) {
+  const detail::connection_use use(c.cache);
+  detail::ensure_transaction_usable(c, sql);
+  // Scripts get the statement deadline; they are not counted in the statistics.
+  detail::watch_guard watch(c.watch);
+  try {
+    detail::exec_script(c.db, sql);
+  } catch (const interrupted_error& e) {
+    detail::rethrow_interrupt(c.watch, e);
+  }
+}
+
+SQLPROOF_DECL auto sqlite_backend::prepare_cached(connection& c, std::string_view sql) -> statement {
+  const detail::connection_use use(c.cache);
+  detail::check_sql_length(sql);  // before the cache hashes the text
+  detail::ensure_transaction_usable(c, sql);
+  return statement(c.cache.checkout_dynamic(
+                       sql, [&] { return detail::prepare_one(c.db, sql, true, {sql, {}}); }),
+                   &c);
+}
+
+SQLPROOF_DECL auto sqlite_backend::prepare(connection& c, std::string_view sql) -> statement {
+  const detail::connection_use use(c.cache);
+  detail::ensure_transaction_usable(c, sql);
+  // Held as a checked-out "extra" so it counts as in use and is finalized on release.
+  return statement(c.cache.checkout_uncached(
+                       [&] { return detail::prepare_one(c.db, sql, false, {sql, {}}); }),
+                   &c);
+}
+
+SQLPROOF_DECL void sqlite_backend::begin(connection& c, tx_mode mode) {
+  if (mode == tx_mode::immediate) {
+    detail::exec_control<"BEGIN IMMEDIATE">(c);
+  } else if (mode == tx_mode::exclusive) {
+    detail::exec_control<"BEGIN EXCLUSIVE">(c);
+  } else {
+    detail::exec_control<"BEGIN DEFERRED">(c);
+  }
+}
+
+SQLPROOF_DECL void sqlite_backend::throw_transaction_aborted(const char* action) {
+  detail::throw_transaction_aborted(action);
+}
+
+SQLPROOF_DECL void sqlite_backend::configure(connection& c, const options& o, bool no_tables) {
+  const bool writable = !o.read_only;
+  const bool file_settings = o.page_size || o.auto_vacuum != auto_vacuum_mode::unchanged;
+  if (writable && file_settings && no_tables &&
+      detail::read_number(c.db, "PRAGMA page_count") == 0) {
+    if (o.page_size) set_pragma(c, "page_size", detail::number_text(*o.page_size));
+    set_pragma(c, "auto_vacuum", detail::pragma_value(o.auto_vacuum));
+  }
+  set_pragma(c, "journal_mode", detail::pragma_value(o.journal));
+  set_pragma(c, "synchronous", detail::pragma_value(o.synchronous));
+  set_pragma(c, "foreign_keys", o.foreign_keys ? "ON" : "OFF");
+  if (o.query_only) set_pragma(c, "query_only", "ON");
+  if (o.cache_size) set_pragma(c, "cache_size", detail::number_text(*o.cache_size));
+  if (o.mmap_size) set_pragma(c, "mmap_size", detail::number_text(*o.mmap_size));
+  set_pragma(c, "temp_store", detail::pragma_value(o.temp_store));
+  if (o.wal_autocheckpoint) {
+    set_pragma(c, "wal_autocheckpoint", detail::number_text(*o.wal_autocheckpoint));
+  }
+  if (o.journal_size_limit) {
+    set_pragma(c, "journal_size_limit", detail::number_text(*o.journal_size_limit));
+  }
+}
+
+SQLPROOF_DECL void sqlite_backend::close_noexcept(connection& c) noexcept {
+  if (c.db == nullptr) return;
+  detail::clear_trace(c);
+  c.cache.clear();
+  // Statements still checked out belong to objects that outlived the database (a bug in
+  // the caller); close_v2 defers the close until they are finalized instead of leaking.
+  if (c.cache.in_use() > 0 || detail::close(c.db) != detail::sqlite_ok) {
+    detail::close_v2(c.db);
+  }
+  c.db = nullptr;
+}
+
+#endif  // SQLPROOF_DEFINITIONS
 
 /// One connection to an SQLite database.
 ///
@@ -987,5 +1028,16 @@ class sqlite_extension {
   }
 };
 
-}  // namespace sqlproof
+#if defined(SQLPROOF_SEPARATE_COMPILATION)
+// SQLite's transaction and statement cache are compiled with the rest of the fixed code, in
+// the implementation file (config.hpp).
+#if SQLPROOF_DEFINITIONS
+template class basic_transaction<sqlite_backend>;
+template class basic_statement_cache<detail::sqlite_statement_policy>;
+#else
+extern template class basic_transaction<sqlite_backend>;
+extern template class basic_statement_cache<detail::sqlite_statement_policy>;
+#endif
+#endif
 
+}  // namespace sqlproof

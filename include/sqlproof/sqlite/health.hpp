@@ -243,37 +243,69 @@ struct health_inputs {
   std::vector<std::string> quick_check_problems;  // empty: "ok"
 };
 
-inline std::string printed(const char* format, double v) {
+SQLPROOF_DECL std::string printed(const char* format, double v)
+#if SQLPROOF_DEFINITIONS
+{
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, format, v);
   return buffer;
 }
+#else
+;
+#endif
 
-inline std::string percent(double ratio) { return printed("%.1f%%", ratio * 100.0); }
+SQLPROOF_DECL std::string percent(double ratio)
+#if SQLPROOF_DEFINITIONS
+{ return printed("%.1f%%", ratio * 100.0); }
+#else
+;
+#endif
 
-inline std::string bytes_text(double bytes) {
+SQLPROOF_DECL std::string bytes_text(double bytes)
+#if SQLPROOF_DEFINITIONS
+{
   if (bytes >= 1024.0 * 1024 * 1024) return printed("%.1f GiB", bytes / (1024.0 * 1024 * 1024));
   if (bytes >= 1024.0 * 1024) return printed("%.1f MiB", bytes / (1024.0 * 1024));
   if (bytes >= 1024.0) return printed("%.1f KiB", bytes / 1024.0);
   return printed("%.0f B", bytes);
 }
+#else
+;
+#endif
 
-inline std::string ms_text(std::chrono::nanoseconds t) {
+SQLPROOF_DECL std::string ms_text(std::chrono::nanoseconds t)
+#if SQLPROOF_DEFINITIONS
+{
   if (t < std::chrono::milliseconds{1}) {
     return printed("%.1f \u00b5s", static_cast<double>(t.count()) / 1e3);
   }
   return printed("%.1f ms", static_cast<double>(t.count()) / 1e6);
 }
+#else
+;
+#endif
 
 // A query as a finding names it: its name, or its SQL on one line.
-inline std::string query_label(const query_stat& q) { return query_label(q, 80); }
+SQLPROOF_DECL std::string query_label(const query_stat& q)
+#if SQLPROOF_DEFINITIONS
+{ return query_label(q, 80); }
+#else
+;
+#endif
 
-inline health_finding finding(health_severity s, std::string_view check, std::string message,
-                              std::string recommendation = {}) {
+SQLPROOF_DECL health_finding finding(health_severity s, std::string_view check, std::string message,
+                                     std::string recommendation = {})
+#if SQLPROOF_DEFINITIONS
+{
   return {s, std::string(check), std::move(message), std::move(recommendation), {}};
 }
+#else
+;
+#endif
 
-inline health_finding check_quick(const health_inputs& in) {
+SQLPROOF_DECL health_finding check_quick(const health_inputs& in)
+#if SQLPROOF_DEFINITIONS
+{
   const std::vector<std::string>& p = in.quick_check_problems;
   if (p.empty()) return finding(health_severity::ok, "quick_check", "no problem found");
   return finding(health_severity::critical, "quick_check",
@@ -282,8 +314,13 @@ inline health_finding check_quick(const health_inputs& in) {
                  "full list, and restore the last good backup (db.restore_from(path)); an "
                  "index alone can be rebuilt with REINDEX");
 }
+#else
+;
+#endif
 
-inline health_finding check_wal(const health_inputs& in, const health_options& o) {
+SQLPROOF_DECL health_finding check_wal(const health_inputs& in, const health_options& o)
+#if SQLPROOF_DEFINITIONS
+{
   const pragma_values& p = in.pragmas;
   const double wal = static_cast<double>(in.stats.wal_size);
   if (p.journal != journal_mode::wal && in.stats.wal_size == 0) {
@@ -319,8 +356,13 @@ inline health_finding check_wal(const health_inputs& in, const health_options& o
   }
   return finding(health_severity::warning, "wal_size", std::move(message), std::move(advice));
 }
+#else
+;
+#endif
 
-inline health_finding check_freelist(const health_inputs& in, const health_options& o) {
+SQLPROOF_DECL health_finding check_freelist(const health_inputs& in, const health_options& o)
+#if SQLPROOF_DEFINITIONS
+{
   const database_stats& s = in.stats;
   const double ratio =
       s.page_count > 0 ? static_cast<double>(s.freelist_count) / static_cast<double>(s.page_count)
@@ -358,8 +400,13 @@ inline health_finding check_freelist(const health_inputs& in, const health_optio
   }
   return finding(health_severity::warning, "freelist", std::move(message), std::move(advice));
 }
+#else
+;
+#endif
 
-inline health_finding check_cache(const health_inputs& in, const health_options& o) {
+SQLPROOF_DECL health_finding check_cache(const health_inputs& in, const health_options& o)
+#if SQLPROOF_DEFINITIONS
+{
   const database_stats& s = in.stats;
   const auto hits = static_cast<std::uint64_t>(s.cache_hits > 0 ? s.cache_hits : 0);
   const auto misses = static_cast<std::uint64_t>(s.cache_misses > 0 ? s.cache_misses : 0);
@@ -389,6 +436,9 @@ inline health_finding check_cache(const health_inputs& in, const health_options&
                  "set options::mmap_size; when the misses come from full scans, an index "
                  "reads fewer pages (see slow_queries)");
 }
+#else
+;
+#endif
 
 // The tables a plan passes over in full ("SCAN t", not through an index), the temporary
 // b-trees it sorts in, and whether it reads through an index at all.
@@ -398,7 +448,9 @@ struct plan_summary {
   bool uses_index = false;
 };
 
-inline plan_summary summarize_plan(const std::vector<plan_row>& plan) {
+SQLPROOF_DECL plan_summary summarize_plan(const std::vector<plan_row>& plan)
+#if SQLPROOF_DEFINITIONS
+{
   plan_summary out;
   for (const plan_row& row : plan) {
     std::string_view d = row.detail;
@@ -425,9 +477,14 @@ inline plan_summary summarize_plan(const std::vector<plan_row>& plan) {
   }
   return out;
 }
+#else
+;
+#endif
 
 // What to do about one slow query, from its plan when there is one.
-inline std::string slow_query_advice(const query_stat& q, const std::vector<plan_row>& plan) {
+SQLPROOF_DECL std::string slow_query_advice(const query_stat& q, const std::vector<plan_row>& plan)
+#if SQLPROOF_DEFINITIONS
+{
   if (plan.empty()) {
     return "see its plan with db.explain(sql): a SCAN of a large table means an index is "
            "missing";
@@ -460,6 +517,9 @@ inline std::string slow_query_advice(const query_stat& q, const std::vector<plan
   }
   return advice;
 }
+#else
+;
+#endif
 
 template <class PlanOf>
 void check_slow_queries(std::vector<health_finding>& out, const health_inputs& in,
@@ -514,7 +574,9 @@ std::string most_of(const query_stats& qs, Count count) {
                         : query_label(*top) + " (" + std::to_string(count(*top)) + ")";
 }
 
-inline health_finding check_busy(const health_inputs& in, const health_options& o) {
+SQLPROOF_DECL health_finding check_busy(const health_inputs& in, const health_options& o)
+#if SQLPROOF_DEFINITIONS
+{
   const event_counts& e = in.events;
   std::string message = std::to_string(e.busy_errors) +
                         " statement(s) failed with "
@@ -536,8 +598,13 @@ inline health_finding check_busy(const health_inputs& in, const health_options& 
                  "options::busy_timeout (now " +
                      std::to_string(in.pragmas.busy_timeout.count()) + " ms)");
 }
+#else
+;
+#endif
 
-inline health_finding check_interrupts(const health_inputs& in) {
+SQLPROOF_DECL health_finding check_interrupts(const health_inputs& in)
+#if SQLPROOF_DEFINITIONS
+{
   const event_counts& e = in.events;
   std::string message = std::to_string(e.deadlines_exceeded) +
                         " statement(s) stopped by a deadline, " + std::to_string(e.interrupts) +
@@ -556,6 +623,9 @@ inline health_finding check_interrupts(const health_inputs& in) {
   return finding(health_severity::info, "interrupts", std::move(message),
                  "interrupt() is called by the application: check that these were expected");
 }
+#else
+;
+#endif
 
 // Every check on `in`, in order; `plan_of(const query_stat&)` returns a query's
 // EXPLAIN QUERY PLAN rows (empty when unknown) for the slow-query advice.
@@ -573,9 +643,14 @@ health_report health_from(const health_inputs& in, const health_options& o, Plan
   return r;
 }
 
-inline health_report health_from(const health_inputs& in, const health_options& o) {
+SQLPROOF_DECL health_report health_from(const health_inputs& in, const health_options& o)
+#if SQLPROOF_DEFINITIONS
+{
   return health_from(in, o, [](const query_stat&) { return std::vector<plan_row>{}; });
 }
+#else
+;
+#endif
 
 }  // namespace detail
 
@@ -592,7 +667,9 @@ inline health_report health_from(const health_inputs& in, const health_options& 
 /// const auto report = sqlproof::check_health(db, o);
 /// std::fputs(report.text().c_str(), stderr);
 /// @endcode
-inline health_report check_health(database& db, const health_options& o = {}) {
+SQLPROOF_DECL health_report check_health(database& db, const health_options& o = {})
+#if SQLPROOF_DEFINITIONS
+{
   detail::health_inputs in;
   in.source = db.path();
   in.stats = db.stats();
@@ -611,6 +688,9 @@ inline health_report check_health(database& db, const health_options& o = {}) {
     }
   });
 }
+#else
+;
+#endif
 
 namespace detail {
 

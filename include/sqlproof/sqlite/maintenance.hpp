@@ -225,21 +225,33 @@ void for_each_maintenance_row(sqlite_db* db, std::string_view sql, OnRow&& on_ro
   if (rc != sqlite_done) throw_step_error(s.stmt, rc, {sql, {}});
 }
 
-inline std::int64_t pragma_int(sqlite_db* db, std::string_view name) {
+SQLPROOF_DECL std::int64_t pragma_int(sqlite_db* db, std::string_view name)
+#if SQLPROOF_DEFINITIONS
+{
   std::int64_t value = 0;
   for_each_maintenance_row(db, "PRAGMA " + std::string(name),
                            [&](sqlite_stmt* s) { value = column_ref(s, 0).int64(); });
   return value;
 }
+#else
+;
+#endif
 
-inline std::string pragma_text(sqlite_db* db, std::string_view name) {
+SQLPROOF_DECL std::string pragma_text(sqlite_db* db, std::string_view name)
+#if SQLPROOF_DEFINITIONS
+{
   std::string value;
   for_each_maintenance_row(db, "PRAGMA " + std::string(name),
                            [&](sqlite_stmt* s) { value = std::string(column_ref(s, 0).text()); });
   return value;
 }
+#else
+;
+#endif
 
-inline journal_mode journal_mode_from(std::string_view text) noexcept {
+SQLPROOF_DECL journal_mode journal_mode_from(std::string_view text) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   if (iequals(text, "wal")) return journal_mode::wal;
   if (iequals(text, "memory")) return journal_mode::memory;
   if (iequals(text, "truncate")) return journal_mode::truncate;
@@ -247,8 +259,13 @@ inline journal_mode journal_mode_from(std::string_view text) noexcept {
   if (iequals(text, "off")) return journal_mode::off;
   return journal_mode::delete_;
 }
+#else
+;
+#endif
 
-inline pragma_values read_pragmas(sqlite_db* db) {
+SQLPROOF_DECL pragma_values read_pragmas(sqlite_db* db)
+#if SQLPROOF_DEFINITIONS
+{
   pragma_values v;
   v.journal = journal_mode_from(pragma_text(db, "journal_mode"));
   // https://sqlite.org/pragma.html: synchronous 0..3, temp_store 0..2, auto_vacuum 0..2.
@@ -278,9 +295,14 @@ inline pragma_values read_pragmas(sqlite_db* db) {
   v.read_only = db_read_only(db);
   return v;
 }
+#else
+;
+#endif
 
-inline void add_mismatch(std::vector<std::string>& out, std::string_view name,
-                         std::string_view wanted, std::string_view in_effect) {
+SQLPROOF_DECL void add_mismatch(std::vector<std::string>& out, std::string_view name,
+                                std::string_view wanted, std::string_view in_effect)
+#if SQLPROOF_DEFINITIONS
+{
   if (wanted == in_effect) return;
   std::string line(name);
   line += ": wanted ";
@@ -289,10 +311,15 @@ inline void add_mismatch(std::vector<std::string>& out, std::string_view name,
   line += in_effect;
   out.push_back(std::move(line));
 }
+#else
+;
+#endif
 
 // Runs `PRAGMA integrity_check(N)` or `quick_check(N)`: one row "ok", or one row a problem.
-inline std::vector<std::string> check_problems(sqlite_db* db, std::string_view pragma,
-                                               int max_problems) {
+SQLPROOF_DECL std::vector<std::string> check_problems(sqlite_db* db, std::string_view pragma,
+                                                      int max_problems)
+#if SQLPROOF_DEFINITIONS
+{
   std::vector<std::string> rows;
   const std::string sql = "PRAGMA " + std::string(pragma) + "(" +
                           std::to_string(max_problems > 0 ? max_problems : 100) + ")";
@@ -301,6 +328,9 @@ inline std::vector<std::string> check_problems(sqlite_db* db, std::string_view p
   if (rows.size() == 1 && rows.front() == "ok") rows.clear();
   return rows;
 }
+#else
+;
+#endif
 
 // ---- backup ------------------------------------------------------------------------------
 
@@ -308,9 +338,11 @@ inline std::vector<std::string> check_problems(sqlite_db* db, std::string_view p
 // sqlite3_backup_step (all at once when <= 0), reporting progress after each step
 // (https://sqlite.org/backup.html). BUSY/LOCKED from a step is retried for up to
 // `busy_wait`, as the docs allow; anything else stops the backup.
-inline void run_backup(sqlite_db* dest, sqlite_db* source, const backup_callback& progress,
-                       int pages_per_step, std::chrono::milliseconds busy_wait,
-                       const std::string& what) {
+SQLPROOF_DECL void run_backup(sqlite_db* dest, sqlite_db* source, const backup_callback& progress,
+                              int pages_per_step, std::chrono::milliseconds busy_wait,
+                              const std::string& what)
+#if SQLPROOF_DEFINITIONS
+{
   sqlite_backup* b = backup_init(dest, source);
   if (b == nullptr) throw_db_error(dest, extended_errcode(dest), "cannot start " + what);
   const int pages = pages_per_step > 0 ? pages_per_step : -1;
@@ -343,12 +375,17 @@ inline void run_backup(sqlite_db* dest, sqlite_db* source, const backup_callback
     throw_db_error(dest, finish_rc != sqlite_ok ? finish_rc : rc, what + " failed");
   }
 }
+#else
+;
+#endif
 
 // ---- tracing -----------------------------------------------------------------------------
 
 // The sqlite3_trace_v2 callback. Exceptions cannot cross SQLite's C frames, so one thrown by
 // the hook is dropped here.
-inline int profile_trampoline(unsigned event, void* context, void* p, void* x) noexcept {
+SQLPROOF_DECL int profile_trampoline(unsigned event, void* context, void* p, void* x) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   if (event != trace_profile || context == nullptr || p == nullptr || x == nullptr) return 0;
   auto* c = static_cast<connection_state*>(context);
   if (!c->on_profile) return 0;
@@ -358,9 +395,14 @@ inline int profile_trampoline(unsigned event, void* context, void* p, void* x) n
   }
   return 0;
 }
+#else
+;
+#endif
 
-inline void install_trace(connection_state& c, trace_hook hook, bool expand,
-                          std::chrono::nanoseconds threshold) {
+SQLPROOF_DECL void install_trace(connection_state& c, trace_hook hook, bool expand,
+                                 std::chrono::nanoseconds threshold)
+#if SQLPROOF_DEFINITIONS
+{
   if (!hook) {
     clear_trace(c);
     return;
@@ -384,11 +426,16 @@ inline void install_trace(connection_state& c, trace_hook hook, bool expand,
     throw_db_error(c.db, rc, "cannot install the trace hook");
   }
 }
+#else
+;
+#endif
 
 // ---- query plans -------------------------------------------------------------------------
 
-inline std::vector<plan_row> explain_rows(sqlite_db* db, std::string_view sql,
-                                          std::string_view name) {
+SQLPROOF_DECL std::vector<plan_row> explain_rows(sqlite_db* db, std::string_view sql,
+                                                 std::string_view name)
+#if SQLPROOF_DEFINITIONS
+{
   const std::string text = "EXPLAIN QUERY PLAN " + std::string(sql);
   const maintenance_statement s(prepare_one(db, text, false, {text, name}));
   std::vector<plan_row> rows;
@@ -404,24 +451,39 @@ inline std::vector<plan_row> explain_rows(sqlite_db* db, std::string_view sql,
   if (rc != sqlite_done) throw_step_error(s.stmt, rc, {text, name});
   return rows;
 }
+#else
+;
+#endif
 
 // The word at `pos` in `s` (up to a space or '('), or empty.
-inline std::string_view plan_word(std::string_view s, std::size_t pos) noexcept {
+SQLPROOF_DECL std::string_view plan_word(std::string_view s, std::size_t pos) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   if (pos >= s.size()) return {};
   std::size_t end = pos;
   while (end < s.size() && s[end] != ' ' && s[end] != '(') ++end;
   return s.substr(pos, end - pos);
 }
+#else
+;
+#endif
 
-inline bool starts_with_word(std::string_view s, std::string_view word) noexcept {
+SQLPROOF_DECL bool starts_with_word(std::string_view s, std::string_view word) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   return s.size() >= word.size() && iequals(s.substr(0, word.size()), word) &&
          (s.size() == word.size() || s[word.size()] == ' ');
 }
+#else
+;
+#endif
 
 // The size of a regular file, 0 when there is none (or it cannot be read). stat() rather
 // than std::filesystem::file_size: <filesystem> alone cost 0.2 s of compile time and 20 MB
 // in every translation unit that includes database.hpp (docs/performance.md).
-inline std::uintmax_t regular_file_size(const std::string& path) noexcept {
+SQLPROOF_DECL std::uintmax_t regular_file_size(const std::string& path) noexcept
+#if SQLPROOF_DEFINITIONS
+{
 #if defined(_WIN32)
   struct _stat64 st {};
   if (_stat64(path.c_str(), &st) != 0 || (st.st_mode & _S_IFMT) != _S_IFREG) return 0;
@@ -431,12 +493,17 @@ inline std::uintmax_t regular_file_size(const std::string& path) noexcept {
 #endif
   return static_cast<std::uintmax_t>(st.st_size);
 }
+#else
+;
+#endif
 
 }  // namespace detail
 
 // ---- free functions ----------------------------------------------------------------------
 
-inline std::vector<std::string> pragma_mismatches(const options& o, const pragma_values& v) {
+SQLPROOF_DECL std::vector<std::string> pragma_mismatches(const options& o, const pragma_values& v)
+#if SQLPROOF_DEFINITIONS
+{
   using detail::pragma_value;
   std::vector<std::string> out;
   if (o.journal != journal_mode::unchanged) {
@@ -481,8 +548,13 @@ inline std::vector<std::string> pragma_mismatches(const options& o, const pragma
   detail::add_mismatch(out, "read_only", o.read_only ? "yes" : "no", v.read_only ? "yes" : "no");
   return out;
 }
+#else
+;
+#endif
 
-inline bool plan_uses_index(const std::vector<plan_row>& plan, std::string_view index) {
+SQLPROOF_DECL bool plan_uses_index(const std::vector<plan_row>& plan, std::string_view index)
+#if SQLPROOF_DEFINITIONS
+{
   for (const plan_row& row : plan) {
     const std::string_view d = row.detail;
     for (const std::string_view marker : {std::string_view{"USING INDEX "},
@@ -495,8 +567,13 @@ inline bool plan_uses_index(const std::vector<plan_row>& plan, std::string_view 
   }
   return false;
 }
+#else
+;
+#endif
 
-inline bool plan_scans_table(const std::vector<plan_row>& plan, std::string_view table) {
+SQLPROOF_DECL bool plan_scans_table(const std::vector<plan_row>& plan, std::string_view table)
+#if SQLPROOF_DEFINITIONS
+{
   for (const plan_row& row : plan) {
     std::string_view d = row.detail;
     if (!detail::starts_with_word(d, "SCAN")) continue;
@@ -508,8 +585,13 @@ inline bool plan_scans_table(const std::vector<plan_row>& plan, std::string_view
   }
   return false;
 }
+#else
+;
+#endif
 
-inline std::string plan_text(const std::vector<plan_row>& plan) {
+SQLPROOF_DECL std::string plan_text(const std::vector<plan_row>& plan)
+#if SQLPROOF_DEFINITIONS
+{
   std::vector<std::pair<int, int>> depth_of;  // step id -> nesting depth (a plan is short)
   std::string out;
   for (const plan_row& row : plan) {
@@ -524,6 +606,9 @@ inline std::string plan_text(const std::vector<plan_row>& plan) {
   }
   return out;
 }
+#else
+;
+#endif
 
 // ---- database members --------------------------------------------------------------------
 //

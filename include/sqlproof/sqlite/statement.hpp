@@ -41,12 +41,17 @@ struct exec_result {
 
 namespace detail {
 
-[[noreturn]] SQLPROOF_COLD inline void throw_step_error(sqlite_stmt* stmt, int rc,
-                                                        const statement_context& ctx) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_step_error(sqlite_stmt* stmt, int rc,
+                                                               const statement_context& ctx)
+#if SQLPROOF_DEFINITIONS
+{
   const char* sql = sql_of(stmt);
   throw_db_error(db_of(stmt), rc, "statement failed", ctx.sql.empty() && sql ? sql : ctx.sql,
                  ctx.name);
 }
+#else
+;
+#endif
 
 template <class Row, std::size_t... I>
 Row read_fields(sqlite_stmt* s, std::index_sequence<I...>) {
@@ -144,11 +149,13 @@ inline void check_prepared_shape(sqlite_stmt* stmt, int expected_params, int exp
   }
 }
 
-[[noreturn]] SQLPROOF_COLD inline void throw_declared_type_mismatch(sqlite_stmt* stmt, int i,
-                                                                    const char* declared,
-                                                                    std::string_view field_type,
-                                                                    std::string_view row_type,
-                                                                    const statement_context& ctx) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_declared_type_mismatch(sqlite_stmt* stmt, int i,
+                                                                           const char* declared,
+                                                                           std::string_view field_type,
+                                                                           std::string_view row_type,
+                                                                           const statement_context& ctx)
+#if SQLPROOF_DEFINITIONS
+{
   const char* name = column_name(stmt, i);
   const number_text n(i);
   throw_schema_error(concat({"result column ", n, " ('", name != nullptr ? name : "",
@@ -157,6 +164,9 @@ inline void check_prepared_shape(sqlite_stmt* stmt, int expected_params, int exp
                              field_type, ") of ", row_type}),
                      ctx);
 }
+#else
+;
+#endif
 
 // What preparing a typed query checks about its row type, as constants (one set per row
 // type), so that the code that prepares and checks is one function for every query.
@@ -223,8 +233,10 @@ inline void check_row(sqlite_stmt* stmt, const row_site& row, const statement_co
 
 // Prepares one statement; `sql` must hold exactly one. Anything after it other than white
 // space, comments and semicolons is a second statement (SQLite prepares the rest to tell).
-SQLPROOF_NOINLINE inline sqlite_stmt* prepare_one(sqlite_db* db, std::string_view sql,
-                                                  bool persistent, const statement_context& ctx) {
+SQLPROOF_NOINLINE SQLPROOF_DECL sqlite_stmt* prepare_one(sqlite_db* db, std::string_view sql,
+                                                         bool persistent, const statement_context& ctx)
+#if SQLPROOF_DEFINITIONS
+{
   sqlite_stmt* stmt = nullptr;
   const char* tail = nullptr;
   const int rc = prepare(db, sql, persistent, &stmt, &tail);
@@ -249,6 +261,9 @@ SQLPROOF_NOINLINE inline sqlite_stmt* prepare_one(sqlite_db* db, std::string_vie
   }
   return stmt;
 }
+#else
+;
+#endif
 
 // What the run-time code of a typed query needs to know about it, as constants: its text
 // and name, its statement slot, where each declared parameter binds and how many placeholders
@@ -271,7 +286,9 @@ inline constexpr query_site site_of{
 
 // Prepares a typed query and checks its shape against the declared row type (a cache miss:
 // out of line, one copy for every query).
-SQLPROOF_NOINLINE inline sqlite_stmt* prepare_query(sqlite_db* db, const query_site& site) {
+SQLPROOF_NOINLINE SQLPROOF_DECL sqlite_stmt* prepare_query(sqlite_db* db, const query_site& site)
+#if SQLPROOF_DEFINITIONS
+{
   sqlite_stmt* stmt = prepare_one(db, site.context.sql, true, site.context);
   try {
     check_prepared_shape(stmt, site.expected_params, site.row->columns, site.context);
@@ -282,6 +299,9 @@ SQLPROOF_NOINLINE inline sqlite_stmt* prepare_query(sqlite_db* db, const query_s
   }
   return stmt;
 }
+#else
+;
+#endif
 
 template <class... Params>
 SQLPROOF_ALWAYS_INLINE void bind_query(sqlite_stmt* stmt, bind_lifetime lifetime,

@@ -64,7 +64,9 @@ struct schema_report {
 
 namespace detail {
 
-inline bool affinity_fits(value_family f, affinity a) noexcept {
+SQLPROOF_DECL bool affinity_fits(value_family f, affinity a) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   switch (f) {
     case value_family::integer:
     case value_family::boolean: return a == affinity::integer || a == affinity::numeric;
@@ -75,8 +77,13 @@ inline bool affinity_fits(value_family f, affinity a) noexcept {
   }
   return true;
 }
+#else
+;
+#endif
 
-inline std::string_view family_name(value_family f) noexcept {
+SQLPROOF_DECL std::string_view family_name(value_family f) noexcept
+#if SQLPROOF_DEFINITIONS
+{
   switch (f) {
     case value_family::integer: return "integer";
     case value_family::real: return "real";
@@ -87,6 +94,9 @@ inline std::string_view family_name(value_family f) noexcept {
   }
   return "?";
 }
+#else
+;
+#endif
 
 struct live_column {
   std::string name;

@@ -46,11 +46,13 @@ inline std::string_view storage_name(storage s) noexcept {
 
 // Builds the error for a failed call. The class follows SQLite's primary code so callers can
 // catch what they can handle (https://sqlite.org/rescode.html).
-[[noreturn]] SQLPROOF_COLD inline void throw_sqlite_error(int extended_code,
-                                                          std::string_view summary,
-                                                          std::string_view sqlite_message,
-                                                          std::string_view sql,
-                                                          std::string_view query_name) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_sqlite_error(int extended_code,
+                                                                 std::string_view summary,
+                                                                 std::string_view sqlite_message,
+                                                                 std::string_view sql,
+                                                                 std::string_view query_name)
+#if SQLPROOF_DEFINITIONS
+{
   error_kind kind = error_kind::error;
   switch (extended_code & 0xff) {
     case SQLITE_CONSTRAINT: kind = error_kind::constraint; break;
@@ -66,17 +68,25 @@ inline std::string_view storage_name(storage s) noexcept {
   }
   throw_error(kind, summary, {extended_code, sqlite_message, sql, query_name});
 }
+#else
+;
+#endif
 
 // Reads the connection's current error. sqlite3_extended_errcode is used rather than `rc`
 // because a step's return code alone is the primary code unless extended codes are on.
-[[noreturn]] SQLPROOF_COLD inline void throw_db_error(sqlite_db* db, int rc,
-                                                      std::string_view summary,
-                                                      std::string_view sql = {},
-                                                      std::string_view query_name = {}) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_db_error(sqlite_db* db, int rc,
+                                                             std::string_view summary,
+                                                             std::string_view sql = {},
+                                                             std::string_view query_name = {})
+#if SQLPROOF_DEFINITIONS
+{
   const int code = db != nullptr ? sqlite3_extended_errcode(db) : rc;
   const char* msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   throw_sqlite_error(code != 0 ? code : rc, summary, msg != nullptr ? msg : "", sql, query_name);
 }
+#else
+;
+#endif
 
 // ---- connection ---------------------------------------------------------------------------
 
@@ -140,13 +150,18 @@ inline constexpr std::size_t max_sql_bytes = static_cast<std::size_t>(INT_MAX);
 
 // The error carries neither the text (gigabytes of it) nor a piece of it: the check runs
 // before anything reads the text, so a caller's oversized view is never dereferenced.
-[[noreturn]] SQLPROOF_COLD inline void throw_sql_too_long(std::size_t size) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_sql_too_long(std::size_t size)
+#if SQLPROOF_DEFINITIONS
+{
   throw_sqlite_error(SQLITE_TOOBIG,
                      concat({"the SQL text is ", number_text(size),
                              " bytes, more than SQLite accepts (",
                              number_text(max_sql_bytes), ")"}),
                      sqlite3_errstr(SQLITE_TOOBIG), {}, {});
 }
+#else
+;
+#endif
 
 // Refuses text sqlite3_prepare_v3 cannot take, rather than passing a length cut to 32 bits
 // (4 GiB + 13 bytes would prepare the first 13). Called before the text is hashed or read.

@@ -38,65 +38,105 @@ constexpr bool is_finite(double v) noexcept { return v - v == 0; }
 // itself: a value is the application's data (a balance, an identifier), and an exception's
 // text ends up in logs and bug reports. (The trace hook likewise leaves values out unless
 // asked.)
-[[noreturn]] SQLPROOF_COLD inline void throw_read_error(const column_ref& c,
-                                                        std::string_view cpp_type,
-                                                        std::string_view what,
-                                                        std::string_view hint) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_read_error(const column_ref& c,
+                                                               std::string_view cpp_type,
+                                                               std::string_view what,
+                                                               std::string_view hint)
+#if SQLPROOF_DEFINITIONS
+{
   const std::string_view name = c.name();
   const char* sql = sql_of(c.statement());
   throw type_error(concat({"cannot read column ", number_text(c.index()), " ('", name, "') into ",
                            cpp_type, ": ", what, hint.empty() ? "" : "; ", hint}),
                    {0, {}, sql != nullptr ? sql : "", {}}, c.index(), name);
 }
+#else
+;
+#endif
 
-[[noreturn]] SQLPROOF_COLD inline void throw_bind_error(int index, std::string_view cpp_type,
-                                                        std::string_view what) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_bind_error(int index, std::string_view cpp_type,
+                                                               std::string_view what)
+#if SQLPROOF_DEFINITIONS
+{
   throw type_error(
       concat({"cannot bind parameter ", number_text(index), " of type ", cpp_type, ": ", what}),
       {}, -1, {});
 }
+#else
+;
+#endif
 
 // The error paths below are plain functions taking the type's name, so a field type or a
 // query instantiates only a call to them, not its own copy of the message building.
-[[noreturn]] SQLPROOF_COLD inline void throw_wrong_storage(const column_ref& c, storage got,
-                                                           std::string_view cpp_type) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_wrong_storage(const column_ref& c, storage got,
+                                                                  std::string_view cpp_type)
+#if SQLPROOF_DEFINITIONS
+{
   if (got == storage::null) {
     throw_read_error(c, cpp_type, "the value is NULL",
                      concat({"declare the field as std::optional<", cpp_type, ">"}));
   }
   throw_read_error(c, cpp_type, concat({"the value's storage class is ", storage_name(got)}), {});
 }
+#else
+;
+#endif
 
 template <class T>
 [[noreturn]] void throw_wrong_storage(const column_ref& c, storage got) {
   throw_wrong_storage(c, got, type_name<T>);
 }
 
-[[noreturn]] SQLPROOF_COLD inline void throw_not_bool(const column_ref& c) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_not_bool(const column_ref& c)
+#if SQLPROOF_DEFINITIONS
+{
   throw_read_error(c, "bool", "the INTEGER is neither 0 nor 1", {});
 }
+#else
+;
+#endif
 
-[[noreturn]] SQLPROOF_COLD inline void throw_integer_out_of_range(const column_ref& c,
-                                                                  std::string_view cpp_type) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_integer_out_of_range(const column_ref& c,
+                                                                         std::string_view cpp_type)
+#if SQLPROOF_DEFINITIONS
+{
   throw_read_error(c, cpp_type, "the INTEGER is out of the type's range",
                    "use a wider integer type");
 }
+#else
+;
+#endif
 
-[[noreturn]] SQLPROOF_COLD inline void throw_real_out_of_range(const column_ref& c,
-                                                               std::string_view cpp_type) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_real_out_of_range(const column_ref& c,
+                                                                      std::string_view cpp_type)
+#if SQLPROOF_DEFINITIONS
+{
   throw_read_error(c, cpp_type, "the value is out of the type's range", "use double");
 }
+#else
+;
+#endif
 
-[[noreturn]] SQLPROOF_COLD inline void throw_unsigned_too_large(int index,
-                                                                std::string_view cpp_type) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_unsigned_too_large(int index,
+                                                                       std::string_view cpp_type)
+#if SQLPROOF_DEFINITIONS
+{
   throw_bind_error(index, cpp_type,
                    "the value is above INT64_MAX, which SQLite's 64-bit signed INTEGER cannot hold");
 }
+#else
+;
+#endif
 
-[[noreturn]] SQLPROOF_COLD inline void throw_bind_failed(int rc, int index,
-                                                         std::string_view cpp_type) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_bind_failed(int rc, int index,
+                                                                std::string_view cpp_type)
+#if SQLPROOF_DEFINITIONS
+{
   throw_bind_error(index, cpp_type, concat({"SQLite returned code ", number_text(rc)}));
 }
+#else
+;
+#endif
 
 inline void check_bind(int rc, int index, std::string_view cpp_type) {
   if (rc != sqlite_ok) [[unlikely]]
@@ -106,18 +146,28 @@ inline void check_bind(int rc, int index, std::string_view cpp_type) {
 
 // ---- lists as JSON ------------------------------------------------------------------------
 
-[[noreturn]] SQLPROOF_COLD inline void throw_nul_in_json_list(int index) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_nul_in_json_list(int index)
+#if SQLPROOF_DEFINITIONS
+{
   throw_bind_error(index, "list",
                    "a string holds a NUL character, which json_each would cut the string at; "
                    "bind such a value as a parameter of its own");
 }
+#else
+;
+#endif
 
-[[noreturn]] SQLPROOF_COLD inline void throw_list_element_too_large(int index,
-                                                                    std::string_view cpp_type) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_list_element_too_large(int index,
+                                                                           std::string_view cpp_type)
+#if SQLPROOF_DEFINITIONS
+{
   throw_bind_error(index, "list",
                    concat({"an element of type ", cpp_type, " is above INT64_MAX, which "
                            "SQLite's 64-bit signed INTEGER cannot hold"}));
 }
+#else
+;
+#endif
 
 // append_json_string: detail/json_text.hpp.
 

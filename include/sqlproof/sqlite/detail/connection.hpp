@@ -46,9 +46,11 @@ inline void note_rollback(void* state) noexcept {
 
 // Refuses `action` (a statement, a savepoint, a commit) on a connection whose transaction
 // SQLite has rolled back under an open db.transaction.
-[[noreturn]] SQLPROOF_COLD inline void throw_transaction_aborted(std::string_view action,
-                                                                 std::string_view sql = {},
-                                                                 std::string_view query_name = {}) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_transaction_aborted(std::string_view action,
+                                                                        std::string_view sql = {},
+                                                                        std::string_view query_name = {})
+#if SQLPROOF_DEFINITIONS
+{
   throw transaction_aborted_error(
       concat({action,
               ": the transaction was rolled back by SQLite after an earlier error (disk full, "
@@ -56,6 +58,9 @@ inline void note_rollback(void* state) noexcept {
               "transaction ends"}),
       {sqlite_abort_rollback, errstr(sqlite_abort_rollback), sql, query_name});
 }
+#else
+;
+#endif
 
 // Called before a statement runs on `c`.
 SQLPROOF_ALWAYS_INLINE void ensure_transaction_usable(const connection_state& c,
@@ -86,8 +91,10 @@ struct script_review {
 // statement that failed; statements before it stay applied (wrap in a transaction for
 // all-or-nothing). SQLite itself splits the text: each prepare consumes one statement and
 // reports where the next begins; comments and empty statements prepare to nothing.
-SQLPROOF_NOINLINE inline void exec_script(sqlite_db* db, std::string_view sql,
-                                          const script_review* review = nullptr) {
+SQLPROOF_NOINLINE SQLPROOF_DECL void exec_script(sqlite_db* db, std::string_view sql,
+                                                 const script_review* review = nullptr)
+#if SQLPROOF_DEFINITIONS
+{
   while (!sql.empty()) {
     sqlite_stmt* stmt = nullptr;
     const char* tail = nullptr;
@@ -130,11 +137,16 @@ SQLPROOF_NOINLINE inline void exec_script(sqlite_db* db, std::string_view sql,
     sql.remove_prefix(used);
   }
 }
+#else
+;
+#endif
 
 // The number a one-value pragma returns (`PRAGMA schema_version`), read when a connection
 // opens: a read, which in WAL mode never waits for a writer. An error names no SQL: it is
 // about the file.
-SQLPROOF_NOINLINE inline std::int64_t read_number(sqlite_db* db, std::string_view sql) {
+SQLPROOF_NOINLINE SQLPROOF_DECL std::int64_t read_number(sqlite_db* db, std::string_view sql)
+#if SQLPROOF_DEFINITIONS
+{
   sqlite_stmt* stmt = nullptr;
   int rc = prepare(db, sql, false, &stmt, nullptr);
   std::int64_t value = 0;
@@ -157,6 +169,9 @@ SQLPROOF_NOINLINE inline std::int64_t read_number(sqlite_db* db, std::string_vie
   finalize(stmt);
   return value;
 }
+#else
+;
+#endif
 
 // A transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...) as a type, so that it gets a
 // typed-cache slot: prepared once per connection, and it does not take room in the LRU that
@@ -168,7 +183,9 @@ struct control_statement {
 
 // The work is done once, here, for every control statement; each one instantiates only the
 // call in exec_control.
-SQLPROOF_NOINLINE inline void exec_control_statement(connection_state& c, std::size_t slot, std::string_view sql) {
+SQLPROOF_NOINLINE SQLPROOF_DECL void exec_control_statement(connection_state& c, std::size_t slot, std::string_view sql)
+#if SQLPROOF_DEFINITIONS
+{
   const connection_use use(c.cache);
   auto lease = c.cache.checkout_typed(
       slot,
@@ -188,6 +205,9 @@ SQLPROOF_NOINLINE inline void exec_control_statement(connection_state& c, std::s
     throw_db_error(c.db, rc, "statement failed", sql);
   }
 }
+#else
+;
+#endif
 
 template <fixed_string Sql>
 inline void exec_control(connection_state& c) {

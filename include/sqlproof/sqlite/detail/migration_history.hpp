@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../config.hpp"
 #include "../../detail/chrono.hpp"
 #include "../../detail/migration_history.hpp"
 
@@ -208,7 +209,9 @@ class busy_timeout_scope {
 };
 
 // "name" with embedded quotes doubled (https://sqlite.org/lang_keywords.html).
-inline std::string quote_identifier(std::string_view name) {
+SQLPROOF_DECL std::string quote_identifier(std::string_view name)
+#if SQLPROOF_DEFINITIONS
+{
   std::string out = "\"";
   for (const char c : name) {
     out += c;
@@ -217,8 +220,13 @@ inline std::string quote_identifier(std::string_view name) {
   out += '"';
   return out;
 }
+#else
+;
+#endif
 
-inline std::string quote_literal(std::string_view text) {
+SQLPROOF_DECL std::string quote_literal(std::string_view text)
+#if SQLPROOF_DEFINITIONS
+{
   std::string out = "'";
   for (const char c : text) {
     out += c;
@@ -227,6 +235,9 @@ inline std::string quote_literal(std::string_view text) {
   out += '\'';
   return out;
 }
+#else
+;
+#endif
 
 // Drops every view, trigger and table (indexes go with their tables), history included.
 template <class Db>
@@ -264,7 +275,9 @@ constexpr civil_date civil_from_days(long long z) noexcept {
 }
 
 // A file name suffix such as "20240501T101500.123Z" for backups.
-inline std::string backup_timestamp() {
+SQLPROOF_DECL std::string backup_timestamp()
+#if SQLPROOF_DEFINITIONS
+{
   using namespace std::chrono;
   const long long ms =
       duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -278,5 +291,8 @@ inline std::string backup_timestamp() {
                 of_day % 1000);
   return buffer;
 }
+#else
+;
+#endif
 
 }  // namespace sqlproof::detail

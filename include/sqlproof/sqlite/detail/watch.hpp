@@ -62,34 +62,10 @@ struct query_counters {
   std::vector<dynamic_query_counter> dynamic;
   query_counter other;  // dynamic texts past max_dynamic
 
-  SQLPROOF_NOINLINE query_counter& for_slot(std::size_t slot, std::string_view name,
-                                            std::string_view sql) {
-    if (slot >= typed.size()) typed.resize(slot + 1);
-    query_counter& q = typed[slot];
-    if (q.sql.empty()) {
-      q.name = name;
-      q.sql = sql;
-    }
-    return q;
-  }
+  query_counter& for_slot(std::size_t slot, std::string_view name,
+                          std::string_view sql);
 
-  SQLPROOF_NOINLINE query_counter& for_text(std::string_view sql) {
-    const std::size_t hash = std::hash<std::string_view>{}(sql);
-    for (dynamic_query_counter& d : dynamic) {
-      if (d.hash == hash && d.text == sql) return d.counter;
-    }
-    if (dynamic.size() >= max_dynamic) {
-      other.sql = other_dynamic;
-      return other;
-    }
-    dynamic.push_back({std::string(sql), hash, {}});
-    dynamic_query_counter& d = dynamic.back();
-    d.counter.sql = d.text;
-    // A vector that grew moved the strings: re-point every counter at its own text (small
-    // strings live inside the object).
-    for (dynamic_query_counter& e : dynamic) e.counter.sql = e.text;
-    return d.counter;
-  }
+  query_counter& for_text(std::string_view sql);
 
   void clear() noexcept {
     typed.clear();
@@ -97,6 +73,38 @@ struct query_counters {
     other = {};
   }
 };
+
+#if SQLPROOF_DEFINITIONS
+SQLPROOF_NOINLINE SQLPROOF_DECL auto query_counters::for_slot(std::size_t slot, std::string_view name,
+                                                              std::string_view sql) -> query_counter& {
+  if (slot >= typed.size()) typed.resize(slot + 1);
+  query_counter& q = typed[slot];
+  if (q.sql.empty()) {
+    q.name = name;
+    q.sql = sql;
+  }
+  return q;
+}
+
+SQLPROOF_NOINLINE SQLPROOF_DECL auto query_counters::for_text(std::string_view sql) -> query_counter& {
+  const std::size_t hash = std::hash<std::string_view>{}(sql);
+  for (dynamic_query_counter& d : dynamic) {
+    if (d.hash == hash && d.text == sql) return d.counter;
+  }
+  if (dynamic.size() >= max_dynamic) {
+    other.sql = other_dynamic;
+    return other;
+  }
+  dynamic.push_back({std::string(sql), hash, {}});
+  dynamic_query_counter& d = dynamic.back();
+  d.counter.sql = d.text;
+  // A vector that grew moved the strings: re-point every counter at its own text (small
+  // strings live inside the object).
+  for (dynamic_query_counter& e : dynamic) e.counter.sql = e.text;
+  return d.counter;
+}
+
+#endif  // SQLPROOF_DEFINITIONS
 
 inline std::int64_t steady_now_ns() noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -203,16 +211,21 @@ class deadline_scope {
 };
 
 // The error of a statement a deadline stopped: SQLite's interrupt, said as what it was.
-[[noreturn]] SQLPROOF_COLD inline void throw_deadline_exceeded(const watch_state& w, int code,
-                                                              std::string_view message,
-                                                              std::string_view sql,
-                                                              std::string_view name) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_deadline_exceeded(const watch_state& w, int code,
+                                                                     std::string_view message,
+                                                                     std::string_view sql,
+                                                                     std::string_view name)
+#if SQLPROOF_DEFINITIONS
+{
   const std::int64_t ms = w.deadline_budget_ns / 1'000'000;
   throw deadline_exceeded_error(
       concat({"statement stopped: it ran past its deadline of ", number_text(ms),
               " ms (raise the timeout, or make the query cheaper: an index, a LIMIT)"}),
       {code, message, sql, name});
 }
+#else
+;
+#endif
 
 // True when a failed step was stopped by the connection's deadline.
 inline bool stopped_by_deadline(const watch_state& w, int rc) noexcept {
@@ -221,11 +234,16 @@ inline bool stopped_by_deadline(const watch_state& w, int rc) noexcept {
 
 // Replaces an interrupted_error that a deadline caused by a deadline_exceeded_error with the
 // same context; anything else is rethrown as it is. Called inside a catch block.
-[[noreturn]] SQLPROOF_COLD inline void rethrow_interrupt(const watch_state& w,
-                                                        const interrupted_error& e) {
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void rethrow_interrupt(const watch_state& w,
+                                                               const interrupted_error& e)
+#if SQLPROOF_DEFINITIONS
+{
   if (!w.deadline_hit) throw;
   throw_deadline_exceeded(w, e.extended_code(), e.sqlite_message(), e.sql(), e.query_name());
 }
+#else
+;
+#endif
 
 // One call (a typed query, a dynamic statement, a script) as the connection watches it (the
 // first call of a query with statistics on allocates its counter, which may throw). On an
@@ -265,50 +283,11 @@ class watch_guard {
   }
 
  private:
-  SQLPROOF_NOINLINE void begin_typed(slot_of slot, std::string_view name,
-                                     std::string_view sql) {
-    begin(w_->collect_stats ? &w_->stats.for_slot(slot_in(slot), name, sql) : nullptr);
-  }
-  SQLPROOF_NOINLINE void begin_dynamic(sqlite_stmt* stmt) {
-    const char* sql = w_->collect_stats ? sql_of(stmt) : nullptr;
-    begin(sql != nullptr ? &w_->stats.for_text(sql) : nullptr);
-  }
-  SQLPROOF_NOINLINE void begin(query_counter* counter) noexcept {
-    active_ = true;
-    exceptions_ = std::uncaught_exceptions();
-    rows_ = 0;
-    counter_ = counter;
-    saved_deadline_ = w_->deadline_ns;
-    saved_budget_ = w_->deadline_budget_ns;
-    start_ = steady_now_ns();
-    if (w_->statement_timeout_ns > 0) {
-      const std::int64_t own = start_ + w_->statement_timeout_ns;
-      if (saved_deadline_ == 0 || own < saved_deadline_) {
-        w_->deadline_ns = own;
-        w_->deadline_budget_ns = w_->statement_timeout_ns;
-      }
-    }
-    w_->deadline_hit = false;
-    w_->failed_rc = 0;
-  }
-  SQLPROOF_NOINLINE void end() noexcept {
-    w_->deadline_ns = saved_deadline_;
-    w_->deadline_budget_ns = saved_budget_;
-    if (counter_ == nullptr) return;
-    const std::int64_t took = steady_now_ns() - start_;
-    query_counter& q = *counter_;
-    ++q.calls;
-    if (std::uncaught_exceptions() <= exceptions_) {
-      q.rows += rows_;
-    } else {
-      ++q.errors;
-      const int primary = w_->failed_rc & 0xff;
-      if (primary == SQLITE_INTERRUPT) ++q.interrupts;
-      if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) ++q.busy;
-    }
-    q.total_ns += took;
-    if (took > q.max_ns) q.max_ns = took;
-  }
+  void begin_typed(slot_of slot, std::string_view name,
+                   std::string_view sql);
+  void begin_dynamic(sqlite_stmt* stmt);
+  void begin(query_counter* counter) noexcept;
+  void end() noexcept;
 
   // Only w_ and active_ are set on an unwatched connection (no stores beyond them on the hot
   // path); begin sets the rest.
@@ -321,5 +300,56 @@ class watch_guard {
   std::int64_t saved_budget_;
   std::int64_t start_;
 };
+
+#if SQLPROOF_DEFINITIONS
+SQLPROOF_NOINLINE SQLPROOF_DECL void watch_guard::begin_typed(slot_of slot, std::string_view name,
+                                                              std::string_view sql) {
+  begin(w_->collect_stats ? &w_->stats.for_slot(slot_in(slot), name, sql) : nullptr);
+}
+
+SQLPROOF_NOINLINE SQLPROOF_DECL void watch_guard::begin_dynamic(sqlite_stmt* stmt) {
+  const char* sql = w_->collect_stats ? sql_of(stmt) : nullptr;
+  begin(sql != nullptr ? &w_->stats.for_text(sql) : nullptr);
+}
+
+SQLPROOF_NOINLINE SQLPROOF_DECL void watch_guard::begin(query_counter* counter) noexcept {
+  active_ = true;
+  exceptions_ = std::uncaught_exceptions();
+  rows_ = 0;
+  counter_ = counter;
+  saved_deadline_ = w_->deadline_ns;
+  saved_budget_ = w_->deadline_budget_ns;
+  start_ = steady_now_ns();
+  if (w_->statement_timeout_ns > 0) {
+    const std::int64_t own = start_ + w_->statement_timeout_ns;
+    if (saved_deadline_ == 0 || own < saved_deadline_) {
+      w_->deadline_ns = own;
+      w_->deadline_budget_ns = w_->statement_timeout_ns;
+    }
+  }
+  w_->deadline_hit = false;
+  w_->failed_rc = 0;
+}
+
+SQLPROOF_NOINLINE SQLPROOF_DECL void watch_guard::end() noexcept {
+  w_->deadline_ns = saved_deadline_;
+  w_->deadline_budget_ns = saved_budget_;
+  if (counter_ == nullptr) return;
+  const std::int64_t took = steady_now_ns() - start_;
+  query_counter& q = *counter_;
+  ++q.calls;
+  if (std::uncaught_exceptions() <= exceptions_) {
+    q.rows += rows_;
+  } else {
+    ++q.errors;
+    const int primary = w_->failed_rc & 0xff;
+    if (primary == SQLITE_INTERRUPT) ++q.interrupts;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) ++q.busy;
+  }
+  q.total_ns += took;
+  if (took > q.max_ns) q.max_ns = took;
+}
+
+#endif  // SQLPROOF_DEFINITIONS
 
 }  // namespace sqlproof::detail
