@@ -187,11 +187,11 @@ for cxx in "${compilers[@]}"; do
 
   version=$("${cxx}" -dumpfullversion -dumpversion 2>/dev/null | head -n 1)
   echo "${cxx} ${version}, -std=c++20 ${opt} -c, ${runs} runs each (CPU seconds: min / median)"
-  printf '  %-12s %7s %7s %7s %9s %-9s %9s %9s %s\n' program min median ratio budget "" "peak MB" \
+  printf '  %-14s %7s %7s %7s %9s %-9s %9s %9s %s\n' program min median ratio budget "" "peak MB" \
     budget ""
   summary raw
   raw=${min_cpu}
-  printf '  %-12s %7s %7s %7s %9s %9s %9s\n' "C API" "${min_cpu}" "${med_cpu}" 1.00 "" "" "${peak_mb}"
+  printf '  %-14s %7s %7s %7s %9s %9s %9s\n' "C API" "${min_cpu}" "${med_cpu}" 1.00 "" "" "${peak_mb}"
   for prog in database umbrella quickstart no_queries separate database_sep umbrella_sep \
     no_queries_sep implementation; do
     if [[ ${prog} == separate ]]; then
@@ -208,11 +208,11 @@ for cxx in "${compilers[@]}"; do
       *) budget="" ;;
     esac
     if [[ -n ${budget} ]]; then
-      printf '  %-12s %7s %7s %7s %9s %-9s %9s %9s %s\n' "${name}" "${min_cpu}" "${med_cpu}" \
+      printf '  %-14s %7s %7s %7s %9s %-9s %9s %9s %s\n' "${name}" "${min_cpu}" "${med_cpu}" \
         "${ratio}" "<= ${budget}" "$(verdict "${ratio}" "${budget}")" "${peak_mb}" "<= 180" \
         "$(verdict "${peak_mb}" 180)"
     else
-      printf '  %-12s %7s %7s %7s %9s %9s %9s\n' "${name}" "${min_cpu}" "${med_cpu}" "${ratio}" \
+      printf '  %-14s %7s %7s %7s %9s %9s %9s\n' "${name}" "${min_cpu}" "${med_cpu}" "${ratio}" \
         "" "" "${peak_mb}"
     fi
   done
