@@ -9,13 +9,15 @@
 /// // sqlproof.cpp, the program's one implementation file
 /// #include <sqlproof/implementation.hpp>
 /// @endcode
+///
+/// Without `SQLPROOF_SEPARATE_COMPILATION` the program is header-only and this file adds
+/// nothing: it includes the headers like any other file.
 
-#if !defined(SQLPROOF_SEPARATE_COMPILATION)
-#error "sqlproof: <sqlproof/implementation.hpp> is for separate compilation: define SQLPROOF_SEPARATE_COMPILATION for every file of the program (e.g. target_compile_definitions(app PRIVATE SQLPROOF_SEPARATE_COMPILATION)), or leave this file out to use sqlproof header-only"
-#endif
+#if defined(SQLPROOF_SEPARATE_COMPILATION)
 #if defined(SQLPROOF_VERSION)
 #error "sqlproof: <sqlproof/implementation.hpp> must be the first sqlproof header in its file: a header included before it has compiled only the declarations; move this include above the others (the file needs no other sqlproof include)"
 #endif
-
 #define SQLPROOF_IMPLEMENTATION_FILE
+#endif
+
 #include "sqlproof.hpp"
