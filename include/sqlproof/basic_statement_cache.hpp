@@ -87,7 +87,7 @@ SQLPROOF_NOINLINE SQLPROOF_DECL std::size_t assign_query_slot(std::size_t* cell)
   return (stored ? mine : expected) - 1;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_ALWAYS_INLINE std::size_t slot_in(std::size_t* cell) noexcept {

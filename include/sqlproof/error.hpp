@@ -54,7 +54,7 @@ SQLPROOF_COLD SQLPROOF_DECL std::string concat(std::initializer_list<std::string
   return out;
 }
 #else
-;
+    ;
 #endif
 
 }  // namespace detail
@@ -130,7 +130,7 @@ class error : public std::runtime_error {
  protected:
   // `extra` is kept after the other parts for a derived class (part(extra_part)).
   SQLPROOF_COLD_DECLARATION error(std::string_view summary, const error_context& c,
-                                const error_diagnostics& d, std::string_view extra);
+                                  const error_diagnostics& d, std::string_view extra);
 
   static constexpr std::size_t extra_part = 8;
 
@@ -144,8 +144,8 @@ class error : public std::runtime_error {
   // "summary: message [SQLite code N] in query name: sql", leaving out what is not known;
   // on PostgreSQL "[SQLSTATE 23505]", then its DETAIL and HINT lines.
   SQLPROOF_COLD_DECLARATION static std::string compose(std::string_view summary,
-                                                      const error_context& c,
-                                                      const error_diagnostics& d);
+                                                       const error_context& c,
+                                                       const error_diagnostics& d);
 
   // The summary, the database's message, the SQL, the query's name, PostgreSQL's constraint,
   // table, detail and hint, and a derived class's extra part, one after another in one
@@ -250,9 +250,8 @@ enum class error_kind : unsigned char {
 
 // The one place the library's own errors are thrown from (SQLite's go through
 // throw_sqlite_error, which picks the kind from the result code).
-[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_error(error_kind kind,
-                                                         std::string_view summary,
-                                                         const error_context& c = {})
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_error(error_kind kind, std::string_view summary,
+                                                          const error_context& c = {})
 #if SQLPROOF_DEFINITIONS
 {
   switch (kind) {
@@ -269,7 +268,7 @@ enum class error_kind : unsigned char {
   throw error(summary, c);
 }
 #else
-;
+    ;
 #endif
 
 }  // namespace detail
@@ -300,9 +299,8 @@ SQLPROOF_COLD SQLPROOF_DECL error::error(std::string_view summary, const error_c
                              d.table_name, d.detail, d.hint, extra})),
       code_(c.extended_code),
       position_(d.position) {
-  const std::string_view parts[] = {summary,      c.sqlite_message,  c.sql,
-                                    c.query_name, d.constraint_name, d.table_name,
-                                    d.detail,     d.hint};
+  const std::string_view parts[] = {summary,           c.sqlite_message, c.sql,    c.query_name,
+                                    d.constraint_name, d.table_name,     d.detail, d.hint};
   unsigned end = 0;
   for (std::size_t i = 0; i < sizeof ends_ / sizeof ends_[0]; ++i) {
     end += static_cast<unsigned>(parts[i].size());
@@ -326,10 +324,9 @@ SQLPROOF_COLD SQLPROOF_DECL std::string error::compose(std::string_view summary,
   const detail::number_text code_text(c.extended_code);
   return detail::concat({summary, message ? ": " : "", c.sqlite_message,
                          code ? " [SQLite code " : "", code ? code_text : std::string_view{},
-                         code ? "]" : "", state ? " [SQLSTATE " : "", d.sqlstate,
-                         state ? "]" : "", detail ? " (" : "", d.detail, detail ? ")" : "",
-                         name ? " in query " : "", c.query_name,
-                         sql ? (name ? ": " : " in SQL: ") : "", c.sql,
+                         code ? "]" : "", state ? " [SQLSTATE " : "", d.sqlstate, state ? "]" : "",
+                         detail ? " (" : "", d.detail, detail ? ")" : "", name ? " in query " : "",
+                         c.query_name, sql ? (name ? ": " : " in SQL: ") : "", c.sql,
                          hint ? "; hint: " : "", d.hint});
 }
 

@@ -15,7 +15,8 @@
 
 #if defined(SQLPROOF_SEPARATE_COMPILATION)
 #if defined(SQLPROOF_VERSION)
-#error "sqlproof: <sqlproof/implementation.hpp> must be the first sqlproof header in its file: a header included before it has compiled only the declarations; move this include above the others (the file needs no other sqlproof include)"
+#error \
+    "sqlproof: <sqlproof/implementation.hpp> must be the first sqlproof header in its file: a header included before it has compiled only the declarations; move this include above the others (the file needs no other sqlproof include)"
 #endif
 #define SQLPROOF_IMPLEMENTATION_FILE
 #endif

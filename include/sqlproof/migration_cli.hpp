@@ -70,7 +70,7 @@ SQLPROOF_DECL text_sink file_sink(std::FILE* file) noexcept
           }};
 }
 #else
-;
+    ;
 #endif
 
 template <text_stream S>
@@ -102,7 +102,7 @@ SQLPROOF_DECL std::string usage_text(std::string_view program)
          "4 database locked\n";
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL std::optional<std::int64_t> parse_number(std::string_view s)
@@ -114,11 +114,11 @@ SQLPROOF_DECL std::optional<std::int64_t> parse_number(std::string_view s)
   return v;
 }
 #else
-;
+    ;
 #endif
 
-SQLPROOF_DECL void print_error(const text_sink& out, const text_sink& err, bool json, std::string_view kind,
-                               std::string_view message, int code)
+SQLPROOF_DECL void print_error(const text_sink& out, const text_sink& err, bool json,
+                               std::string_view kind, std::string_view message, int code)
 #if SQLPROOF_DEFINITIONS
 {
   if (json) {
@@ -133,7 +133,7 @@ SQLPROOF_DECL void print_error(const text_sink& out, const text_sink& err, bool 
   }
 }
 #else
-;
+    ;
 #endif
 
 template <class Migrator>

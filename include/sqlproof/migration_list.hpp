@@ -630,7 +630,7 @@ SQLPROOF_DECL migration_info make_migration_info(std::int64_t version, std::stri
   return info;
 }
 #else
-;
+    ;
 #endif
 
 // The SQLite text's migration_info.
@@ -644,7 +644,7 @@ SQLPROOF_DECL migration_info make_migration_info(std::int64_t version, std::stri
                              flags);
 }
 #else
-;
+    ;
 #endif
 
 }  // namespace detail

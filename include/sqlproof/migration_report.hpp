@@ -147,7 +147,7 @@ SQLPROOF_DECL std::string_view state_mark(migration_state s) noexcept
   return " ";
 }
 #else
-;
+    ;
 #endif
 
 }  // namespace sqlproof::detail

@@ -62,7 +62,7 @@ SQLPROOF_DECL void accumulate(query_stat& a, const query_stat& b) noexcept
   if (b.max_time > a.max_time) a.max_time = b.max_time;
 }
 #else
-;
+    ;
 #endif
 
 // The first `n` entries that `keep` accepts, in the order `before` defines, equal ones in
@@ -101,7 +101,7 @@ SQLPROOF_DECL bool slower_in_total(const query_stat& a, const query_stat& b) noe
   return a.max_time > b.max_time;
 }
 #else
-;
+    ;
 #endif
 
 // Characters in UTF-8 text: bytes that do not continue a sequence.
@@ -113,7 +113,7 @@ SQLPROOF_DECL std::size_t utf8_length(std::string_view s) noexcept
   return chars;
 }
 #else
-;
+    ;
 #endif
 
 // `sql` on one line (each run of white space as one space), cut to `width` characters (a
@@ -143,7 +143,7 @@ SQLPROOF_DECL std::string one_line_sql(std::string_view sql, std::size_t width)
   return flat;
 }
 #else
-;
+    ;
 #endif
 
 // What names a query in a table or a report: its name, or its SQL on one line when it has
@@ -155,7 +155,7 @@ SQLPROOF_DECL std::string query_label(const query_stat& q, std::size_t width)
   return one_line_sql(named ? q.name : q.sql, width);
 }
 #else
-;
+    ;
 #endif
 
 // Right-aligns `s` in `width` characters.
@@ -166,7 +166,7 @@ SQLPROOF_DECL void append_right(std::string& out, std::string_view s, std::size_
   out += s;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL std::string fixed_decimals(double v, int decimals)
@@ -177,7 +177,7 @@ SQLPROOF_DECL std::string fixed_decimals(double v, int decimals)
   return buffer;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL std::string milliseconds_text(std::chrono::nanoseconds t, int decimals)
@@ -186,7 +186,7 @@ SQLPROOF_DECL std::string milliseconds_text(std::chrono::nanoseconds t, int deci
   return fixed_decimals(static_cast<double>(t.count()) / 1e6, decimals);
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL std::string microseconds_text(std::chrono::nanoseconds t)
@@ -195,7 +195,7 @@ SQLPROOF_DECL std::string microseconds_text(std::chrono::nanoseconds t)
   return fixed_decimals(static_cast<double>(t.count()) / 1e3, 1);
 }
 #else
-;
+    ;
 #endif
 
 }  // namespace detail

@@ -37,7 +37,7 @@ inline void* this_thread_token() noexcept {
               "calls)");
 }
 #else
-;
+    ;
 #endif
 
 class connection_use {

@@ -35,7 +35,7 @@ SQLPROOF_DECL void append_json_string(std::string& out, std::string_view s)
   out += '"';
 }
 #else
-;
+    ;
 #endif
 
 }  // namespace sqlproof::detail

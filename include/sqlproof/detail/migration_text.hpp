@@ -19,7 +19,7 @@ SQLPROOF_DECL std::string format_ms(double ms)
   return buffer;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL std::string json_number(double v)
@@ -30,7 +30,7 @@ SQLPROOF_DECL std::string json_number(double v)
   return buffer;
 }
 #else
-;
+    ;
 #endif
 
 // Pads by characters, counting a UTF-8 sequence as one.
@@ -44,7 +44,7 @@ SQLPROOF_DECL std::string pad(std::string_view s, std::size_t width)
   return out;
 }
 #else
-;
+    ;
 #endif
 
 }  // namespace sqlproof::detail

@@ -249,13 +249,13 @@ class sha256 {
 /// const auto checksum = sqlproof::detail::sha256_digest_at_run_time(migration_sql);
 /// @endcode
 [[nodiscard]] SQLPROOF_DECL std::array<std::uint8_t, 32> sha256_digest_at_run_time(
-           std::string_view bytes) noexcept
+    std::string_view bytes) noexcept
 #if SQLPROOF_DEFINITIONS
 {
   return sha256_digest(bytes);
 }
 #else
-;
+    ;
 #endif
 
 /// A digest spelled as 64 lower-case hex digits and a NUL, held by value so it can be built

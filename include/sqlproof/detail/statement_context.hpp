@@ -31,7 +31,7 @@ struct statement_context {
                    e.column(), e.column_name());
 }
 #else
-;
+    ;
 #endif
 
 [[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_schema_error(std::string_view summary,
@@ -41,7 +41,7 @@ struct statement_context {
   throw_error(error_kind::schema, summary, {0, {}, ctx.sql, ctx.name});
 }
 #else
-;
+    ;
 #endif
 
 // "the prepared statement <has> N <parameters but> M <are declared>"
@@ -56,14 +56,12 @@ struct statement_context {
                      ctx);
 }
 #else
-;
+    ;
 #endif
 
-[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_mapped_name_mismatch(std::size_t i,
-                                                                         std::string_view got,
-                                                                         std::string_view row_type,
-                                                                         std::string_view mapped,
-                                                                         const statement_context& ctx)
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_mapped_name_mismatch(
+    std::size_t i, std::string_view got, std::string_view row_type, std::string_view mapped,
+    const statement_context& ctx)
 #if SQLPROOF_DEFINITIONS
 {
   const number_text n(static_cast<long long>(i));
@@ -73,7 +71,7 @@ struct statement_context {
                      ctx);
 }
 #else
-;
+    ;
 #endif
 
 // The type that result column I is read into (lazily: only the branch that applies is

@@ -216,13 +216,13 @@ SQLPROOF_DECL bool is_memory_database(std::string_view path, bool uri) noexcept
          params.find("&mode=memory") != std::string_view::npos;
 }
 #else
-;
+    ;
 #endif
 
 // A failed step of a typed query: counted, then thrown naming the query (an interrupt that a
 // deadline caused as deadline_exceeded_error).
-[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void fail_step(connection_state& c, sqlite_stmt* stmt, int rc,
-                                                       const statement_context& ctx)
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void fail_step(connection_state& c, sqlite_stmt* stmt,
+                                                        int rc, const statement_context& ctx)
 #if SQLPROOF_DEFINITIONS
 {
   count_failure(c.watch, rc);
@@ -232,7 +232,7 @@ SQLPROOF_DECL bool is_memory_database(std::string_view path, bool uri) noexcept
   throw_step_error(stmt, rc, ctx);
 }
 #else
-;
+    ;
 #endif
 
 // Checks out the statement of a typed query, preparing and checking it on a cache miss.
@@ -556,11 +556,9 @@ struct sqlite_backend {
   static void configure(connection& c, const options& o, bool no_tables);
 
   // Runs `PRAGMA name = value`; an empty value (an option left `unchanged`) does nothing.
-  static void set_pragma(connection& c, const char* name,
-                         std::string_view value);
+  static void set_pragma(connection& c, const char* name, std::string_view value);
 
   static void close_noexcept(connection& c) noexcept;
-
 };
 
 #if SQLPROOF_DEFINITIONS
@@ -615,8 +613,7 @@ SQLPROOF_NOINLINE SQLPROOF_DECL void sqlite_backend::open(connection& c, const o
                                         "(WAL needs a file; use options::in_memory() or a file "
                                         "path)"}));
   }
-  int flags = o.read_only ? detail::open_flag_bits::read_only
-                          : detail::open_flag_bits::read_write;
+  int flags = o.read_only ? detail::open_flag_bits::read_only : detail::open_flag_bits::read_write;
   if (o.create) flags |= detail::open_flag_bits::create;
   if (o.uri) flags |= detail::open_flag_bits::uri;
   flags |= o.no_mutex ? detail::open_flag_bits::no_mutex : detail::open_flag_bits::full_mutex;
@@ -660,8 +657,8 @@ SQLPROOF_DECL void sqlite_backend::close(connection& c) {
   if (c.cache.in_use() > 0) {
     detail::throw_error(
         detail::error_kind::misuse,
-        detail::concat({"cannot close database '", c.path, "': ",
-                        detail::number_text(static_cast<long long>(c.cache.in_use())),
+        detail::concat({"cannot close database '", c.path,
+                        "': ", detail::number_text(static_cast<long long>(c.cache.in_use())),
                         " statement(s) still in use (a row_range or statement is alive)"}));
   }
   detail::clear_trace(c);
@@ -685,21 +682,26 @@ SQLPROOF_DECL void sqlite_backend::exec_script(connection& c, std::string_view s
   }
 }
 
-SQLPROOF_DECL auto sqlite_backend::prepare_cached(connection& c, std::string_view sql) -> statement {
+SQLPROOF_DECL auto sqlite_backend::prepare_cached(connection& c, std::string_view sql)
+    -> statement {
   const detail::connection_use use(c.cache);
   detail::check_sql_length(sql);  // before the cache hashes the text
   detail::ensure_transaction_usable(c, sql);
-  return statement(c.cache.checkout_dynamic(
-                       sql, [&] { return detail::prepare_one(c.db, sql, true, {sql, {}}); }),
-                   &c);
+  return statement(
+      c.cache.checkout_dynamic(sql,
+                               [&] {
+                                 return detail::prepare_one(c.db, sql, true, {sql, {}});
+                               }),
+      &c);
 }
 
 SQLPROOF_DECL auto sqlite_backend::prepare(connection& c, std::string_view sql) -> statement {
   const detail::connection_use use(c.cache);
   detail::ensure_transaction_usable(c, sql);
   // Held as a checked-out "extra" so it counts as in use and is finalized on release.
-  return statement(c.cache.checkout_uncached(
-                       [&] { return detail::prepare_one(c.db, sql, false, {sql, {}}); }),
+  return statement(c.cache.checkout_uncached([&] {
+    return detail::prepare_one(c.db, sql, false, {sql, {}});
+  }),
                    &c);
 }
 

@@ -251,14 +251,16 @@ SQLPROOF_DECL std::string printed(const char* format, double v)
   return buffer;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL std::string percent(double ratio)
 #if SQLPROOF_DEFINITIONS
-{ return printed("%.1f%%", ratio * 100.0); }
+{
+  return printed("%.1f%%", ratio * 100.0);
+}
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL std::string bytes_text(double bytes)
@@ -270,7 +272,7 @@ SQLPROOF_DECL std::string bytes_text(double bytes)
   return printed("%.0f B", bytes);
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL std::string ms_text(std::chrono::nanoseconds t)
@@ -282,15 +284,17 @@ SQLPROOF_DECL std::string ms_text(std::chrono::nanoseconds t)
   return printed("%.1f ms", static_cast<double>(t.count()) / 1e6);
 }
 #else
-;
+    ;
 #endif
 
 // A query as a finding names it: its name, or its SQL on one line.
 SQLPROOF_DECL std::string query_label(const query_stat& q)
 #if SQLPROOF_DEFINITIONS
-{ return query_label(q, 80); }
+{
+  return query_label(q, 80);
+}
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL health_finding finding(health_severity s, std::string_view check, std::string message,
@@ -300,7 +304,7 @@ SQLPROOF_DECL health_finding finding(health_severity s, std::string_view check, 
   return {s, std::string(check), std::move(message), std::move(recommendation), {}};
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL health_finding check_quick(const health_inputs& in)
@@ -315,7 +319,7 @@ SQLPROOF_DECL health_finding check_quick(const health_inputs& in)
                  "index alone can be rebuilt with REINDEX");
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL health_finding check_wal(const health_inputs& in, const health_options& o)
@@ -357,7 +361,7 @@ SQLPROOF_DECL health_finding check_wal(const health_inputs& in, const health_opt
   return finding(health_severity::warning, "wal_size", std::move(message), std::move(advice));
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL health_finding check_freelist(const health_inputs& in, const health_options& o)
@@ -401,7 +405,7 @@ SQLPROOF_DECL health_finding check_freelist(const health_inputs& in, const healt
   return finding(health_severity::warning, "freelist", std::move(message), std::move(advice));
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL health_finding check_cache(const health_inputs& in, const health_options& o)
@@ -437,7 +441,7 @@ SQLPROOF_DECL health_finding check_cache(const health_inputs& in, const health_o
                  "reads fewer pages (see slow_queries)");
 }
 #else
-;
+    ;
 #endif
 
 // The tables a plan passes over in full ("SCAN t", not through an index), the temporary
@@ -478,7 +482,7 @@ SQLPROOF_DECL plan_summary summarize_plan(const std::vector<plan_row>& plan)
   return out;
 }
 #else
-;
+    ;
 #endif
 
 // What to do about one slow query, from its plan when there is one.
@@ -518,7 +522,7 @@ SQLPROOF_DECL std::string slow_query_advice(const query_stat& q, const std::vect
   return advice;
 }
 #else
-;
+    ;
 #endif
 
 template <class PlanOf>
@@ -599,7 +603,7 @@ SQLPROOF_DECL health_finding check_busy(const health_inputs& in, const health_op
                      std::to_string(in.pragmas.busy_timeout.count()) + " ms)");
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL health_finding check_interrupts(const health_inputs& in)
@@ -624,7 +628,7 @@ SQLPROOF_DECL health_finding check_interrupts(const health_inputs& in)
                  "interrupt() is called by the application: check that these were expected");
 }
 #else
-;
+    ;
 #endif
 
 // Every check on `in`, in order; `plan_of(const query_stat&)` returns a query's
@@ -649,7 +653,7 @@ SQLPROOF_DECL health_report health_from(const health_inputs& in, const health_op
   return health_from(in, o, [](const query_stat&) { return std::vector<plan_row>{}; });
 }
 #else
-;
+    ;
 #endif
 
 }  // namespace detail
@@ -689,7 +693,7 @@ SQLPROOF_DECL health_report check_health(database& db, const health_options& o =
   });
 }
 #else
-;
+    ;
 #endif
 
 namespace detail {

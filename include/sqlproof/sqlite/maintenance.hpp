@@ -234,7 +234,7 @@ SQLPROOF_DECL std::int64_t pragma_int(sqlite_db* db, std::string_view name)
   return value;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL std::string pragma_text(sqlite_db* db, std::string_view name)
@@ -246,7 +246,7 @@ SQLPROOF_DECL std::string pragma_text(sqlite_db* db, std::string_view name)
   return value;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL journal_mode journal_mode_from(std::string_view text) noexcept
@@ -260,7 +260,7 @@ SQLPROOF_DECL journal_mode journal_mode_from(std::string_view text) noexcept
   return journal_mode::delete_;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL pragma_values read_pragmas(sqlite_db* db)
@@ -296,7 +296,7 @@ SQLPROOF_DECL pragma_values read_pragmas(sqlite_db* db)
   return v;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL void add_mismatch(std::vector<std::string>& out, std::string_view name,
@@ -312,7 +312,7 @@ SQLPROOF_DECL void add_mismatch(std::vector<std::string>& out, std::string_view 
   out.push_back(std::move(line));
 }
 #else
-;
+    ;
 #endif
 
 // Runs `PRAGMA integrity_check(N)` or `quick_check(N)`: one row "ok", or one row a problem.
@@ -329,7 +329,7 @@ SQLPROOF_DECL std::vector<std::string> check_problems(sqlite_db* db, std::string
   return rows;
 }
 #else
-;
+    ;
 #endif
 
 // ---- backup ------------------------------------------------------------------------------
@@ -376,7 +376,7 @@ SQLPROOF_DECL void run_backup(sqlite_db* dest, sqlite_db* source, const backup_c
   }
 }
 #else
-;
+    ;
 #endif
 
 // ---- tracing -----------------------------------------------------------------------------
@@ -396,7 +396,7 @@ SQLPROOF_DECL int profile_trampoline(unsigned event, void* context, void* p, voi
   return 0;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL void install_trace(connection_state& c, trace_hook hook, bool expand,
@@ -427,7 +427,7 @@ SQLPROOF_DECL void install_trace(connection_state& c, trace_hook hook, bool expa
   }
 }
 #else
-;
+    ;
 #endif
 
 // ---- query plans -------------------------------------------------------------------------
@@ -452,7 +452,7 @@ SQLPROOF_DECL std::vector<plan_row> explain_rows(sqlite_db* db, std::string_view
   return rows;
 }
 #else
-;
+    ;
 #endif
 
 // The word at `pos` in `s` (up to a space or '('), or empty.
@@ -465,7 +465,7 @@ SQLPROOF_DECL std::string_view plan_word(std::string_view s, std::size_t pos) no
   return s.substr(pos, end - pos);
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL bool starts_with_word(std::string_view s, std::string_view word) noexcept
@@ -475,7 +475,7 @@ SQLPROOF_DECL bool starts_with_word(std::string_view s, std::string_view word) n
          (s.size() == word.size() || s[word.size()] == ' ');
 }
 #else
-;
+    ;
 #endif
 
 // The size of a regular file, 0 when there is none (or it cannot be read). stat() rather
@@ -494,7 +494,7 @@ SQLPROOF_DECL std::uintmax_t regular_file_size(const std::string& path) noexcept
   return static_cast<std::uintmax_t>(st.st_size);
 }
 #else
-;
+    ;
 #endif
 
 }  // namespace detail
@@ -549,7 +549,7 @@ SQLPROOF_DECL std::vector<std::string> pragma_mismatches(const options& o, const
   return out;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL bool plan_uses_index(const std::vector<plan_row>& plan, std::string_view index)
@@ -568,7 +568,7 @@ SQLPROOF_DECL bool plan_uses_index(const std::vector<plan_row>& plan, std::strin
   return false;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL bool plan_scans_table(const std::vector<plan_row>& plan, std::string_view table)
@@ -586,7 +586,7 @@ SQLPROOF_DECL bool plan_scans_table(const std::vector<plan_row>& plan, std::stri
   return false;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL std::string plan_text(const std::vector<plan_row>& plan)
@@ -607,7 +607,7 @@ SQLPROOF_DECL std::string plan_text(const std::vector<plan_row>& plan)
   return out;
 }
 #else
-;
+    ;
 #endif
 
 // ---- database members --------------------------------------------------------------------

@@ -50,7 +50,7 @@ namespace detail {
                  ctx.name);
 }
 #else
-;
+    ;
 #endif
 
 template <class Row, std::size_t... I>
@@ -149,11 +149,9 @@ inline void check_prepared_shape(sqlite_stmt* stmt, int expected_params, int exp
   }
 }
 
-[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_declared_type_mismatch(sqlite_stmt* stmt, int i,
-                                                                           const char* declared,
-                                                                           std::string_view field_type,
-                                                                           std::string_view row_type,
-                                                                           const statement_context& ctx)
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_declared_type_mismatch(
+    sqlite_stmt* stmt, int i, const char* declared, std::string_view field_type,
+    std::string_view row_type, const statement_context& ctx)
 #if SQLPROOF_DEFINITIONS
 {
   const char* name = column_name(stmt, i);
@@ -165,7 +163,7 @@ inline void check_prepared_shape(sqlite_stmt* stmt, int expected_params, int exp
                      ctx);
 }
 #else
-;
+    ;
 #endif
 
 // What preparing a typed query checks about its row type, as constants (one set per row
@@ -234,7 +232,8 @@ inline void check_row(sqlite_stmt* stmt, const row_site& row, const statement_co
 // Prepares one statement; `sql` must hold exactly one. Anything after it other than white
 // space, comments and semicolons is a second statement (SQLite prepares the rest to tell).
 SQLPROOF_NOINLINE SQLPROOF_DECL sqlite_stmt* prepare_one(sqlite_db* db, std::string_view sql,
-                                                         bool persistent, const statement_context& ctx)
+                                                         bool persistent,
+                                                         const statement_context& ctx)
 #if SQLPROOF_DEFINITIONS
 {
   sqlite_stmt* stmt = nullptr;
@@ -262,7 +261,7 @@ SQLPROOF_NOINLINE SQLPROOF_DECL sqlite_stmt* prepare_one(sqlite_db* db, std::str
   return stmt;
 }
 #else
-;
+    ;
 #endif
 
 // What the run-time code of a typed query needs to know about it, as constants: its text
@@ -300,7 +299,7 @@ SQLPROOF_NOINLINE SQLPROOF_DECL sqlite_stmt* prepare_query(sqlite_db* db, const 
   return stmt;
 }
 #else
-;
+    ;
 #endif
 
 template <class... Params>

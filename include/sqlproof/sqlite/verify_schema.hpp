@@ -78,7 +78,7 @@ SQLPROOF_DECL bool affinity_fits(value_family f, affinity a) noexcept
   return true;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL std::string_view family_name(value_family f) noexcept
@@ -95,7 +95,7 @@ SQLPROOF_DECL std::string_view family_name(value_family f) noexcept
   return "?";
 }
 #else
-;
+    ;
 #endif
 
 struct live_column {

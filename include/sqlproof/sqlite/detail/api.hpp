@@ -69,7 +69,7 @@ inline std::string_view storage_name(storage s) noexcept {
   throw_error(kind, summary, {extended_code, sqlite_message, sql, query_name});
 }
 #else
-;
+    ;
 #endif
 
 // Reads the connection's current error. sqlite3_extended_errcode is used rather than `rc`
@@ -85,7 +85,7 @@ inline std::string_view storage_name(storage s) noexcept {
   throw_sqlite_error(code != 0 ? code : rc, summary, msg != nullptr ? msg : "", sql, query_name);
 }
 #else
-;
+    ;
 #endif
 
 // ---- connection ---------------------------------------------------------------------------
@@ -160,7 +160,7 @@ inline constexpr std::size_t max_sql_bytes = static_cast<std::size_t>(INT_MAX);
                      sqlite3_errstr(SQLITE_TOOBIG), {}, {});
 }
 #else
-;
+    ;
 #endif
 
 // Refuses text sqlite3_prepare_v3 cannot take, rather than passing a length cut to 32 bits

@@ -51,7 +51,7 @@ constexpr bool is_finite(double v) noexcept { return v - v == 0; }
                    {0, {}, sql != nullptr ? sql : "", {}}, c.index(), name);
 }
 #else
-;
+    ;
 #endif
 
 [[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_bind_error(int index, std::string_view cpp_type,
@@ -63,7 +63,7 @@ constexpr bool is_finite(double v) noexcept { return v - v == 0; }
       {}, -1, {});
 }
 #else
-;
+    ;
 #endif
 
 // The error paths below are plain functions taking the type's name, so a field type or a
@@ -79,7 +79,7 @@ constexpr bool is_finite(double v) noexcept { return v - v == 0; }
   throw_read_error(c, cpp_type, concat({"the value's storage class is ", storage_name(got)}), {});
 }
 #else
-;
+    ;
 #endif
 
 template <class T>
@@ -93,7 +93,7 @@ template <class T>
   throw_read_error(c, "bool", "the INTEGER is neither 0 nor 1", {});
 }
 #else
-;
+    ;
 #endif
 
 [[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_integer_out_of_range(const column_ref& c,
@@ -104,7 +104,7 @@ template <class T>
                    "use a wider integer type");
 }
 #else
-;
+    ;
 #endif
 
 [[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_real_out_of_range(const column_ref& c,
@@ -114,7 +114,7 @@ template <class T>
   throw_read_error(c, cpp_type, "the value is out of the type's range", "use double");
 }
 #else
-;
+    ;
 #endif
 
 [[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_unsigned_too_large(int index,
@@ -125,7 +125,7 @@ template <class T>
                    "the value is above INT64_MAX, which SQLite's 64-bit signed INTEGER cannot hold");
 }
 #else
-;
+    ;
 #endif
 
 [[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_bind_failed(int rc, int index,
@@ -135,7 +135,7 @@ template <class T>
   throw_bind_error(index, cpp_type, concat({"SQLite returned code ", number_text(rc)}));
 }
 #else
-;
+    ;
 #endif
 
 inline void check_bind(int rc, int index, std::string_view cpp_type) {
@@ -154,11 +154,11 @@ inline void check_bind(int rc, int index, std::string_view cpp_type) {
                    "bind such a value as a parameter of its own");
 }
 #else
-;
+    ;
 #endif
 
-[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_list_element_too_large(int index,
-                                                                           std::string_view cpp_type)
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_list_element_too_large(
+    int index, std::string_view cpp_type)
 #if SQLPROOF_DEFINITIONS
 {
   throw_bind_error(index, "list",
@@ -166,7 +166,7 @@ inline void check_bind(int rc, int index, std::string_view cpp_type) {
                            "SQLite's 64-bit signed INTEGER cannot hold"}));
 }
 #else
-;
+    ;
 #endif
 
 // append_json_string: detail/json_text.hpp.

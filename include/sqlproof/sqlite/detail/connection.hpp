@@ -46,9 +46,8 @@ inline void note_rollback(void* state) noexcept {
 
 // Refuses `action` (a statement, a savepoint, a commit) on a connection whose transaction
 // SQLite has rolled back under an open db.transaction.
-[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_transaction_aborted(std::string_view action,
-                                                                        std::string_view sql = {},
-                                                                        std::string_view query_name = {})
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_transaction_aborted(
+    std::string_view action, std::string_view sql = {}, std::string_view query_name = {})
 #if SQLPROOF_DEFINITIONS
 {
   throw transaction_aborted_error(
@@ -59,7 +58,7 @@ inline void note_rollback(void* state) noexcept {
       {sqlite_abort_rollback, errstr(sqlite_abort_rollback), sql, query_name});
 }
 #else
-;
+    ;
 #endif
 
 // Called before a statement runs on `c`.
@@ -138,7 +137,7 @@ SQLPROOF_NOINLINE SQLPROOF_DECL void exec_script(sqlite_db* db, std::string_view
   }
 }
 #else
-;
+    ;
 #endif
 
 // The number a one-value pragma returns (`PRAGMA schema_version`), read when a connection
@@ -170,7 +169,7 @@ SQLPROOF_NOINLINE SQLPROOF_DECL std::int64_t read_number(sqlite_db* db, std::str
   return value;
 }
 #else
-;
+    ;
 #endif
 
 // A transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...) as a type, so that it gets a
@@ -183,7 +182,8 @@ struct control_statement {
 
 // The work is done once, here, for every control statement; each one instantiates only the
 // call in exec_control.
-SQLPROOF_NOINLINE SQLPROOF_DECL void exec_control_statement(connection_state& c, std::size_t slot, std::string_view sql)
+SQLPROOF_NOINLINE SQLPROOF_DECL void exec_control_statement(connection_state& c, std::size_t slot,
+                                                            std::string_view sql)
 #if SQLPROOF_DEFINITIONS
 {
   const connection_use use(c.cache);
@@ -206,7 +206,7 @@ SQLPROOF_NOINLINE SQLPROOF_DECL void exec_control_statement(connection_state& c,
   }
 }
 #else
-;
+    ;
 #endif
 
 template <fixed_string Sql>

@@ -221,7 +221,7 @@ SQLPROOF_DECL std::string quote_identifier(std::string_view name)
   return out;
 }
 #else
-;
+    ;
 #endif
 
 SQLPROOF_DECL std::string quote_literal(std::string_view text)
@@ -236,7 +236,7 @@ SQLPROOF_DECL std::string quote_literal(std::string_view text)
   return out;
 }
 #else
-;
+    ;
 #endif
 
 // Drops every view, trigger and table (indexes go with their tables), history included.
@@ -292,7 +292,7 @@ SQLPROOF_DECL std::string backup_timestamp()
   return buffer;
 }
 #else
-;
+    ;
 #endif
 
 }  // namespace sqlproof::detail

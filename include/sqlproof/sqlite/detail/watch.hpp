@@ -62,8 +62,7 @@ struct query_counters {
   std::vector<dynamic_query_counter> dynamic;
   query_counter other;  // dynamic texts past max_dynamic
 
-  query_counter& for_slot(std::size_t slot, std::string_view name,
-                          std::string_view sql);
+  query_counter& for_slot(std::size_t slot, std::string_view name, std::string_view sql);
 
   query_counter& for_text(std::string_view sql);
 
@@ -75,8 +74,10 @@ struct query_counters {
 };
 
 #if SQLPROOF_DEFINITIONS
-SQLPROOF_NOINLINE SQLPROOF_DECL auto query_counters::for_slot(std::size_t slot, std::string_view name,
-                                                              std::string_view sql) -> query_counter& {
+SQLPROOF_NOINLINE SQLPROOF_DECL auto query_counters::for_slot(std::size_t slot,
+                                                              std::string_view name,
+                                                              std::string_view sql)
+    -> query_counter& {
   if (slot >= typed.size()) typed.resize(slot + 1);
   query_counter& q = typed[slot];
   if (q.sql.empty()) {
@@ -86,7 +87,8 @@ SQLPROOF_NOINLINE SQLPROOF_DECL auto query_counters::for_slot(std::size_t slot, 
   return q;
 }
 
-SQLPROOF_NOINLINE SQLPROOF_DECL auto query_counters::for_text(std::string_view sql) -> query_counter& {
+SQLPROOF_NOINLINE SQLPROOF_DECL auto query_counters::for_text(std::string_view sql)
+    -> query_counter& {
   const std::size_t hash = std::hash<std::string_view>{}(sql);
   for (dynamic_query_counter& d : dynamic) {
     if (d.hash == hash && d.text == sql) return d.counter;
@@ -211,10 +213,11 @@ class deadline_scope {
 };
 
 // The error of a statement a deadline stopped: SQLite's interrupt, said as what it was.
-[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_deadline_exceeded(const watch_state& w, int code,
-                                                                     std::string_view message,
-                                                                     std::string_view sql,
-                                                                     std::string_view name)
+[[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void throw_deadline_exceeded(const watch_state& w,
+                                                                      int code,
+                                                                      std::string_view message,
+                                                                      std::string_view sql,
+                                                                      std::string_view name)
 #if SQLPROOF_DEFINITIONS
 {
   const std::int64_t ms = w.deadline_budget_ns / 1'000'000;
@@ -224,7 +227,7 @@ class deadline_scope {
       {code, message, sql, name});
 }
 #else
-;
+    ;
 #endif
 
 // True when a failed step was stopped by the connection's deadline.
@@ -235,14 +238,14 @@ inline bool stopped_by_deadline(const watch_state& w, int rc) noexcept {
 // Replaces an interrupted_error that a deadline caused by a deadline_exceeded_error with the
 // same context; anything else is rethrown as it is. Called inside a catch block.
 [[noreturn]] SQLPROOF_COLD SQLPROOF_DECL void rethrow_interrupt(const watch_state& w,
-                                                               const interrupted_error& e)
+                                                                const interrupted_error& e)
 #if SQLPROOF_DEFINITIONS
 {
   if (!w.deadline_hit) throw;
   throw_deadline_exceeded(w, e.extended_code(), e.sqlite_message(), e.sql(), e.query_name());
 }
 #else
-;
+    ;
 #endif
 
 // One call (a typed query, a dynamic statement, a script) as the connection watches it (the
@@ -283,8 +286,7 @@ class watch_guard {
   }
 
  private:
-  void begin_typed(slot_of slot, std::string_view name,
-                   std::string_view sql);
+  void begin_typed(slot_of slot, std::string_view name, std::string_view sql);
   void begin_dynamic(sqlite_stmt* stmt);
   void begin(query_counter* counter) noexcept;
   void end() noexcept;
