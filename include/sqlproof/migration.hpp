@@ -36,4 +36,14 @@ namespace sqlproof {
 /// read as they always did.
 using migrator = basic_migrator<database>;
 
+#if defined(SQLPROOF_SEPARATE_COMPILATION)
+// SQLite's migrator is compiled with the rest of the fixed code, in the implementation file
+// (config.hpp).
+#if SQLPROOF_DEFINITIONS
+template class basic_migrator<database>;
+#else
+extern template class basic_migrator<database>;
+#endif
+#endif
+
 }  // namespace sqlproof

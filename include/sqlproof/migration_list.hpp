@@ -672,7 +672,8 @@ struct runtime_migration {
 // A class template only so that its member functions (and the deque and vectors they use) are
 // compiled in the files that use a run-time list, not in every file that includes this
 // header: about 0.16 G compiler instructions (g++ 12 -O2) in each file that includes the
-// umbrella header. Always used as `runtime_migration_list`.
+// umbrella header. Always used as `runtime_migration_list`. With SQLPROOF_SEPARATE_COMPILATION
+// the larger members are only declared here and compiled once, in the implementation file.
 
 /// An ordered list of migrations built at run time, for lists too long or too dynamic for
 /// `migrations(...)` (which makes one type per migration). `migrator` and `cli::run` accept it
@@ -716,38 +717,7 @@ class basic_runtime_migration_list {
   ~basic_runtime_migration_list() = default;
 
   /// Appends `m` after checking it (see the class comment); returns `*this`.
-  basic_runtime_migration_list& add(runtime_migration m) {
-    check(m);
-    items_.push_back(std::move(m));
-    try {
-      const runtime_migration& stored = items_.back();
-      const std::vector<std::string_view> up(stored.up.begin(), stored.up.end());
-      std::vector<std::string_view> down;
-      if (stored.reversible) down.assign(stored.down.begin(), stored.down.end());
-      const std::vector<std::string_view> pg_up(stored.postgres_up.begin(), stored.postgres_up.end());
-      const std::vector<std::string_view> pg_down(stored.postgres_down.begin(),
-                                                  stored.postgres_down.end());
-      const bool own = !pg_up.empty();
-      migration_info info = detail::make_migration_info(stored.version, stored.name, up, down,
-                                                        stored.reversible, stored.flags);
-      migration_info pg_info = detail::make_migration_info(
-          stored.version, stored.name,
-          own ? detail::migration_text_view{pg_up, pg_down, "postgres", true}
-              : detail::migration_text_view{up, down, {}, stored.portable},
-          stored.reversible, stored.flags);
-      infos_.reserve(infos_.size() + 1);
-      postgres_infos_.reserve(postgres_infos_.size() + 1);
-      postgres_present_.reserve(postgres_present_.size() + 1);
-      // Nothing below throws: the vectors have room and migration_info moves without throwing.
-      infos_.push_back(std::move(info));
-      postgres_infos_.push_back(std::move(pg_info));
-      postgres_present_.push_back(own || stored.portable);
-    } catch (...) {
-      items_.pop_back();
-      throw;
-    }
-    return *this;
-  }
+  basic_runtime_migration_list& add(runtime_migration m);
 
   /// `add` with the DSL's `up(...)` and `down(...)`, then what `migration(...)` takes after
   /// them (flags, `portable`, `up_for<dialect::postgres>(...)`...):
@@ -796,58 +766,7 @@ class basic_runtime_migration_list {
   [[nodiscard]] bool empty() const noexcept { return infos_.empty(); }
 
  private:
-  void check(const runtime_migration& m) const {
-    const std::string who = "migration " + std::to_string(m.version) + " '" + m.name + "'";
-    if (m.version < 1 || m.version > 2147483647) {
-      throw migration_error("sqlproof: " + who + ": a migration version must be between 1 and "
-                                "2147483647, because it is stored in PRAGMA user_version",
-                            {}, m.version, m.name);
-    }
-    if (m.name.empty()) {
-      throw migration_error("sqlproof: migration " + std::to_string(m.version) +
-                                " has an empty name; say what it does, e.g. \"create users\"",
-                            {}, m.version, m.name);
-    }
-    if (m.up.empty()) {
-      throw migration_error("sqlproof: " + who + " has no up statement", {}, m.version, m.name);
-    }
-    if (!m.reversible && !m.down.empty()) {
-      throw migration_error("sqlproof: " + who + " is irreversible but has down statements; "
-                                "drop them or make it reversible",
-                            {}, m.version, m.name);
-    }
-    if (m.portable && !(m.postgres_up.empty() && m.postgres_down.empty())) {
-      throw migration_error("sqlproof: " + who + " is marked portable and has a PostgreSQL "
-                                "text; keep one of them",
-                            {}, m.version, m.name);
-    }
-    if (m.postgres_down.size() != 0 && (m.postgres_up.empty() || !m.reversible)) {
-      throw migration_error("sqlproof: " + who + " has a PostgreSQL down text but " +
-                                (m.reversible ? "no PostgreSQL up text" : "is irreversible"),
-                            {}, m.version, m.name);
-    }
-    if (!m.postgres_up.empty() && m.reversible && m.postgres_down.empty()) {
-      throw migration_error("sqlproof: " + who + " is reversible and has a PostgreSQL up text "
-                                "but no PostgreSQL down text",
-                            {}, m.version, m.name);
-    }
-    if (infos_.empty()) return;
-    const migration_info& last = infos_.back();
-    const std::string previous =
-        "migration " + std::to_string(last.version) + " '" + std::string(last.name) + "'";
-    if (m.version == last.version) {
-      throw migration_error("sqlproof: two migrations have version " + std::to_string(m.version) +
-                                ": " + previous + " and " + who + "; give each its own version",
-                            {}, m.version, m.name);
-    }
-    if (m.version < last.version) {
-      throw migration_error("sqlproof: migration versions must be strictly increasing in the "
-                                "order they are added: " + who + " comes after " + previous +
-                                " (versions " + std::to_string(last.version) + " then " +
-                                std::to_string(m.version) + "); add the lower version first",
-                            {}, m.version, m.name);
-    }
-  }
+  void check(const runtime_migration& m) const;
 
   static void take(runtime_migration& m, migration_flags f) noexcept { m.flags = m.flags | f; }
   template <migration_flags F>
@@ -865,10 +784,118 @@ class basic_runtime_migration_list {
   std::deque<runtime_migration> items_;        // a deque: push_back never moves the strings viewed
   std::vector<migration_info> infos_;          // views of items_ plus checksums (SQLite's text)
   std::vector<migration_info> postgres_infos_;  // the same for PostgreSQL's text
-  std::vector<bool> postgres_present_;         // has a PostgreSQL text, or is portable
+  // Has a PostgreSQL text, or is portable: one byte each (std::vector<bool> is a class of its
+  // own, instantiated in every file that includes this header).
+  std::vector<unsigned char> postgres_present_;
 };
+
+#if SQLPROOF_DEFINITIONS
+template <class Unused>
+auto basic_runtime_migration_list<Unused>::add(runtime_migration m)
+    -> basic_runtime_migration_list& {
+  check(m);
+  items_.push_back(std::move(m));
+  try {
+    const runtime_migration& stored = items_.back();
+    const std::vector<std::string_view> up(stored.up.begin(), stored.up.end());
+    std::vector<std::string_view> down;
+    if (stored.reversible) down.assign(stored.down.begin(), stored.down.end());
+    const std::vector<std::string_view> pg_up(stored.postgres_up.begin(), stored.postgres_up.end());
+    const std::vector<std::string_view> pg_down(stored.postgres_down.begin(),
+                                                stored.postgres_down.end());
+    const bool own = !pg_up.empty();
+    migration_info info = detail::make_migration_info(stored.version, stored.name, up, down,
+                                                      stored.reversible, stored.flags);
+    migration_info pg_info = detail::make_migration_info(
+        stored.version, stored.name,
+        own ? detail::migration_text_view{pg_up, pg_down, "postgres", true}
+            : detail::migration_text_view{up, down, {}, stored.portable},
+        stored.reversible, stored.flags);
+    infos_.reserve(infos_.size() + 1);
+    postgres_infos_.reserve(postgres_infos_.size() + 1);
+    postgres_present_.reserve(postgres_present_.size() + 1);
+    // Nothing below throws: the vectors have room and migration_info moves without throwing.
+    infos_.push_back(std::move(info));
+    postgres_infos_.push_back(std::move(pg_info));
+    postgres_present_.push_back(own || stored.portable ? 1 : 0);
+  } catch (...) {
+    items_.pop_back();
+    throw;
+  }
+  return *this;
+}
+
+template <class Unused>
+void basic_runtime_migration_list<Unused>::check(const runtime_migration& m) const {
+  const std::string who = "migration " + std::to_string(m.version) + " '" + m.name + "'";
+  if (m.version < 1 || m.version > 2147483647) {
+    throw migration_error("sqlproof: " + who +
+                              ": a migration version must be between 1 and "
+                              "2147483647, because it is stored in PRAGMA user_version",
+                          {}, m.version, m.name);
+  }
+  if (m.name.empty()) {
+    throw migration_error("sqlproof: migration " + std::to_string(m.version) +
+                              " has an empty name; say what it does, e.g. \"create users\"",
+                          {}, m.version, m.name);
+  }
+  if (m.up.empty()) {
+    throw migration_error("sqlproof: " + who + " has no up statement", {}, m.version, m.name);
+  }
+  if (!m.reversible && !m.down.empty()) {
+    throw migration_error("sqlproof: " + who +
+                              " is irreversible but has down statements; "
+                              "drop them or make it reversible",
+                          {}, m.version, m.name);
+  }
+  if (m.portable && !(m.postgres_up.empty() && m.postgres_down.empty())) {
+    throw migration_error("sqlproof: " + who +
+                              " is marked portable and has a PostgreSQL "
+                              "text; keep one of them",
+                          {}, m.version, m.name);
+  }
+  if (m.postgres_down.size() != 0 && (m.postgres_up.empty() || !m.reversible)) {
+    throw migration_error("sqlproof: " + who + " has a PostgreSQL down text but " +
+                              (m.reversible ? "no PostgreSQL up text" : "is irreversible"),
+                          {}, m.version, m.name);
+  }
+  if (!m.postgres_up.empty() && m.reversible && m.postgres_down.empty()) {
+    throw migration_error("sqlproof: " + who +
+                              " is reversible and has a PostgreSQL up text "
+                              "but no PostgreSQL down text",
+                          {}, m.version, m.name);
+  }
+  if (infos_.empty()) return;
+  const migration_info& last = infos_.back();
+  const std::string previous =
+      "migration " + std::to_string(last.version) + " '" + std::string(last.name) + "'";
+  if (m.version == last.version) {
+    throw migration_error("sqlproof: two migrations have version " + std::to_string(m.version) +
+                              ": " + previous + " and " + who + "; give each its own version",
+                          {}, m.version, m.name);
+  }
+  if (m.version < last.version) {
+    throw migration_error(
+        "sqlproof: migration versions must be strictly increasing in the "
+        "order they are added: " +
+            who + " comes after " + previous + " (versions " + std::to_string(last.version) +
+            " then " + std::to_string(m.version) + "); add the lower version first",
+        {}, m.version, m.name);
+  }
+}
+
+#endif  // SQLPROOF_DEFINITIONS
 
 /// The run-time migration list; see `basic_runtime_migration_list` above.
 using runtime_migration_list = basic_runtime_migration_list<>;
+
+#if defined(SQLPROOF_SEPARATE_COMPILATION)
+// Compiled with the rest of the fixed code, in the implementation file (config.hpp).
+#if SQLPROOF_DEFINITIONS
+template class basic_runtime_migration_list<>;
+#else
+extern template class basic_runtime_migration_list<>;
+#endif
+#endif
 
 }  // namespace sqlproof

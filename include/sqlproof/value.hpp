@@ -23,7 +23,6 @@
 /// };
 /// @endcode
 
-#include <charconv>
 #include "detail/chrono.hpp"
 #include <concepts>
 #include <cstddef>

@@ -2,10 +2,15 @@
 // A string as a JSON string literal (RFC 8259 §7): for lists bound as JSON on SQLite and for
 // the JSON renderings of migration results. Neutral, so neither needs the other's headers.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "../config.hpp"
+
+#if SQLPROOF_DEFINITIONS
+#include <charconv>  // only where the numbers are written: it costs every file that reads it
+#endif
 
 namespace sqlproof::detail {
 
@@ -33,6 +38,40 @@ SQLPROOF_DECL void append_json_string(std::string& out, std::string_view s)
     }
   }
   out += '"';
+}
+#else
+    ;
+#endif
+
+// A number as JSON writes it, in the shortest form that reads back as the same value.
+SQLPROOF_DECL void append_json_number(std::string& out, double v)
+#if SQLPROOF_DEFINITIONS
+{
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+#else
+    ;
+#endif
+
+SQLPROOF_DECL void append_json_number(std::string& out, std::int64_t v)
+#if SQLPROOF_DEFINITIONS
+{
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+#else
+    ;
+#endif
+
+SQLPROOF_DECL void append_json_number(std::string& out, std::uint64_t v)
+#if SQLPROOF_DEFINITIONS
+{
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
 }
 #else
     ;

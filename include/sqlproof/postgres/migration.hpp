@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "../basic_migrator.hpp"
+#include "../detail/migrator_members.hpp"
 #include "../migration_list.hpp"
 #include "../migration_report.hpp"
 #include "database.hpp"

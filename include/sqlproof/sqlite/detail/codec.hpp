@@ -4,7 +4,6 @@
 // storage class and the C++ type's range (https://sqlite.org/datatype3.html). `bind_value` and
 // `read_value` add the user layer: std::optional, and `value_traits<T>::storage_type`.
 
-#include <charconv>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -189,9 +188,7 @@ void append_json_element(std::string& out, const T& v, int index) {
     if (!is_finite(d)) {
       throw_bind_error(index, "list", "JSON has no representation for NaN or infinity");
     }
-    char buf[64];
-    const auto r = std::to_chars(buf, buf + sizeof buf, d);
-    out.append(buf, r.ptr);
+    append_json_number(out, d);
   } else if constexpr (std::is_arithmetic_v<T>) {
     // The same check as a scalar parameter: json_each would turn a larger value into REAL.
     if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
@@ -199,9 +196,11 @@ void append_json_element(std::string& out, const T& v, int index) {
         throw_list_element_too_large(index, type_name<T>);
       }
     }
-    char buf[64];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
+    if constexpr (std::is_signed_v<T>) {
+      append_json_number(out, static_cast<std::int64_t>(v));
+    } else {
+      append_json_number(out, static_cast<std::uint64_t>(v));
+    }
   } else {
     // SQLite's json_each returns "a\u0000b" as the text "a" (it ends the value at the NUL),
     // so the list would match other rows than the strings it was given.
