@@ -43,8 +43,11 @@ SQLPROOF_DECL void append_json_string(std::string& out, std::string_view s)
     ;
 #endif
 
-// A number as JSON writes it, in the shortest form that reads back as the same value.
-SQLPROOF_DECL void append_json_number(std::string& out, double v)
+// A number as JSON writes it, in the shortest form that reads back as the same value: for
+// double, std::int64_t and std::uint64_t, which with separate compilation the implementation
+// file instantiates (the other files only declare the template).
+template <class Number>
+void append_json_number(std::string& out, Number v)
 #if SQLPROOF_DEFINITIONS
 {
   char buf[32];
@@ -55,26 +58,10 @@ SQLPROOF_DECL void append_json_number(std::string& out, double v)
     ;
 #endif
 
-SQLPROOF_DECL void append_json_number(std::string& out, std::int64_t v)
-#if SQLPROOF_DEFINITIONS
-{
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-#else
-    ;
-#endif
-
-SQLPROOF_DECL void append_json_number(std::string& out, std::uint64_t v)
-#if SQLPROOF_DEFINITIONS
-{
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-#else
-    ;
+#if defined(SQLPROOF_SEPARATE_COMPILATION) && SQLPROOF_DEFINITIONS
+template void append_json_number(std::string& out, double v);
+template void append_json_number(std::string& out, std::int64_t v);
+template void append_json_number(std::string& out, std::uint64_t v);
 #endif
 
 }  // namespace sqlproof::detail
