@@ -242,6 +242,53 @@ TEST_CASE("database: opening while another connection holds the file locked is a
   CHECK(opened.one<person_count>() == std::optional<std::int64_t>{3});
 }
 
+TEST_CASE("database: switching to WAL waits for another connection's write lock") {
+  const scratch_dir dir;
+  const std::string path = dir.file("switch-to-wal.db");
+  sp::database writer = people_database(path);  // rollback journal
+  auto tx = writer.begin(sp::tx_mode::immediate);
+  writer.exec<add_person>("Di", 50);  // the write lock stays held
+
+  // Switching the journal mode needs the exclusive lock while the switching statement holds a
+  // shared one, so SQLite reports SQLITE_BUSY at once rather than call the busy handler
+  // (waiting there could deadlock). Opening tries again until busy_timeout has passed.
+  sp::options o = sp::options::production();
+  SECTION("the lock is released within busy_timeout: the open waits for it") {
+    o.busy_timeout = 10s;
+    std::atomic<bool> done{false};
+    std::string mode;
+    std::optional<std::int64_t> count;
+    std::string failure;
+    std::thread opener([&] {  // Catch2's assertions stay on the test's thread
+      try {
+        sp::database db{path, o};
+        mode = pragma<std::string>(db, "journal_mode");
+        count = db.one<person_count>();
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+      done = true;
+    });
+    std::this_thread::sleep_for(200ms);
+    const bool done_while_locked = done.load();
+    tx.commit();
+    opener.join();
+    CHECK_FALSE(done_while_locked);  // it waited for the writer
+    CHECK(failure.empty());
+    CHECK(mode == "wal");
+    CHECK(count == std::optional<std::int64_t>{4});
+  }
+  SECTION("the lock outlasts busy_timeout: busy_error, after waiting") {
+    o.busy_timeout = 150ms;
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_THROWS_AS(sp::database(path, o), sp::busy_error);
+    CHECK(std::chrono::steady_clock::now() - start >= 150ms);
+    tx.rollback();
+    sp::database db{path, o};
+    CHECK(pragma<std::string>(db, "journal_mode") == "wal");
+  }
+}
+
 TEST_CASE("database: page_size and auto_vacuum apply to a new file only; pragma_mismatches reports the rest") {
   const scratch_dir dir;
   const std::string path = dir.file("existing.db");

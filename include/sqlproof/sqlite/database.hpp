@@ -727,7 +727,21 @@ SQLPROOF_DECL void sqlite_backend::configure(connection& c, const options& o, bo
     if (o.page_size) set_pragma(c, "page_size", detail::number_text(*o.page_size));
     set_pragma(c, "auto_vacuum", detail::pragma_value(o.auto_vacuum));
   }
-  set_pragma(c, "journal_mode", detail::pragma_value(o.journal));
+  // Changing the journal mode takes an exclusive lock. When another connection is opening
+  // the same file at the same moment, SQLite may report SQLITE_BUSY at once instead of
+  // calling the busy handler (waiting could deadlock: each holds a shared lock and wants
+  // more). The failed statement has released its locks, so it is tried again, until the
+  // busy timeout has passed.
+  const auto give_up = std::chrono::steady_clock::now() + o.busy_timeout;
+  for (int pause_ms = 1;; pause_ms = pause_ms < 32 ? pause_ms * 2 : pause_ms) {
+    try {
+      set_pragma(c, "journal_mode", detail::pragma_value(o.journal));
+      break;
+    } catch (const busy_error&) {
+      if (std::chrono::steady_clock::now() >= give_up) throw;
+    }
+    sleep_for(std::chrono::milliseconds{pause_ms});
+  }
   set_pragma(c, "synchronous", detail::pragma_value(o.synchronous));
   set_pragma(c, "foreign_keys", o.foreign_keys ? "ON" : "OFF");
   if (o.query_only) set_pragma(c, "query_only", "ON");
