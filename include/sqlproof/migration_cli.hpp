@@ -15,7 +15,6 @@
 /// `reset`, `baseline V`, `repair V`, `dry-run`, `help`; `--json` anywhere prints JSON instead
 /// of text. Exit codes are `cli::exit_code` values.
 
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -31,6 +30,10 @@
 #include "error.hpp"
 #include "migration_list.hpp"
 #include "migration_report.hpp"
+
+#if SQLPROOF_DEFINITIONS
+#include <charconv>  // parse_number
+#endif
 
 namespace sqlproof::cli {
 
