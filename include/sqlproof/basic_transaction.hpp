@@ -35,29 +35,36 @@ struct retry_policy {
 
   /// How long to sleep after failed attempt `attempt` (1-based): the capped exponential
   /// backoff, jittered when `jitter` is set.
-  [[nodiscard]] std::chrono::milliseconds delay_after(int attempt) const noexcept {
-    std::chrono::milliseconds d = initial_backoff;
-    for (int i = 1; i < attempt && d < max_backoff; ++i) d *= 2;
-    if (d > max_backoff) d = max_backoff;
-    if (!jitter || d.count() < 2) return d;
-    const auto half = d.count() / 2;
-    return std::chrono::milliseconds{
-        d.count() - half + static_cast<long long>(next_random() % static_cast<unsigned long long>(half + 1))};
-  }
+  [[nodiscard]] SQLPROOF_DECL std::chrono::milliseconds delay_after(int attempt) const noexcept;
 
  private:
   // xorshift64*, one state per thread, seeded from the thread's own address: no <random>.
-  static unsigned long long next_random() noexcept {
-    static thread_local unsigned long long state = 0;
-    if (state == 0) {
-      state = reinterpret_cast<unsigned long long>(&state) * 0x9E3779B97F4A7C15ULL | 1ULL;
-    }
-    state ^= state >> 12;
-    state ^= state << 25;
-    state ^= state >> 27;
-    return state * 0x2545F4914F6CDD1DULL;
-  }
+  SQLPROOF_DECL static unsigned long long next_random() noexcept;
 };
+
+#if SQLPROOF_DEFINITIONS
+SQLPROOF_DECL unsigned long long retry_policy::next_random() noexcept {
+  static thread_local unsigned long long state = 0;
+  if (state == 0) {
+    state = reinterpret_cast<unsigned long long>(&state) * 0x9E3779B97F4A7C15ULL | 1ULL;
+  }
+  state ^= state >> 12;
+  state ^= state << 25;
+  state ^= state >> 27;
+  return state * 0x2545F4914F6CDD1DULL;
+}
+
+SQLPROOF_DECL std::chrono::milliseconds retry_policy::delay_after(int attempt) const noexcept {
+  std::chrono::milliseconds d = initial_backoff;
+  for (int i = 1; i < attempt && d < max_backoff; ++i) d *= 2;
+  if (d > max_backoff) d = max_backoff;
+  if (!jitter || d.count() < 2) return d;
+  const auto half = d.count() / 2;
+  return std::chrono::milliseconds{
+      d.count() - half +
+      static_cast<long long>(next_random() % static_cast<unsigned long long>(half + 1))};
+}
+#endif
 
 /// An open transaction or savepoint; rolls back in its destructor unless committed.
 ///
@@ -78,21 +85,7 @@ class basic_transaction {
 
  public:
   /// Begins a transaction on `c` (a SAVEPOINT when one is already open).
-  basic_transaction(connection& c, const typename Backend::transaction_options& options)
-      : conn_(&c) {
-    if (c.transaction_rolled_back) [[unlikely]] {
-      Backend::throw_transaction_aborted("cannot begin a nested transaction");
-    }
-    // A transaction the application began by hand (exec_script("BEGIN")) counts as open too.
-    savepoint_ = c.tx_depth > 0 || Backend::in_transaction(c);
-    level_ = c.tx_depth + 1;
-    if (savepoint_) {
-      Backend::savepoint(c);
-    } else {
-      Backend::begin(c, options);
-    }
-    ++c.tx_depth;
-  }
+  basic_transaction(connection& c, const typename Backend::transaction_options& options);
 
   basic_transaction(basic_transaction&& o) noexcept
       : conn_(o.conn_), level_(o.level_), savepoint_(o.savepoint_) {
@@ -111,29 +104,10 @@ class basic_transaction {
   /// deferred foreign key violation, or busy) throws, and the transaction stays open so that
   /// the destructor rolls it back. Throws `transaction_aborted_error` when the database has
   /// already rolled the transaction back on its own: there is nothing left to commit.
-  void commit() {
-    ensure_active("commit");
-    if (conn_->tx_depth != level_) {
-      detail::throw_error(detail::error_kind::misuse,
-                          "cannot commit a transaction while a nested one is still open");
-    }
-    if (conn_->transaction_rolled_back) [[unlikely]] {
-      Backend::throw_transaction_aborted("cannot commit");
-    }
-    if (savepoint_) {
-      Backend::release_savepoint(*conn_);
-    } else {
-      Backend::commit(*conn_);
-    }
-    --conn_->tx_depth;
-    conn_ = nullptr;
-  }
+  void commit();
 
   /// Undoes the work (ROLLBACK, or ROLLBACK TO + RELEASE for a savepoint).
-  void rollback() {
-    ensure_active("roll back");
-    rollback_noexcept();
-  }
+  void rollback();
 
   /// True until committed or rolled back.
   [[nodiscard]] bool active() const noexcept { return conn_ != nullptr; }
@@ -142,37 +116,89 @@ class basic_transaction {
   [[nodiscard]] int depth() const noexcept { return level_; }
 
  private:
-  void ensure_active(const char* what) const {
-    if (conn_ == nullptr) {
-      detail::throw_error(detail::error_kind::misuse,
-                          detail::concat({"cannot ", what, " a transaction that has already ended"}));
-    }
-  }
+  void ensure_active(const char* what) const;
 
-  void rollback_noexcept() noexcept {
-    // The database may already have rolled back on its own (SQLite after SQLITE_FULL, IOERR
-    // or an interrupt: https://sqlite.org/lang_transaction.html#response_to_errors_within_a_transaction),
-    // in which case ROLLBACK fails with "no transaction is active": nothing is left to undo.
-    try {
-      if (Backend::in_transaction(*conn_)) {
-        if (savepoint_) {
-          Backend::rollback_to_savepoint(*conn_);
-          Backend::release_savepoint(*conn_);
-        } else {
-          Backend::rollback(*conn_);
-        }
-      }
-    } catch (...) {  // a destructor must not throw; the connection reports it on next use
-    }
-    conn_->tx_depth = level_ - 1;
-    // The outermost transaction has ended: whatever the database rolled back is behind us.
-    if (conn_->tx_depth == 0) conn_->transaction_rolled_back = false;
-    conn_ = nullptr;
-  }
+  void rollback_noexcept() noexcept;
 
   connection* conn_;
   int level_ = 0;
   bool savepoint_ = false;
 };
+
+// Defined outside the class, so that they are not inline: with SQLPROOF_SEPARATE_COMPILATION
+// SQLite's transaction is compiled once, in the implementation file (sqlite/database.hpp).
+template <class Backend>
+basic_transaction<Backend>::basic_transaction(connection& c,
+                                              const typename Backend::transaction_options& options)
+    : conn_(&c) {
+  if (c.transaction_rolled_back) [[unlikely]] {
+    Backend::throw_transaction_aborted("cannot begin a nested transaction");
+  }
+  // A transaction the application began by hand (exec_script("BEGIN")) counts as open too.
+  savepoint_ = c.tx_depth > 0 || Backend::in_transaction(c);
+  level_ = c.tx_depth + 1;
+  if (savepoint_) {
+    Backend::savepoint(c);
+  } else {
+    Backend::begin(c, options);
+  }
+  ++c.tx_depth;
+}
+
+template <class Backend>
+void basic_transaction<Backend>::commit() {
+  ensure_active("commit");
+  if (conn_->tx_depth != level_) {
+    detail::throw_error(detail::error_kind::misuse,
+                        "cannot commit a transaction while a nested one is still open");
+  }
+  if (conn_->transaction_rolled_back) [[unlikely]] {
+    Backend::throw_transaction_aborted("cannot commit");
+  }
+  if (savepoint_) {
+    Backend::release_savepoint(*conn_);
+  } else {
+    Backend::commit(*conn_);
+  }
+  --conn_->tx_depth;
+  conn_ = nullptr;
+}
+
+template <class Backend>
+void basic_transaction<Backend>::rollback() {
+  ensure_active("roll back");
+  rollback_noexcept();
+}
+
+template <class Backend>
+void basic_transaction<Backend>::ensure_active(const char* what) const {
+  if (conn_ == nullptr) {
+    detail::throw_error(detail::error_kind::misuse,
+                        detail::concat({"cannot ", what, " a transaction that has already ended"}));
+  }
+}
+
+template <class Backend>
+void basic_transaction<Backend>::rollback_noexcept() noexcept {
+  // The database may already have rolled back on its own (SQLite after SQLITE_FULL, IOERR
+  // or an interrupt:
+  // https://sqlite.org/lang_transaction.html#response_to_errors_within_a_transaction), in which
+  // case ROLLBACK fails with "no transaction is active": nothing is left to undo.
+  try {
+    if (Backend::in_transaction(*conn_)) {
+      if (savepoint_) {
+        Backend::rollback_to_savepoint(*conn_);
+        Backend::release_savepoint(*conn_);
+      } else {
+        Backend::rollback(*conn_);
+      }
+    }
+  } catch (...) {  // a destructor must not throw; the connection reports it on next use
+  }
+  conn_->tx_depth = level_ - 1;
+  // The outermost transaction has ended: whatever the database rolled back is behind us.
+  if (conn_->tx_depth == 0) conn_->transaction_rolled_back = false;
+  conn_ = nullptr;
+}
 
 }  // namespace sqlproof
