@@ -48,7 +48,7 @@ constexpr unsigned char expected_flags(std::string_view w) {
 // The index of the first entry whose flags differ from the lists, or the table's size.
 constexpr std::size_t first_disagreement() {
   std::size_t i = 0;
-  for (const auto& entry : sqlite_keywords) {
+  for (const auto& entry : sqlite_keywords<>) {
     if (entry.flags != expected_flags(entry.text)) return i;
     ++i;
   }
@@ -59,13 +59,13 @@ template <std::size_t N>
 constexpr bool all_in_table(const std::string_view (&words)[N]) {
   for (const std::string_view w : words) {
     bool found = false;
-    for (const auto& entry : sqlite_keywords) found = found || entry.text == w;
+    for (const auto& entry : sqlite_keywords<>) found = found || entry.text == w;
     if (!found) return false;
   }
   return true;
 }
 
-constexpr std::size_t table_size = sizeof(sqlite_keywords) / sizeof(sqlite_keywords[0]);
+constexpr std::size_t table_size = sizeof(sqlite_keywords<>) / sizeof(sqlite_keywords<>[0]);
 
 static_assert(first_disagreement() == table_size);
 static_assert(all_in_table(column_may_end) && all_in_table(column_operand_follows));
@@ -73,7 +73,7 @@ static_assert(all_in_table(column_may_end) && all_in_table(column_operand_follow
 }  // namespace
 
 TEST_CASE("every keyword's column flags agree with SQLite's fallback lists", "[schema]") {
-  for (const auto& entry : sqlite_keywords) {
+  for (const auto& entry : sqlite_keywords<>) {
     INFO(std::string(entry.text));
     CHECK(static_cast<int>(entry.flags) == static_cast<int>(expected_flags(entry.text)));
   }

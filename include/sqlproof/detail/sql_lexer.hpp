@@ -18,6 +18,8 @@
 
 namespace sqlproof::detail {
 
+using std::literals::string_view_literals::operator""sv;
+
 enum class token_kind : unsigned char {
   end,
   identifier,         // bare word: keyword or name (keywords are told apart by text)
@@ -373,8 +375,9 @@ constexpr token next_token(std::string_view sv, std::size_t i) noexcept {
     return {token_kind::identifier, i, j};
   }
   // Operators, longest match first.
-  constexpr std::string_view two[] = {"||", "<=", ">=", "<>", "!=", "==", "<<", ">>", "->"};
-  if (i + 2 < size + 0 && sv.substr(i, 3) == "->>") return {token_kind::op, i, i + 3};
+  constexpr std::string_view two[] = {"||"sv, "<="sv, ">="sv, "<>"sv, "!="sv,
+                                      "=="sv, "<<"sv, ">>"sv, "->"sv};
+  if (i + 2 < size + 0 && sv.substr(i, 3) == "->>"sv) return {token_kind::op, i, i + 3};
   for (auto op : two) {
     if (sv.substr(i, 2) == op) return {token_kind::op, i, i + 2};
   }
@@ -436,11 +439,21 @@ class statement_ends {
       kind = 0;
     } else if (t.kind == token_kind::identifier) {
       switch (t.end - t.begin) {
-        case 3: kind = lx.is_keyword("END") ? 6 : 1; break;
-        case 4: kind = lx.is_keyword("TEMP") ? 4 : 1; break;
-        case 6: kind = lx.is_keyword("CREATE") ? 3 : 1; break;
-        case 7: kind = lx.is_keyword("EXPLAIN") ? 2 : lx.is_keyword("TRIGGER") ? 5 : 1; break;
-        case 9: kind = lx.is_keyword("TEMPORARY") ? 4 : 1; break;
+        case 3:
+          kind = lx.is_keyword("END"sv) ? 6 : 1;
+          break;
+        case 4:
+          kind = lx.is_keyword("TEMP"sv) ? 4 : 1;
+          break;
+        case 6:
+          kind = lx.is_keyword("CREATE"sv) ? 3 : 1;
+          break;
+        case 7:
+          kind = lx.is_keyword("EXPLAIN"sv) ? 2 : lx.is_keyword("TRIGGER"sv) ? 5 : 1;
+          break;
+        case 9:
+          kind = lx.is_keyword("TEMPORARY"sv) ? 4 : 1;
+          break;
         default: break;
       }
     }

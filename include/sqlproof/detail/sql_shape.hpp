@@ -14,6 +14,8 @@
 
 namespace sqlproof::detail {
 
+using std::literals::string_view_literals::operator""sv;
+
 enum class sql_problem : unsigned char {
   none,
   lex_error,             // unterminated string, quoted identifier or blob; stray character
@@ -85,7 +87,7 @@ constexpr std::size_t count_list_items(Lexer lx, Stop stop, bool& star) {
   for (; !lx.done(); lx.advance()) {
     const token& t = lx.current();
     if (depth == 0 && (t.kind == token_kind::semicolon || (!after_distinct && stop(lx)))) break;
-    after_distinct = lx.is_keyword("DISTINCT");
+    after_distinct = lx.is_keyword("DISTINCT"sv);
     if (t.kind == token_kind::lparen || t.kind == token_kind::lbracket) ++depth;
     if ((t.kind == token_kind::rparen || t.kind == token_kind::rbracket) && depth > 0) --depth;
     if (depth == 0 && t.kind == token_kind::comma) {
@@ -119,18 +121,18 @@ constexpr std::size_t count_list_items(Lexer lx, Stop stop, bool& star) {
 template <class Lexer>
 constexpr bool ends_select_list(const Lexer& lx) noexcept {
   if (lx.current().kind != token_kind::identifier) return false;  // asked for every token
-  constexpr std::string_view words[] = {"FROM",  "WHERE", "GROUP", "HAVING",   "ORDER",
-                                        "LIMIT", "UNION", "INTERSECT", "EXCEPT"};
+  constexpr std::string_view words[] = {"FROM"sv,  "WHERE"sv, "GROUP"sv,     "HAVING"sv, "ORDER"sv,
+                                        "LIMIT"sv, "UNION"sv, "INTERSECT"sv, "EXCEPT"sv};
   for (auto w : words) {
     if (lx.is_keyword(w)) return true;
   }
   if constexpr (Lexer::written_in == dialect::postgres) {
-    if (lx.is_keyword("INTO") || lx.is_keyword("OFFSET") || lx.is_keyword("FETCH") ||
-        lx.is_keyword("FOR")) {
+    if (lx.is_keyword("INTO"sv) || lx.is_keyword("OFFSET"sv) || lx.is_keyword("FETCH"sv) ||
+        lx.is_keyword("FOR"sv)) {
       return true;
     }
   }
-  if (!lx.is_keyword("WINDOW")) return false;
+  if (!lx.is_keyword("WINDOW"sv)) return false;
   Lexer ahead = lx;
   ahead.advance();
   const token_kind k = ahead.current().kind;
@@ -139,7 +141,7 @@ constexpr bool ends_select_list(const Lexer& lx) noexcept {
     return false;
   }
   ahead.advance();
-  return ahead.is_keyword("AS");
+  return ahead.is_keyword("AS"sv);
 }
 
 // A RETURNING list runs to the statement's end, except in DELETE and UPDATE built with
@@ -148,18 +150,18 @@ constexpr bool ends_select_list(const Lexer& lx) noexcept {
 // are reserved, so they never name a column.
 template <class Lexer>
 constexpr bool ends_returning_list(const Lexer& lx) noexcept {
-  return lx.is_keyword("ORDER") || lx.is_keyword("LIMIT");
+  return lx.is_keyword("ORDER"sv) || lx.is_keyword("LIMIT"sv);
 }
 
 // Result columns of the statement that starts at `lx` (after any WITH clause).
 template <class Lexer>
 constexpr void analyse_result(Lexer lx, sql_shape& shape) {
   constexpr bool postgres = Lexer::written_in == dialect::postgres;
-  if (lx.is_keyword("SELECT")) {
+  if (lx.is_keyword("SELECT"sv)) {
     lx.advance();
-    if (lx.is_keyword("DISTINCT") || lx.is_keyword("ALL")) lx.advance();
+    if (lx.is_keyword("DISTINCT"sv) || lx.is_keyword("ALL"sv)) lx.advance();
     if constexpr (postgres) {
-      if (lx.is_keyword("ON")) {  // SELECT DISTINCT ON (expressions) list
+      if (lx.is_keyword("ON"sv)) {  // SELECT DISTINCT ON (expressions) list
         lx.advance();
         std::size_t depth = 0;
         for (; !lx.done(); lx.advance()) {
@@ -176,7 +178,7 @@ constexpr void analyse_result(Lexer lx, sql_shape& shape) {
     shape.result_columns = star ? unknown_count : n;
     return;
   }
-  if (lx.is_keyword("VALUES")) {
+  if (lx.is_keyword("VALUES"sv)) {
     lx.advance();
     shape.rows = returns_rows::yes;
     if (lx.current().kind == token_kind::lparen) {
@@ -187,8 +189,8 @@ constexpr void analyse_result(Lexer lx, sql_shape& shape) {
     }
     return;
   }
-  if (lx.is_keyword("INSERT") || lx.is_keyword("REPLACE") || lx.is_keyword("UPDATE") ||
-      lx.is_keyword("DELETE") || (postgres && lx.is_keyword("MERGE"))) {
+  if (lx.is_keyword("INSERT"sv) || lx.is_keyword("REPLACE"sv) || lx.is_keyword("UPDATE"sv) ||
+      lx.is_keyword("DELETE"sv) || (postgres && lx.is_keyword("MERGE"sv))) {
     shape.rows = returns_rows::no;
     std::size_t depth = 0;
     for (; !lx.done(); lx.advance()) {
@@ -196,7 +198,7 @@ constexpr void analyse_result(Lexer lx, sql_shape& shape) {
       if (t.kind == token_kind::lparen) ++depth;
       if (t.kind == token_kind::rparen && depth > 0) --depth;
       if (depth == 0 && t.kind == token_kind::semicolon) break;
-      if (depth == 0 && lx.is_keyword("RETURNING")) {
+      if (depth == 0 && lx.is_keyword("RETURNING"sv)) {
         lx.advance();
         bool star = false;
         const std::size_t n = count_list_items(lx, ends_returning_list<Lexer>, star);
@@ -208,16 +210,16 @@ constexpr void analyse_result(Lexer lx, sql_shape& shape) {
     }
     return;
   }
-  if (lx.is_keyword("PRAGMA") || lx.is_keyword("EXPLAIN")) {
+  if (lx.is_keyword("PRAGMA"sv) || lx.is_keyword("EXPLAIN"sv)) {
     shape.rows = returns_rows::unknown;
     return;
   }
   if constexpr (postgres) {
-    if (lx.is_keyword("TABLE") || lx.is_keyword("SHOW")) {
+    if (lx.is_keyword("TABLE"sv) || lx.is_keyword("SHOW"sv)) {
       shape.rows = returns_rows::yes;
       return;
     }
-    if (lx.is_keyword("CALL") || lx.is_keyword("EXECUTE") || lx.is_keyword("FETCH")) {
+    if (lx.is_keyword("CALL"sv) || lx.is_keyword("EXECUTE"sv) || lx.is_keyword("FETCH"sv)) {
       shape.rows = returns_rows::unknown;
       return;
     }
@@ -232,23 +234,25 @@ template <class Lexer>
 constexpr bool starts_statement(const Lexer& lx) noexcept {
   if constexpr (Lexer::written_in == dialect::postgres) {
     constexpr std::string_view words[] = {
-        "SELECT",   "VALUES",  "WITH",     "INSERT",  "UPDATE",    "DELETE",  "MERGE",
-        "TABLE",    "CREATE",  "DROP",     "ALTER",   "BEGIN",     "START",   "COMMIT",
-        "END",      "ROLLBACK", "ABORT",   "SAVEPOINT", "RELEASE", "PREPARE", "EXECUTE",
-        "DEALLOCATE", "DO",    "CALL",     "COPY",    "TRUNCATE",  "LOCK",    "GRANT",
-        "REVOKE",   "COMMENT", "SET",      "RESET",   "SHOW",      "EXPLAIN", "ANALYZE",
-        "ANALYSE",  "VACUUM",  "CLUSTER",  "REINDEX", "REFRESH",   "LISTEN",  "NOTIFY",
-        "UNLISTEN", "DECLARE", "FETCH",    "MOVE",    "CLOSE",     "DISCARD", "CHECKPOINT",
-        "LOAD",     "SECURITY", "IMPORT",  "REASSIGN"};
+        "SELECT"sv,     "VALUES"sv,   "WITH"sv,     "INSERT"sv,     "UPDATE"sv,  "DELETE"sv,
+        "MERGE"sv,      "TABLE"sv,    "CREATE"sv,   "DROP"sv,       "ALTER"sv,   "BEGIN"sv,
+        "START"sv,      "COMMIT"sv,   "END"sv,      "ROLLBACK"sv,   "ABORT"sv,   "SAVEPOINT"sv,
+        "RELEASE"sv,    "PREPARE"sv,  "EXECUTE"sv,  "DEALLOCATE"sv, "DO"sv,      "CALL"sv,
+        "COPY"sv,       "TRUNCATE"sv, "LOCK"sv,     "GRANT"sv,      "REVOKE"sv,  "COMMENT"sv,
+        "SET"sv,        "RESET"sv,    "SHOW"sv,     "EXPLAIN"sv,    "ANALYZE"sv, "ANALYSE"sv,
+        "VACUUM"sv,     "CLUSTER"sv,  "REINDEX"sv,  "REFRESH"sv,    "LISTEN"sv,  "NOTIFY"sv,
+        "UNLISTEN"sv,   "DECLARE"sv,  "FETCH"sv,    "MOVE"sv,       "CLOSE"sv,   "DISCARD"sv,
+        "CHECKPOINT"sv, "LOAD"sv,     "SECURITY"sv, "IMPORT"sv,     "REASSIGN"sv};
     for (auto w : words) {
       if (lx.is_keyword(w)) return true;
     }
     return false;
   } else {
     constexpr std::string_view words[] = {
-        "SELECT", "VALUES",   "WITH",    "INSERT",    "REPLACE", "UPDATE",  "DELETE", "CREATE",
-        "DROP",   "ALTER",    "BEGIN",   "COMMIT",    "END",     "ROLLBACK", "SAVEPOINT",
-        "RELEASE", "ATTACH",  "DETACH",  "VACUUM",    "ANALYZE", "REINDEX", "PRAGMA", "EXPLAIN"};
+        "SELECT"sv, "VALUES"sv,   "WITH"sv,      "INSERT"sv,  "REPLACE"sv, "UPDATE"sv,
+        "DELETE"sv, "CREATE"sv,   "DROP"sv,      "ALTER"sv,   "BEGIN"sv,   "COMMIT"sv,
+        "END"sv,    "ROLLBACK"sv, "SAVEPOINT"sv, "RELEASE"sv, "ATTACH"sv,  "DETACH"sv,
+        "VACUUM"sv, "ANALYZE"sv,  "REINDEX"sv,   "PRAGMA"sv,  "EXPLAIN"sv};
     for (auto w : words) {
       if (lx.is_keyword(w)) return true;
     }
@@ -301,18 +305,18 @@ struct text_span {
 constexpr text_span module_arguments(std::string_view sql) noexcept {
   lexer lx{sql};
   while (lx.current().kind == token_kind::semicolon) lx.advance();
-  if (lx.is_keyword("EXPLAIN")) {
+  if (lx.is_keyword("EXPLAIN"sv)) {
     lx.advance();
-    if (lx.is_keyword("QUERY")) {
+    if (lx.is_keyword("QUERY"sv)) {
       lx.advance();
       lx.advance();  // PLAN
     }
   }
-  if (!lx.is_keyword("CREATE")) return {};
+  if (!lx.is_keyword("CREATE"sv)) return {};
   lx.advance();
-  if (!lx.is_keyword("VIRTUAL")) return {};
+  if (!lx.is_keyword("VIRTUAL"sv)) return {};
   // Only names, IF NOT EXISTS and `.` come before USING, which is reserved.
-  while (!lx.done() && !lx.is_keyword("USING")) {
+  while (!lx.done() && !lx.is_keyword("USING"sv)) {
     if (lx.current().kind == token_kind::semicolon || lx.current().kind == token_kind::lparen) {
       return {};
     }
@@ -520,12 +524,12 @@ constexpr sql_shape analyse_sql(std::string_view sql) {
   // may be keywords SQLite lets stand for names (`WITH replace(x) AS (...)`).
   basic_lexer<D> lx{sql};
   while (lx.current().kind == token_kind::semicolon) lx.advance();
-  if (lx.is_keyword("WITH")) {
+  if (lx.is_keyword("WITH"sv)) {
     std::size_t depth = 0;
     bool after_group = false;  // the previous token closed a depth-0 group
     for (; !lx.done(); lx.advance()) {
       const token& t = lx.current();
-      if (depth == 0 && after_group && t.kind != token_kind::comma && !lx.is_keyword("AS")) {
+      if (depth == 0 && after_group && t.kind != token_kind::comma && !lx.is_keyword("AS"sv)) {
         break;
       }
       if (t.kind == token_kind::lparen) ++depth;
