@@ -18,6 +18,9 @@
 
 namespace sqlproof::detail {
 
+// Words compared in constant evaluation are written as string_view literals ("FROM"sv): a
+// string_view made from a plain literal measures it character by character there
+// (char_traits::length), which both compilers' evaluators walk step by step.
 using std::literals::string_view_literals::operator""sv;
 
 enum class token_kind : unsigned char {

@@ -26,6 +26,7 @@
 
 namespace sqlproof::detail {
 
+// string_view literals for the words compared: see sql_lexer.hpp.
 using std::literals::string_view_literals::operator""sv;
 
 // ---- what the analysis is told about the C++ side -------------------------------------

@@ -14,6 +14,7 @@
 
 namespace sqlproof::detail {
 
+// string_view literals for the words compared: see sql_lexer.hpp.
 using std::literals::string_view_literals::operator""sv;
 
 enum class sql_problem : unsigned char {
