@@ -3,12 +3,15 @@
 of an aggregate's N fields written out for every N up to LIMIT (C++20 has no pack of bindings),
 formatted with clang-format where it is installed.
 
-    python3 scripts/generate_field_bindings.py
+    python3 scripts/generate_field_bindings.py          # writes it
+    python3 scripts/generate_field_bindings.py --check  # fails if the header differs (a test)
 """
 
 import pathlib
+import re
 import shutil
 import subprocess
+import sys
 
 LIMIT = 32
 
@@ -62,6 +65,11 @@ struct fields_tag {{}};
 {overloads}
 }}  // namespace sqlproof::detail
 """
+    if "--check" in sys.argv[1:]:
+        # Compared without white space, so that no clang-format (or another version) is needed.
+        if re.sub(r"\s+", "", OUT.read_text()) != re.sub(r"\s+", "", text):
+            sys.exit(f"{OUT} is not what {pathlib.Path(__file__).name} writes: run it again")
+        return
     OUT.write_text(text)
     # The project's formatting, where clang-format is installed (it is in CI).
     if shutil.which("clang-format"):
