@@ -3,9 +3,10 @@
 // field names where the Boost in use can reflect them (Boost.PFR gained
 // names_as_array in Boost 1.84; Debian 12 ships 1.81, Ubuntu 24.04 ships 1.83).
 
-#include <array>
 #include <boost/pfr/core.hpp>
 #include <boost/pfr/tuple_size.hpp>
+
+#include <array>
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
@@ -23,11 +24,11 @@ namespace sqlproof::detail {
 // counts by a binary search whose first probe initialises the type from sizeof(T) * CHAR_BIT / 2
 // values (321 for the 80-byte, five-field row of the benchmarks): about 22 M compiler
 // instructions a type with g++ 12 and Boost 1.81. Rows have few fields, so counting up from
-// none, a probe per field, costs a tenth of that, and the structured bindings of
-// field_bindings.hpp give the field types (docs/performance.md). Boost.PFR still serves the
-// types this cannot: a field that `{}` cannot initialise (a reference, a type without a default
-// constructor), a base class, more than bindable_field_limit fields, a non-aggregate (whose
-// error Boost.PFR reports).
+// none, a probe per field, costs a fifth of that, and the structured bindings of
+// field_bindings.hpp give the field types (docs/performance.md, change 10). Boost.PFR still
+// serves the types this cannot: a field that `{}` cannot initialise (a reference, a type without
+// a default constructor), an empty base class, more than bindable_field_limit fields, a
+// non-aggregate (whose error Boost.PFR reports).
 
 // What the probes below would convert, were they ever called: they are only named in
 // unevaluated operands. Declared only; defined bodies that use it are needed because a field
@@ -68,8 +69,8 @@ inline constexpr bool initialisable_by<T, First, std::index_sequence<I...>> = re
   T{First{}, probe_at<field_probe, I>{}...};
 };
 
-// How many values initialise T: one more than the last count that does. Past the limit, the
-// count is bindable_field_limit + 1, which sends the type to Boost.PFR.
+// The largest number of values that initialise T, counting up from none; past the limit,
+// bindable_field_limit + 1, which sends the type to Boost.PFR.
 template <class T, std::size_t N = 0>
 consteval std::size_t count_initialisers() {
   if constexpr (N > bindable_field_limit) {
