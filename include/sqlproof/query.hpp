@@ -162,9 +162,21 @@ enum class query_problem : unsigned char {
   row_without_rows, result_width,
 };
 
+// A query's text as a string_view into the template parameter object that check_query<Text,
+// ...> reads as well.
+template <fixed_string Text>
+inline constexpr std::string_view text_view = Text.view();
+
+// What the compiler learns from a query's text, evaluated once for the query's `shape` and its
+// checks. GCC would also reuse one evaluation for two calls with the same arguments; Clang
+// evaluates every call again, and analyse_sql is the larger part of a query's compile-time
+// checks (docs/performance.md, change 11).
+template <fixed_string Text, dialect Dialect>
+inline constexpr sql_shape text_shape = analyse_sql<Dialect>(text_view<Text>);
+
 template <fixed_string Sql, dialect Dialect, class Row, class... Params>
 consteval query_problem text_problem() {
-  constexpr sql_shape shape = analyse_sql<Dialect>(Sql.view());
+  constexpr const sql_shape& shape = text_shape<Sql, Dialect>;
   if constexpr (shape.problem == sql_problem::lex_error) {
     if constexpr (Dialect == dialect::postgres) {
       return query_problem::postgres_lex_error;
@@ -231,12 +243,6 @@ struct text_checks<postgres_text<Report>> {
   static constexpr dialect written_in = dialect::postgres;
   static constexpr bool report = Report;
 };
-
-// A query's text as a string_view into the template parameter object that check_query<Text,
-// ...> reads as well: GCC caches a constant evaluation by its arguments, pointers included,
-// so the query's shape and its checks then share one evaluation of analyse_sql.
-template <fixed_string Text>
-inline constexpr std::string_view text_view = Text.view();
 
 // The Schema argument check_query gets for a query's text: Schema itself in SQLite's
 // dialect, so that nothing more is instantiated for a portable query.
@@ -356,7 +362,7 @@ consteval bool check_query() {
   } else if constexpr (!texts::report) {
     return false;  // said already, about the SQLite text of the same either<>
   } else {
-    constexpr sql_shape shape = analyse_sql<texts::written_in>(Sql.view());
+    constexpr const sql_shape& shape = text_shape<Sql, texts::written_in>;
     using q = spelled<in_query, make_text<Sql.view().size()>(Sql.view())>;
     if constexpr (problem == query_problem::lex_error) {
       static_assert(reported<q>,
@@ -494,7 +500,7 @@ struct query<Sql, Row(Params...), Schema, Dialect> {
   /// Number of declared parameters.
   static constexpr std::size_t parameter_count = sizeof...(Params);
   /// What the compiler learned from the SQL text.
-  static constexpr detail::sql_shape shape = detail::analyse_sql<Dialect>(sql);
+  static constexpr detail::sql_shape shape = detail::text_shape<Sql.text, Dialect>;
   /// The mapped tables the SQL is checked against (besides a mapped `Row`).
   using schema_type = Schema;
   /// True once every compile-time check has passed (a failed check stops compilation).
@@ -519,7 +525,7 @@ struct query<Sql, Row(Params...), Schema, Dialect> {
   using row_type = Row;
   using parameter_types = std::tuple<Params...>;
   static constexpr std::size_t parameter_count = sizeof...(Params);
-  static constexpr detail::sql_shape shape = detail::analyse_sql(sql);
+  static constexpr detail::sql_shape shape = detail::text_shape<Sql.text, dialect::sqlite>;
   using schema_type = Schema;
   static constexpr bool checked =
       detail::check_query<Sql.text, Schema, Row, Params...>() &&

@@ -93,3 +93,41 @@ TEST_CASE("keyword lookup is case-insensitive and gives the entry's flags", "[sc
   CHECK(keyword_lookup("x").id == kw::none);
   CHECK(keyword_lookup("CURRENT_TIMESTAMPS").id == kw::none);
 }
+
+namespace {
+
+// Whether keyword_lookup finds every entry of the table, spelled as in the table and in lower
+// case, as that entry (its id and flags), and reads a word one letter off as no keyword.
+constexpr bool every_entry_found() {
+  using namespace sqlproof::detail;
+  for (const auto& entry : sqlite_keywords<>) {
+    char lower[32]{};
+    char changed[32]{};
+    for (std::size_t i = 0; i < entry.text.size(); ++i) {
+      lower[i] = ascii_lower(entry.text[i]);
+      changed[i] = lower[i];
+    }
+    changed[entry.text.size() - 1] = '~';  // no keyword has this character
+    const std::string_view spellings[] = {entry.text, {lower, entry.text.size()}};
+    for (const std::string_view w : spellings) {
+      const keyword_match m = keyword_lookup(w);
+      if (m.id != entry.id || m.flags != entry.flags) return false;
+    }
+    if (keyword_lookup({changed, entry.text.size()}).id != kw::none) return false;
+  }
+  return true;
+}
+static_assert(every_entry_found());
+
+}  // namespace
+
+TEST_CASE("keyword lookup finds every entry of the table as itself", "[schema]") {
+  using namespace sqlproof::detail;
+  CHECK(every_entry_found());
+  for (const auto& entry : sqlite_keywords<>) {
+    INFO(std::string(entry.text));
+    CHECK(keyword_lookup(entry.text).id == entry.id);
+  }
+  CHECK(keyword_lookup("_select").id == kw::none);  // not a letter first: no keyword
+  CHECK(keyword_lookup("9select").id == kw::none);
+}

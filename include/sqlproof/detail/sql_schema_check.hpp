@@ -138,7 +138,7 @@ struct keyword_entry {
   unsigned char flags = 0;
 };
 
-// Ordered by length: a lookup scans only the words of the token's length (keyword_ranges).
+// Looked up through keyword_index, by length and first letter.
 // Variable templates, like schema_analysis, so that the table is built only in files that
 // check a query against tables: 0.04 G compiler instructions (g++ 12 -O2) in every other one.
 template <class Unused = void>
@@ -292,52 +292,75 @@ inline constexpr keyword_entry sqlite_keywords[] = {
     {"CURRENT_TIMESTAMP"sv, kw::current_timestamp_, col_end},
 };
 
-// [first, last) of the entries of each length, computed once.
-struct keyword_range {
-  std::size_t first = 0;
-  std::size_t last = 0;
-};
-template <class Unused = void>
-inline constexpr auto keyword_ranges = [] {
-  std::array<keyword_range, 18> out{};
-  constexpr std::size_t n = sizeof(sqlite_keywords<Unused>) / sizeof(sqlite_keywords<Unused>[0]);
-  for (std::size_t i = 0; i < n; ++i) {
-    keyword_range& r = out[sqlite_keywords<Unused>[i].text.size()];
-    if (r.last == 0) r.first = i;
-    r.last = i + 1;
-  }
-  return out;
-}();
-
 struct keyword_match {
   kw id = kw::none;
   unsigned char flags = 0;
 };
 
+// The entries grouped by length and first letter, computed once: a lookup compares the token
+// with the one or two words of its bucket instead of every word of its length. Clang's
+// constant evaluator makes each comparison cost far more than GCC's does, and every
+// identifier of every query checked against tables is looked up (docs/performance.md,
+// change 11).
+inline constexpr std::size_t keyword_max_length = 17;
+template <std::size_t N>
+struct keyword_buckets {
+  // entries order[start[b]] .. order[start[b + 1] - 1] have length b / 26 and first letter
+  // 'a' + b % 26
+  std::size_t start[(keyword_max_length + 1) * 26 + 1]{};
+  std::size_t order[N]{};
+};
+constexpr std::size_t keyword_bucket(std::size_t length, char first) noexcept {
+  return length * 26 + static_cast<std::size_t>(ascii_lower(first) - 'a');
+}
+template <class Unused = void>
+inline constexpr auto keyword_index = [] {
+  constexpr std::size_t n = sizeof(sqlite_keywords<Unused>) / sizeof(sqlite_keywords<Unused>[0]);
+  keyword_buckets<n> out{};
+  std::size_t fill[sizeof out.start / sizeof out.start[0]]{};
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view t = sqlite_keywords<Unused>[i].text;
+    ++out.start[keyword_bucket(t.size(), t[0]) + 1];
+  }
+  for (std::size_t b = 1; b < sizeof out.start / sizeof out.start[0]; ++b) {
+    out.start[b] += out.start[b - 1];
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view t = sqlite_keywords<Unused>[i].text;
+    const std::size_t b = keyword_bucket(t.size(), t[0]);
+    out.order[out.start[b] + fill[b]++] = i;
+  }
+  return out;
+}();
+
 template <class Unused = void>
 constexpr keyword_match keyword_lookup(std::string_view word) noexcept {
-  if (word.size() < 2 || word.size() > 17) return {};
-  const char first = ascii_lower(word[0]);
-  const keyword_range r = keyword_ranges<Unused>[word.size()];
-  for (std::size_t i = r.first; i < r.last; ++i) {
-    const std::string_view k = sqlite_keywords<Unused>[i].text;
-    if (ascii_lower(k[0]) == first && iequals(k, word)) {
-      return {sqlite_keywords<Unused>[i].id, sqlite_keywords<Unused>[i].flags};
-    }
+  const std::size_t size = word.size();
+  if (size < 2 || size > keyword_max_length) return {};
+  const char first = ascii_lower(word.data()[0]);
+  if (first < 'a' || first > 'z') return {};  // every keyword starts with a letter
+  const auto& index = keyword_index<Unused>;
+  const std::size_t b = keyword_bucket(size, first);
+  for (std::size_t j = index.start[b]; j < index.start[b + 1]; ++j) {
+    const keyword_entry& e = sqlite_keywords<Unused>[index.order[j]];
+    if (iequals(e.text, word)) return {e.id, e.flags};
   }
   return {};
 }
 
 // ---- tokens ---------------------------------------------------------------------------
 
+// No default member initialisers: tokenize writes every token whole, and an array of
+// tokens that initialise themselves costs the compiler for every element (GCC: ~0.17 M
+// instructions each).
 struct schema_token {
-  token_kind kind = token_kind::end;
-  kw word = kw::none;
-  std::size_t begin = 0;
-  std::size_t end = 0;
-  std::size_t match = 0;  // for '(' the index of its ')', for ')' its '('
-  std::size_t param = static_cast<std::size_t>(-1);  // placeholders: the declared parameter
-  unsigned char flags = 0;  // keywords: keyword_flag bits
+  token_kind kind;
+  kw word;
+  std::size_t begin;
+  std::size_t end;
+  std::size_t match;  // for '(' the index of its ')', for ')' its '('
+  std::size_t param;  // placeholders: the declared parameter
+  unsigned char flags;  // keywords: keyword_flag bits
 };
 
 constexpr bool is_name_token(const schema_token& t) noexcept {
@@ -467,29 +490,21 @@ class schema_analysis {
 
   // --- tokens ---
 
+  // One pass of the lexer: every token holds at least one character, so the text's length
+  // bounds their number (a pass to count them first cost as much as the rest of tokenize).
   constexpr bool tokenize() {
-    std::size_t count = 0;
-    for (lexer lx{in_.sql}; !lx.done(); lx.advance()) {
-      if (lx.current().kind == token_kind::error) return false;
-      ++count;
-    }
-    toks_ = new schema_token[count + 1];
-    n_ = count;
+    toks_ = new schema_token[in_.sql.size() + 1];
     std::size_t stack[128]{};
     std::size_t depth = 0;
     std::size_t k = 0;
     for (lexer lx{in_.sql}; !lx.done(); lx.advance(), ++k) {
       const token& t = lx.current();
+      if (t.kind == token_kind::error) return false;
+      n_ = k + 1;
+      const keyword_match m =
+          t.kind == token_kind::identifier ? keyword_lookup<Unused>(lx.text()) : keyword_match{};
+      toks_[k] = schema_token{t.kind, m.id, t.begin, t.end, npos, npos, m.flags};
       schema_token& s = toks_[k];
-      s.kind = t.kind;
-      s.begin = t.begin;
-      s.end = t.end;
-      s.match = npos;
-      if (t.kind == token_kind::identifier) {
-        const keyword_match m = keyword_lookup<Unused>(lx.text());
-        s.word = m.id;
-        s.flags = m.flags;
-      }
       if (t.kind == token_kind::lparen) {
         if (depth == 128) return false;
         stack[depth++] = k;
@@ -503,7 +518,7 @@ class schema_analysis {
         s.param = parameter_of(k);
       }
     }
-    toks_[n_] = schema_token{token_kind::end, kw::none, in_.sql.size(), in_.sql.size(), npos};
+    toks_[n_] = schema_token{token_kind::end, kw::none, in_.sql.size(), in_.sql.size(), npos, npos, 0};
     return depth == 0;
   }
 
