@@ -358,8 +358,8 @@ struct schema_token {
   kw word;
   std::size_t begin;
   std::size_t end;
-  std::size_t match;  // for '(' the index of its ')', for ')' its '('
-  std::size_t param;  // placeholders: the declared parameter
+  std::size_t match;    // for '(' the index of its ')', for ')' its '('
+  std::size_t param;    // placeholders: the declared parameter
   unsigned char flags;  // keywords: keyword_flag bits
 };
 
@@ -518,7 +518,8 @@ class schema_analysis {
         s.param = parameter_of(k);
       }
     }
-    toks_[n_] = schema_token{token_kind::end, kw::none, in_.sql.size(), in_.sql.size(), npos, npos, 0};
+    toks_[n_] =
+        schema_token{token_kind::end, kw::none, in_.sql.size(), in_.sql.size(), npos, npos, 0};
     return depth == 0;
   }
 
