@@ -225,6 +225,11 @@ constexpr std::size_t dollar_quoted_end(std::string_view sv, std::size_t i) noex
 }
 
 // Reads the token that starts at or after `i`.
+// SQLite's two-character operators (a namespace-scope array: Clang's constant evaluator would
+// build a constexpr local again on every call).
+inline constexpr std::string_view two_character_operators[] = {
+    "||"sv, "<="sv, ">="sv, "<>"sv, "!="sv, "=="sv, "<<"sv, ">>"sv, "->"sv};
+
 template <dialect D = dialect::sqlite>
 constexpr token next_token(std::string_view sv, std::size_t i) noexcept {
   constexpr bool postgres = D == dialect::postgres;
@@ -378,10 +383,8 @@ constexpr token next_token(std::string_view sv, std::size_t i) noexcept {
     return {token_kind::identifier, i, j};
   }
   // Operators, longest match first.
-  constexpr std::string_view two[] = {"||"sv, "<="sv, ">="sv, "<>"sv, "!="sv,
-                                      "=="sv, "<<"sv, ">>"sv, "->"sv};
   if (i + 2 < size + 0 && sv.substr(i, 3) == "->>"sv) return {token_kind::op, i, i + 3};
-  for (auto op : two) {
+  for (const std::string_view op : two_character_operators) {
     if (sv.substr(i, 2) == op) return {token_kind::op, i, i + 2};
   }
   constexpr std::string_view one = "+-/%<>=&|~!";
@@ -423,21 +426,16 @@ class statement_ends {
  public:
   // True when the current token is a `;` that ends a statement (or stands alone).
   constexpr bool ends_statement(const lexer& lx) noexcept {
-    //                      SEMI  OTHER EXPLAIN CREATE TEMP TRIGGER END
-    constexpr unsigned char next[7][7] = {
-        /* start   */ {0, 1, 2, 3, 1, 1, 1},
-        /* normal  */ {0, 1, 1, 1, 1, 1, 1},
-        /* explain */ {0, 2, 1, 3, 1, 1, 1},
-        /* create  */ {0, 1, 1, 1, 3, 4, 1},
-        /* trigger */ {5, 4, 4, 4, 4, 4, 4},
-        /* semi    */ {5, 4, 4, 4, 4, 4, 6},
-        /* end     */ {0, 4, 4, 4, 4, 4, 4},
-    };
+    const token& t = lx.current();
+    if (state_ == normal) {  // past a statement's first words: only a `;` changes the state
+      if (t.kind != token_kind::semicolon) return false;
+      state_ = 0;
+      return true;
+    }
     // Dispatched on the word's length (END 3, TEMP 4, CREATE 6, EXPLAIN and TRIGGER 7,
     // TEMPORARY 9): this runs for every token of every query in constant evaluation, where
     // six keyword comparisons per token were about a third of a query's analysis.
     unsigned char kind = 1;
-    const token& t = lx.current();
     if (t.kind == token_kind::semicolon) {
       kind = 0;
     } else if (t.kind == token_kind::identifier) {
@@ -465,6 +463,20 @@ class statement_ends {
   }
 
  private:
+  // A class member, not a constexpr local: Clang's constant evaluator builds a local array
+  // again on every call (docs/performance.md, change 11).
+  //                                         SEMI  OTHER EXPLAIN CREATE TEMP TRIGGER END
+  static constexpr unsigned char next[7][7] = {
+      /* start   */ {0, 1, 2, 3, 1, 1, 1},
+      /* normal  */ {0, 1, 1, 1, 1, 1, 1},
+      /* explain */ {0, 2, 1, 3, 1, 1, 1},
+      /* create  */ {0, 1, 1, 1, 3, 4, 1},
+      /* trigger */ {5, 4, 4, 4, 4, 4, 4},
+      /* semi    */ {5, 4, 4, 4, 4, 4, 6},
+      /* end     */ {0, 4, 4, 4, 4, 4, 4},
+  };
+  static constexpr unsigned char normal = 1;
+
   unsigned char state_ = 0;
 };
 

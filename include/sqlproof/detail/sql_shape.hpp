@@ -119,12 +119,15 @@ constexpr std::size_t count_list_items(Lexer lx, Stop stop, bool& star) {
 // WINDOW: SQLite reads it as a keyword only before `name AS` (tokenize.c,
 // analyzeWindowKeyword) and as a name anywhere else (`SELECT 1, window FROM t`). PostgreSQL
 // adds INTO, OFFSET, FETCH and FOR (all reserved there).
+// (At namespace scope: Clang's constant evaluator builds a constexpr local array again on
+// every call, and this is asked for every token of a select list.)
+inline constexpr std::string_view select_list_end_words[] = {"FROM"sv,   "WHERE"sv,     "GROUP"sv,
+                                                             "HAVING"sv, "ORDER"sv,     "LIMIT"sv,
+                                                             "UNION"sv,  "INTERSECT"sv, "EXCEPT"sv};
 template <class Lexer>
 constexpr bool ends_select_list(const Lexer& lx) noexcept {
   if (lx.current().kind != token_kind::identifier) return false;  // asked for every token
-  constexpr std::string_view words[] = {"FROM"sv,  "WHERE"sv, "GROUP"sv,     "HAVING"sv, "ORDER"sv,
-                                        "LIMIT"sv, "UNION"sv, "INTERSECT"sv, "EXCEPT"sv};
-  for (auto w : words) {
+  for (const std::string_view w : select_list_end_words) {
     if (lx.is_keyword(w)) return true;
   }
   if constexpr (Lexer::written_in == dialect::postgres) {
