@@ -224,12 +224,12 @@ constexpr std::size_t dollar_quoted_end(std::string_view sv, std::size_t i) noex
   return size + 1;
 }
 
-// Reads the token that starts at or after `i`.
 // SQLite's two-character operators (a namespace-scope array: Clang's constant evaluator would
 // build a constexpr local again on every call).
 inline constexpr std::string_view two_character_operators[] = {
     "||"sv, "<="sv, ">="sv, "<>"sv, "!="sv, "=="sv, "<<"sv, ">>"sv, "->"sv};
 
+// Reads the token that starts at or after `i`.
 template <dialect D = dialect::sqlite>
 constexpr token next_token(std::string_view sv, std::size_t i) noexcept {
   constexpr bool postgres = D == dialect::postgres;
